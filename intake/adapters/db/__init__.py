@@ -1,0 +1,1 @@
+"""The relational side: schema, engine, migrations and repositories (SQLAlchemy Core)."""

@@ -1,0 +1,112 @@
+"""Tables, as SQLAlchemy Core metadata. Alembic migrations must produce exactly this."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Aware UTC datetimes on every backend (SQLite stores them naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTCDateTime column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+Id = String(36)
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("reference", String(16), nullable=False, unique=True),
+    Column("state", String(20), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("phone", Text, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("story", Text, nullable=False),
+    Column("location", Text, nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=True),
+    Column("locale", String(16), nullable=False),
+    Column("consent_terms", Boolean, nullable=False),
+    Column("consent_contact", Boolean, nullable=False),
+    Column("terms_version", String(32), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("prefix", Text, nullable=False),
+    Column("file_count", Integer, nullable=False),
+    Column("total_bytes", BigInteger, nullable=False),
+    Index("ix_submissions_state_created_at", "state", "created_at"),
+)
+
+files = Table(
+    "files",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("submission_id", Id, ForeignKey("submissions.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("original_filename", Text, nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False, index=True),
+    Column("object_key", Text, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("submission_id", Id, nullable=False, index=True),
+    Column("at", UTCDateTime(), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("from_state", String(20), nullable=True),
+    Column("to_state", String(20), nullable=True),
+    Column("detail", JSON, nullable=False),
+)

@@ -1,0 +1,156 @@
+""":class:`intake.ports.SubmissionRepository` on SQLAlchemy Core (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import Row, insert, select, text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from intake.adapters.db.schema import audit_log, files, submissions
+from intake.errors import DatabaseUnavailable
+from intake.records import (
+    AuditEntry,
+    FileState,
+    StoredFile,
+    Submission,
+    SubmissionState,
+    SubmitterDetails,
+)
+
+_DETAIL_COLUMNS = (
+    "name", "email", "phone", "title", "story", "location",
+    "occurred_at", "locale", "consent_terms", "consent_contact",
+)  # fmt: skip
+
+
+def submission_row(s: Submission) -> dict[str, Any]:
+    row = {column: getattr(s.details, column) for column in _DETAIL_COLUMNS}
+    row.update(
+        id=s.id, reference=s.reference, state=s.state.value, created_at=s.created_at,
+        updated_at=s.updated_at, terms_version=s.terms_version, token_hash=s.token_hash,
+        prefix=s.prefix, file_count=s.file_count, total_bytes=s.total_bytes,
+    )  # fmt: skip
+    return row
+
+
+def submission_from(row: Row[Any]) -> Submission:
+    m = row._mapping
+    return Submission(
+        id=m["id"],
+        reference=m["reference"],
+        state=SubmissionState(m["state"]),
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        details=SubmitterDetails(**{c: m[c] for c in _DETAIL_COLUMNS}),
+        terms_version=m["terms_version"],
+        token_hash=m["token_hash"],
+        prefix=m["prefix"],
+        file_count=m["file_count"],
+        total_bytes=m["total_bytes"],
+    )
+
+
+def file_row(f: StoredFile) -> dict[str, Any]:
+    return {
+        "id": f.id, "submission_id": f.submission_id, "position": f.position,
+        "original_filename": f.original_filename, "media_type": f.media_type, "kind": f.kind,
+        "size": f.size, "sha256": f.sha256, "object_key": f.object_key,
+        "state": f.state.value, "created_at": f.created_at,
+    }  # fmt: skip
+
+
+def file_from(row: Row[Any]) -> StoredFile:
+    m = dict(row._mapping)
+    m["state"] = FileState(m["state"])
+    return StoredFile(**m)
+
+
+def audit_row(a: AuditEntry) -> dict[str, Any]:
+    return {
+        "submission_id": a.submission_id, "at": a.at, "actor": a.actor, "action": a.action,
+        "from_state": a.from_state.value if a.from_state else None,
+        "to_state": a.to_state.value if a.to_state else None, "detail": a.detail,
+    }  # fmt: skip
+
+
+def audit_from(row: Row[Any]) -> AuditEntry:
+    m = row._mapping
+    return AuditEntry(
+        submission_id=m["submission_id"],
+        at=m["at"],
+        actor=m["actor"],
+        action=m["action"],
+        from_state=SubmissionState(m["from_state"]) if m["from_state"] else None,
+        to_state=SubmissionState(m["to_state"]) if m["to_state"] else None,
+        detail=m["detail"],
+    )
+
+
+class SqlSubmissionRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[AsyncConnection]:
+        try:
+            async with self._engine.begin() as conn:
+                yield conn
+        except DBAPIError as exc:
+            if isinstance(exc, OperationalError) or exc.connection_invalidated:
+                raise DatabaseUnavailable("the database did not answer") from exc
+            raise
+        except OSError as exc:
+            raise DatabaseUnavailable("the database is unreachable") from exc
+
+    async def ping(self) -> None:
+        async with self._tx() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def add_submission(
+        self, submission: Submission, files_: Sequence[StoredFile], audit: Sequence[AuditEntry]
+    ) -> None:
+        async with self._tx() as conn:
+            await conn.execute(insert(submissions), [submission_row(submission)])
+            if files_:
+                await conn.execute(insert(files), [file_row(f) for f in files_])
+            if audit:
+                await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
+
+    async def get_submission(self, submission_id: str) -> Submission | None:
+        async with self._tx() as conn:
+            row = (
+                await conn.execute(select(submissions).where(submissions.c.id == submission_id))
+            ).first()
+        return submission_from(row) if row else None
+
+    async def get_by_reference(self, reference: str) -> Submission | None:
+        async with self._tx() as conn:
+            row = (
+                await conn.execute(select(submissions).where(submissions.c.reference == reference))
+            ).first()
+        return submission_from(row) if row else None
+
+    async def files_of(self, submission_id: str) -> list[StoredFile]:
+        query = (
+            select(files).where(files.c.submission_id == submission_id).order_by(files.c.position)
+        )
+        async with self._tx() as conn:
+            return [file_from(r) for r in await conn.execute(query)]
+
+    async def audit_trail(self, submission_id: str) -> list[AuditEntry]:
+        query = (
+            select(audit_log)
+            .where(audit_log.c.submission_id == submission_id)
+            .order_by(audit_log.c.id)
+        )
+        async with self._tx() as conn:
+            return [audit_from(r) for r in await conn.execute(query)]
+
+    async def files_with_sha256(self, sha256: str) -> list[StoredFile]:
+        query = select(files).where(files.c.sha256 == sha256).order_by(files.c.created_at)
+        async with self._tx() as conn:
+            return [file_from(r) for r in await conn.execute(query)]

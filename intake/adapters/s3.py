@@ -1,0 +1,291 @@
+"""The object store on any S3 API, through boto3 in a bounded thread pool.
+
+This is the only module that imports boto3. Every call runs in the adapter's own
+executor, so the event loop never waits on the network; botocore's errors become
+intake's own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from intake.errors import ObjectNotFound, StorageError, StorageUnavailable
+from intake.ports import ObjectInfo, PartBody, SpooledBody, UploadedPart
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+T = TypeVar("T")
+_NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
+_DELETE_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class S3Connection:
+    """Where and how to reach the bucket."""
+
+    endpoint: str | None
+    region: str
+    bucket: str
+    access_key_id: str | None
+    secret_access_key: str | None
+    addressing_style: str = "path"
+    server_side_encryption: bool = False
+    threads: int = 16
+
+    def __repr__(self) -> str:
+        return f"S3Connection(endpoint={self.endpoint!r}, bucket={self.bucket!r})"
+
+
+def _make_client(conn: S3Connection) -> S3Client:
+    config = Config(
+        region_name=conn.region,
+        signature_version="s3v4",
+        s3=cast(Any, {"addressing_style": conn.addressing_style}),
+        max_pool_connections=conn.threads,
+        retries={"mode": "standard", "max_attempts": 4},
+        connect_timeout=5,
+        read_timeout=60,
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    session = boto3.session.Session()
+    return session.client(
+        "s3",
+        endpoint_url=conn.endpoint or None,
+        aws_access_key_id=conn.access_key_id or None,
+        aws_secret_access_key=conn.secret_access_key or None,
+        config=config,
+    )
+
+
+def _translate(exc: Exception, key: str) -> StorageError:
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        if code in _NOT_FOUND:
+            return ObjectNotFound(f"{key}: not found")
+        if code in {"SlowDown", "ServiceUnavailable", "InternalError", "RequestTimeout"}:
+            return StorageUnavailable(f"object storage answered {code}")
+        return StorageError(f"object storage refused {key}: {code}")
+    return StorageUnavailable(f"object storage is unreachable: {type(exc).__name__}")
+
+
+class S3ObjectStore:
+    """:class:`intake.ports.ObjectStore` on boto3."""
+
+    def __init__(self, conn: S3Connection) -> None:
+        self._conn = conn
+        self._bucket = conn.bucket
+        self._client = _make_client(conn)
+        self._executor = ThreadPoolExecutor(conn.threads, thread_name_prefix="s3")
+
+    @property
+    def bucket(self) -> str:
+        return self._bucket
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._client.close()
+
+    async def _call(self, key: str, fn: Callable[..., T], /, **kwargs: Any) -> T:
+        loop = asyncio.get_running_loop()
+        try:
+            return await loop.run_in_executor(self._executor, functools.partial(fn, **kwargs))
+        except (ClientError, BotoCoreError) as exc:
+            raise _translate(exc, key) from exc
+
+    def _write_args(self, content_type: str, metadata: Mapping[str, str]) -> dict[str, Any]:
+        args: dict[str, Any] = {"ContentType": content_type, "Metadata": dict(metadata)}
+        if self._conn.server_side_encryption:
+            args["ServerSideEncryption"] = "AES256"
+        return args
+
+    async def ping(self) -> None:
+        await self._call("", self._client.head_bucket, Bucket=self._bucket)
+
+    async def ensure_bucket(self) -> None:
+        """Create the bucket unless it exists (used for the embedded server and set-up)."""
+        try:
+            await self.ping()
+        except StorageError:
+            await self._call("", self._client.create_bucket, Bucket=self._bucket)
+
+    async def apply_policies(
+        self, lifecycle: Mapping[str, Any] | None, cors: Mapping[str, Any] | None
+    ) -> None:
+        """Set the bucket's lifecycle rules and CORS rules (shapes as in ``storage/``)."""
+        if lifecycle:
+            await self._call(
+                "",
+                self._client.put_bucket_lifecycle_configuration,
+                Bucket=self._bucket,
+                LifecycleConfiguration=lifecycle,
+            )
+        if cors:
+            await self._call(
+                "", self._client.put_bucket_cors, Bucket=self._bucket, CORSConfiguration=cors
+            )
+
+    async def put(
+        self, key: str, body: PartBody, *, content_type: str, metadata: Mapping[str, str]
+    ) -> None:
+        args = self._write_args(content_type, metadata)
+        await self._call(key, self._put_sync, key=key, body=body, args=args)
+
+    def _put_sync(self, key: str, body: PartBody, args: dict[str, Any]) -> None:
+        if isinstance(body, SpooledBody):
+            with body.path.open("rb") as f:
+                self._client.put_object(
+                    Bucket=self._bucket, Key=key, Body=f, ContentLength=body.length, **args
+                )
+        else:
+            self._client.put_object(Bucket=self._bucket, Key=key, Body=body, **args)
+
+    async def create_multipart(
+        self, key: str, *, content_type: str, metadata: Mapping[str, str]
+    ) -> str:
+        answer = await self._call(
+            key,
+            self._client.create_multipart_upload,
+            Bucket=self._bucket,
+            Key=key,
+            **self._write_args(content_type, metadata),
+        )
+        return answer["UploadId"]
+
+    async def upload_part(
+        self, key: str, upload_id: str, number: int, body: PartBody
+    ) -> UploadedPart:
+        etag = await self._call(
+            key, self._upload_part_sync, key=key, upload_id=upload_id, number=number, body=body
+        )
+        return UploadedPart(number, etag)
+
+    def _upload_part_sync(self, key: str, upload_id: str, number: int, body: PartBody) -> str:
+        common: dict[str, Any] = {
+            "Bucket": self._bucket, "Key": key, "UploadId": upload_id, "PartNumber": number,
+        }  # fmt: skip
+        if isinstance(body, SpooledBody):
+            with body.path.open("rb") as f:
+                answer = self._client.upload_part(Body=f, ContentLength=body.length, **common)
+        else:
+            answer = self._client.upload_part(Body=body, **common)
+        return answer["ETag"]
+
+    async def copy_part(
+        self, key: str, upload_id: str, number: int, source_key: str
+    ) -> UploadedPart:
+        answer = await self._call(
+            source_key,
+            self._client.upload_part_copy,
+            Bucket=self._bucket,
+            Key=key,
+            UploadId=upload_id,
+            PartNumber=number,
+            CopySource={"Bucket": self._bucket, "Key": source_key},
+        )
+        return UploadedPart(number, answer["CopyPartResult"]["ETag"])
+
+    async def complete_multipart(
+        self, key: str, upload_id: str, parts: Sequence[UploadedPart]
+    ) -> None:
+        await self._call(
+            key,
+            self._client.complete_multipart_upload,
+            Bucket=self._bucket,
+            Key=key,
+            UploadId=upload_id,
+            MultipartUpload={"Parts": [{"PartNumber": p.number, "ETag": p.etag} for p in parts]},
+        )
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        with contextlib.suppress(ObjectNotFound):
+            await self._call(
+                key,
+                self._client.abort_multipart_upload,
+                Bucket=self._bucket,
+                Key=key,
+                UploadId=upload_id,
+            )
+
+    async def replace_metadata(
+        self, key: str, *, content_type: str, metadata: Mapping[str, str]
+    ) -> None:
+        args = self._write_args(content_type, metadata)
+        await self._call(
+            key,
+            self._client.copy,
+            CopySource={"Bucket": self._bucket, "Key": key},
+            Bucket=self._bucket,
+            Key=key,
+            ExtraArgs={**args, "MetadataDirective": "REPLACE"},
+        )
+
+    async def head(self, key: str) -> ObjectInfo:
+        answer = await self._call(key, self._client.head_object, Bucket=self._bucket, Key=key)
+        return ObjectInfo(
+            key=key,
+            size=answer["ContentLength"],
+            content_type=answer.get("ContentType", ""),
+            metadata=answer.get("Metadata", {}),
+        )
+
+    async def get_range(self, key: str, start: int, end: int) -> bytes:
+        return await self._call(key, self._get_range_sync, key=key, start=start, end=end)
+
+    def _get_range_sync(self, key: str, start: int, end: int) -> bytes:
+        answer = self._client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes={start}-{end}")
+        with answer["Body"] as body:
+            return body.read()
+
+    async def presign_get(self, key: str, *, seconds: int) -> str:
+        return await self._call(
+            key,
+            self._client.generate_presigned_url,
+            ClientMethod="get_object",
+            Params={"Bucket": self._bucket, "Key": key},
+            ExpiresIn=seconds,
+        )
+
+    async def delete(self, keys: Sequence[str]) -> None:
+        for start in range(0, len(keys), _DELETE_BATCH):
+            batch = keys[start : start + _DELETE_BATCH]
+            answer = await self._call(
+                batch[0],
+                self._client.delete_objects,
+                Bucket=self._bucket,
+                Delete={"Objects": [{"Key": k} for k in batch], "Quiet": True},
+            )
+            failed = [e for e in answer.get("Errors", []) if e.get("Code") != "NoSuchKey"]
+            if failed:
+                raise StorageError(f"could not delete {len(failed)} objects: {failed[0]}")
+
+    async def list_keys(self, prefix: str) -> list[str]:
+        return await self._call(prefix, self._list_keys_sync, prefix=prefix)
+
+    def _list_keys_sync(self, prefix: str) -> list[str]:
+        paginator = self._client.get_paginator("list_objects_v2")
+        keys: list[str] = []
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+            keys.extend(item["Key"] for item in page.get("Contents", []))
+        return sorted(keys)
+
+    async def list_multipart_uploads(self, prefix: str) -> list[tuple[str, str]]:
+        return await self._call(prefix, self._list_uploads_sync, prefix=prefix)
+
+    def _list_uploads_sync(self, prefix: str) -> list[tuple[str, str]]:
+        paginator = self._client.get_paginator("list_multipart_uploads")
+        found: list[tuple[str, str]] = []
+        for page in paginator.paginate(Bucket=self._bucket, Prefix=prefix):
+            found.extend((u["Key"], u["UploadId"]) for u in page.get("Uploads", []))
+        return found

@@ -1,0 +1,28 @@
+"""Where things go in the bucket (see ``storage/README.md``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def submission_prefix(submission_id: str, created_at: dt.datetime) -> str:
+    day = created_at.astimezone(dt.UTC)
+    return f"submissions/{day:%Y/%m/%d}/{submission_id}/"
+
+
+def manifest_key(prefix: str) -> str:
+    return f"{prefix}manifest.json"
+
+
+def original_key(prefix: str, file_id: str) -> str:
+    return f"{prefix}{file_id}/original"
+
+
+def object_metadata(
+    submission_id: str, file_id: str, media_type: str, sha256: str | None = None
+) -> dict[str, str]:
+    """The ``x-amz-meta-*`` every object of a submission carries."""
+    meta = {"submission-id": submission_id, "file-id": file_id, "sniffed-type": media_type}
+    if sha256:
+        meta["sha256"] = sha256
+    return meta

@@ -1,0 +1,79 @@
+"""The ``intake`` command: ``serve``, ``migrate``, ``settings``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from aiohttp import web
+
+from intake.adapters.db.engine import create_engine
+from intake.adapters.db.migrate import current_revision, migrate
+from intake.errors import ConfigurationError
+from intake.settings import Settings, default_config_path, load_settings, render_toml
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    path = Path(args.config) if args.config else default_config_path()
+    return load_settings(path)
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.server.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def serve(settings: Settings) -> None:
+    from intake.web.app import create_app
+
+    _logging(settings)
+    web.run_app(
+        create_app(settings),
+        host=settings.server.host,
+        port=settings.server.port,
+        print=lambda text: logging.getLogger("intake").info(
+            "serving on http://%s:%d", settings.server.host, settings.server.port
+        ),
+    )
+
+
+async def _migrate(settings: Settings) -> str | None:
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        return await current_revision(engine)
+    finally:
+        await engine.dispose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="intake", description=__doc__)
+    parser.add_argument("--config", help="TOML file (default $INTAKE_CONFIG or config/intake.toml)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the web service")
+    commands.add_parser("migrate", help="apply database migrations")
+    show = commands.add_parser("settings", help="show the settings")
+    show.add_argument("--toml", action="store_true", help="print the documented default file")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "settings" and args.toml:
+            sys.stdout.write(render_toml())
+            return 0
+        settings = _settings(args)
+        if args.command == "serve":
+            serve(settings)
+        elif args.command == "migrate":
+            _logging(settings)
+            print(f"database at revision {asyncio.run(_migrate(settings))}")
+        elif args.command == "settings":
+            print(settings)
+    except ConfigurationError as exc:
+        print(f"intake: configuration error: {exc.detail}", file=sys.stderr)
+        return 2
+    return 0

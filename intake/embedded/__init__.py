@@ -1,0 +1,1 @@
+"""Embedded components intake can run itself on one machine."""

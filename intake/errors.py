@@ -1,0 +1,136 @@
+"""Errors intake raises, each with a stable problem type and an HTTP status.
+
+    IntakeError                     base: slug, status, title, detail, extra members
+    ├── ConfigurationError          bad setting at start-up (never reaches HTTP)
+    ├── BadRequest (400)            malformed multipart, bad header
+    ├── NotFound (404)
+    ├── MethodNotAllowed (405)
+    ├── ValidationFailed (422)      one or more fields wrong: per-field ``errors``
+    ├── EmptyFile (422)
+    ├── UnsupportedMediaType (415)  sniffed type not accepted
+    ├── UnsupportedContentType (415) request body not in a format the route takes
+    ├── PayloadTooLarge (413)       a file, the request or the file count over its limit
+    ├── StorageError                object store trouble
+    │   ├── ObjectNotFound
+    │   └── StorageUnavailable (503)
+    └── DatabaseUnavailable (503)
+
+The web layer renders any of them as ``application/problem+json`` (RFC 9457).
+The pipeline never raises aiohttp's HTTP exceptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+PROBLEM_BASE = "/problems/"
+
+
+class IntakeError(Exception):
+    slug = "internal-error"
+    status = 500
+    title = "Something went wrong on our side"
+
+    def __init__(self, detail: str = "", **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+
+    @property
+    def type_uri(self) -> str:
+        return PROBLEM_BASE + self.slug
+
+    def problem(self, instance: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": self.type_uri,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+        }
+        if instance:
+            body["instance"] = instance
+        body.update(self.extra)
+        return body
+
+
+class ConfigurationError(IntakeError):
+    slug = "configuration"
+    title = "The configuration is not valid"
+
+
+class BadRequest(IntakeError):
+    slug = "bad-request"
+    status = 400
+    title = "The request is malformed"
+
+
+class NotFound(IntakeError):
+    slug = "not-found"
+    status = 404
+    title = "Nothing is here"
+
+
+class MethodNotAllowed(IntakeError):
+    slug = "method-not-allowed"
+    status = 405
+    title = "This method is not allowed here"
+
+
+class ValidationFailed(IntakeError):
+    """``errors`` lists ``{"field": name, "code": code, "detail": text}`` items."""
+
+    slug = "validation-failed"
+    status = 422
+    title = "Some fields need changing"
+
+    def __init__(self, errors: list[dict[str, str]], detail: str = "") -> None:
+        fields = ", ".join(e["field"] for e in errors)
+        super().__init__(detail or f"Check these fields: {fields}.", errors=errors)
+        self.errors = errors
+
+
+class EmptyFile(IntakeError):
+    slug = "empty-file"
+    status = 422
+    title = "A file is empty"
+
+
+class UnsupportedMediaType(IntakeError):
+    slug = "unsupported-media-type"
+    status = 415
+    title = "This kind of file is not accepted"
+
+
+class UnsupportedContentType(IntakeError):
+    slug = "unsupported-content-type"
+    status = 415
+    title = "The request body is not in a format this address takes"
+
+
+class PayloadTooLarge(IntakeError):
+    slug = "payload-too-large"
+    status = 413
+    title = "Too much data"
+
+
+class StorageError(IntakeError):
+    slug = "storage-error"
+    title = "Storage failed"
+
+
+class ObjectNotFound(StorageError):
+    slug = "object-not-found"
+    status = 404
+    title = "No such stored object"
+
+
+class StorageUnavailable(StorageError):
+    slug = "storage-unavailable"
+    status = 503
+    title = "Storage is unavailable; try again shortly"
+
+
+class DatabaseUnavailable(IntakeError):
+    slug = "database-unavailable"
+    status = 503
+    title = "The database is unavailable; try again shortly"

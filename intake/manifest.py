@@ -1,0 +1,60 @@
+"""``manifest.json``: a submission described in the bucket, beside its media.
+
+The bucket is the source of truth; the manifest holds what is needed to rebuild the
+submission's rows from it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from intake.records import StoredFile, Submission
+
+MANIFEST_VERSION = 1
+CONTENT_TYPE = "application/json"
+
+
+def build_manifest(submission: Submission, files: Sequence[StoredFile]) -> dict[str, Any]:
+    d = submission.details
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "submission": {
+            "id": submission.id,
+            "reference": submission.reference,
+            "state": submission.state.value,
+            "created_at": submission.created_at.isoformat(),
+            "terms_version": submission.terms_version,
+            "token_sha256": submission.token_hash,
+            "details": {
+                "name": d.name,
+                "email": d.email,
+                "phone": d.phone,
+                "title": d.title,
+                "story": d.story,
+                "location": d.location,
+                "occurred_at": d.occurred_at.isoformat() if d.occurred_at else None,
+                "locale": d.locale,
+                "consent_terms": d.consent_terms,
+                "consent_contact": d.consent_contact,
+            },
+        },
+        "files": [
+            {
+                "id": f.id,
+                "position": f.position,
+                "original_filename": f.original_filename,
+                "media_type": f.media_type,
+                "kind": f.kind,
+                "size": f.size,
+                "sha256": f.sha256,
+                "original_key": f.object_key,
+            }
+            for f in files
+        ],
+    }
+
+
+def encode_manifest(manifest: dict[str, Any]) -> bytes:
+    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()

@@ -1,0 +1,127 @@
+"""Streams one object into an :class:`~intake.ports.ObjectStore`.
+
+A stream that ends before one part is full is stored with a single PUT; a longer
+one becomes a multipart upload whose parts go up while the next one is being
+received (one part in flight at a time, so memory and disk stay bounded).
+Metadata known only at the end (the sha256) is attached by :meth:`finish`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from intake.ports import ObjectStore, UploadedPart
+from intake.spool import PartBuffer
+
+
+@dataclass(frozen=True)
+class WriterLimits:
+    part_size: int
+    memory_buffer: int
+    spool_dir: str | None = None
+
+
+class ObjectWriter:
+    def __init__(
+        self,
+        store: ObjectStore,
+        key: str,
+        *,
+        content_type: str,
+        metadata: Mapping[str, str],
+        limits: WriterLimits,
+    ) -> None:
+        self.key = key
+        self._store = store
+        self._content_type = content_type
+        self._metadata = dict(metadata)
+        self._limits = limits
+        self._buffer = self._new_buffer()
+        self._upload_id: str | None = None
+        self._parts: list[UploadedPart] = []
+        self._in_flight: asyncio.Task[UploadedPart] | None = None
+        self._in_flight_buffer: PartBuffer | None = None
+        self.size = 0
+        self.stored = False
+
+    def _new_buffer(self) -> PartBuffer:
+        return PartBuffer(self._limits.memory_buffer, self._limits.spool_dir)
+
+    async def write(self, chunk: bytes | memoryview) -> None:
+        view = memoryview(chunk)
+        while view:
+            room = self._limits.part_size - self._buffer.size
+            piece, view = view[:room], view[room:]
+            await self._buffer.write(piece)
+            self.size += len(piece)
+            if self._buffer.size >= self._limits.part_size:
+                await self._send_part()
+
+    async def _send_part(self) -> None:
+        await self._settle_in_flight()
+        if self._upload_id is None:
+            self._upload_id = await self._store.create_multipart(
+                self.key, content_type=self._content_type, metadata=self._metadata
+            )
+        buffer, self._buffer = self._buffer, self._new_buffer()
+        number = len(self._parts) + 1
+        body = await buffer.body()
+        self._in_flight_buffer = buffer
+        self._in_flight = asyncio.create_task(
+            self._store.upload_part(self.key, self._upload_id, number, body)
+        )
+
+    async def _settle_in_flight(self) -> None:
+        task, buffer = self._in_flight, self._in_flight_buffer
+        self._in_flight = self._in_flight_buffer = None
+        try:
+            if task is not None:
+                self._parts.append(await task)
+        finally:
+            if buffer is not None:
+                await buffer.close()
+
+    async def finish(self, extra_metadata: Mapping[str, str] | None = None) -> None:
+        """Make the object visible, with ``extra_metadata`` added to its metadata."""
+        metadata = {**self._metadata, **(extra_metadata or {})}
+        try:
+            if self._upload_id is None:
+                await self._store.put(
+                    self.key,
+                    await self._buffer.body(),
+                    content_type=self._content_type,
+                    metadata=metadata,
+                )
+            else:
+                if self._buffer.size:
+                    await self._send_part()
+                await self._settle_in_flight()
+                await self._store.complete_multipart(self.key, self._upload_id, self._parts)
+                self._upload_id = None
+                self.stored = True
+                if metadata != self._metadata:
+                    await self._store.replace_metadata(
+                        self.key, content_type=self._content_type, metadata=metadata
+                    )
+            self.stored = True
+        finally:
+            await self._buffer.close()
+
+    async def abort(self) -> None:
+        """Discard everything written; delete the object if it was already stored.
+
+        A part already on its way is let finish first: S3 may keep a part whose
+        upload was still running when the multipart upload was aborted.
+        """
+        with contextlib.suppress(Exception):
+            await self._settle_in_flight()
+        await self._buffer.close()
+        if self._upload_id is not None:
+            await self._store.abort_multipart(self.key, self._upload_id)
+            self._upload_id = None
+        if self.stored:
+            await self._store.delete([self.key])
+            self.stored = False

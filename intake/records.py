@@ -1,0 +1,85 @@
+"""What intake keeps about a submission: plain records shared by services and adapters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class SubmissionState(StrEnum):
+    DRAFT = "draft"
+    RECEIVED = "received"
+    PROCESSING = "processing"
+    PENDING_REVIEW = "pending_review"
+    IN_REVIEW = "in_review"
+    ESCALATED = "escalated"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    FAILED = "failed"
+
+
+class FileState(StrEnum):
+    STORED = "stored"
+    INSPECTED = "inspected"
+    REJECTED = "rejected"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True)
+class SubmitterDetails:
+    """What the reader told us, validated."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    title: str = ""
+    story: str = ""
+    location: str = ""
+    occurred_at: dt.datetime | None = None
+    locale: str = "en"
+    consent_terms: bool = False
+    consent_contact: bool = False
+
+
+@dataclass(frozen=True)
+class Submission:
+    id: str
+    reference: str
+    state: SubmissionState
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    details: SubmitterDetails
+    terms_version: str
+    token_hash: str
+    prefix: str
+    file_count: int = 0
+    total_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    id: str
+    submission_id: str
+    position: int
+    original_filename: str
+    media_type: str
+    kind: str
+    size: int
+    sha256: str
+    object_key: str
+    state: FileState
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    submission_id: str
+    at: dt.datetime
+    actor: str
+    action: str
+    from_state: SubmissionState | None
+    to_state: SubmissionState | None
+    detail: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,362 @@
+"""Typed settings, declared once as data.
+
+Each section is a frozen dataclass whose fields carry their help text and
+validation in ``metadata``. That one declaration produces the typed settings,
+the documented ``config/intake.toml`` (:func:`render_toml`) and the
+``INTAKE_<SECTION>_<KEY>`` environment variable names; values come from the
+TOML file first and from the environment second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast, get_type_hints
+
+from intake.errors import ConfigurationError
+from intake.media.types import ALL_TYPES
+
+MiB = 1024 * 1024
+GiB = 1024 * MiB
+S3_MIN_PART_SIZE = 5 * MiB
+ENV_PREFIX = "INTAKE_"
+
+
+class Secret(str):
+    """A string that never shows its value in ``repr`` or logs."""
+
+    def __repr__(self) -> str:
+        return "Secret('****')" if self else "Secret('')"
+
+
+class ByteSize(int):
+    """A number of bytes, written in TOML as an integer or as ``"30 MiB"``."""
+
+
+def setting(
+    default: Any,
+    help: str,
+    *,
+    choices: tuple[str, ...] | None = None,
+    minimum: float | None = None,
+    check: Callable[[Any], str | None] | None = None,
+) -> Any:
+    meta = {"help": help, "choices": choices, "minimum": minimum, "check": check}
+    if isinstance(default, list | tuple):
+        return field(default_factory=lambda: tuple(default), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def _check_accepted_types(values: tuple[str, ...]) -> str | None:
+    unknown = sorted(set(values) - set(ALL_TYPES))
+    if unknown:
+        return f"unknown types {unknown}; choose from {sorted(ALL_TYPES)}"
+    return None if values else "at least one type must be accepted"
+
+
+def _check_database_url(value: str) -> str | None:
+    if value == "" or value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+        return None
+    return "use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = setting("127.0.0.1", "Address `intake serve` listens on.")
+    port: int = setting(8080, "TCP port `intake serve` listens on.", minimum=1)
+    data_dir: str = setting(
+        "var", "Directory for local state: the SQLite database and embedded SeaweedFS data."
+    )
+    storage_dir: str = setting(
+        "storage", "Directory with the bucket policies and the embedded S3 identity template."
+    )
+    log_level: str = setting("info", "Log level.", choices=("debug", "info", "warning", "error"))
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = setting(
+        "",
+        "SQLAlchemy URL: sqlite+aiosqlite:///path.db or postgresql+asyncpg://user@host/db. "
+        "Empty uses SQLite at <data_dir>/intake.db.",
+        check=_check_database_url,
+    )
+    migrate_on_start: bool = setting(
+        True, "Apply Alembic migrations when the service starts (always done for SQLite)."
+    )
+    pool_size: int = setting(10, "Connections kept open to PostgreSQL.", minimum=1)
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    endpoint: str = setting("", "S3 endpoint URL. Empty starts the embedded SeaweedFS on loopback.")
+    region: str = setting("us-east-1", "S3 region name.")
+    bucket: str = setting("intake", "Bucket holding every object intake writes.")
+    access_key_id: Secret = setting(
+        Secret(""), "Access key id; empty uses the AWS default credential chain."
+    )
+    secret_access_key: Secret = setting(Secret(""), "Secret access key (set it in the env).")
+    addressing_style: str = setting(
+        "path", "Bucket addressing in URLs.", choices=("path", "virtual", "auto")
+    )
+    server_side_encryption: bool = setting(
+        False, "Ask S3 to encrypt stored objects (x-amz-server-side-encryption: AES256)."
+    )
+    create_bucket: bool = setting(
+        False, "Create the bucket at start-up when it is missing (always for embedded)."
+    )
+    part_size: ByteSize = setting(
+        ByteSize(8 * MiB), "Multipart part size (>= 5 MiB).", minimum=S3_MIN_PART_SIZE
+    )
+    threads: int = setting(16, "Threads (and connections) for S3 calls.", minimum=1)
+    presign_seconds: int = setting(300, "Lifetime of presigned GET URLs.", minimum=1)
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    memory_buffer: ByteSize = setting(
+        ByteSize(1 * MiB),
+        "Bytes of a file held in memory before they are spooled to disk.",
+        minimum=64 * 1024,
+    )
+    spool_dir: str = setting("", "Directory for spool files; empty uses the system temp dir.")
+    read_chunk: ByteSize = setting(
+        ByteSize(256 * 1024), "Bytes read from the socket at a time.", minimum=4096
+    )
+    sniff_bytes: ByteSize = setting(
+        ByteSize(4096), "Bytes of each file given to libmagic to decide its type.", minimum=512
+    )
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    photo_max_bytes: ByteSize = setting(ByteSize(30 * MiB), "Largest photo accepted.", minimum=1)
+    video_max_bytes: ByteSize = setting(ByteSize(2 * GiB), "Largest video accepted.", minimum=1)
+    max_files: int = setting(10, "Most files in one submission.", minimum=1)
+    max_total_bytes: ByteSize = setting(
+        ByteSize(4 * GiB), "Most bytes of files in one submission.", minimum=1
+    )
+    field_max_chars: int = setting(
+        500, "Longest value of a short text field (name, email, title...).", minimum=16
+    )
+    story_max_chars: int = setting(20_000, "Longest story text.", minimum=100)
+    max_fields: int = setting(50, "Most form fields in one request.", minimum=16)
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    accepted_types: tuple[str, ...] = setting(
+        list(ALL_TYPES),
+        "Sniffed MIME types accepted; a subset of the types intake knows.",
+        check=_check_accepted_types,
+    )
+
+
+@dataclass(frozen=True)
+class SubmissionSettings:
+    locales: tuple[str, ...] = setting(
+        ["en", "fa-AF", "ps"],
+        "Locales a submission may declare (BCP 47); the first is the default.",
+    )
+    terms_version: str = setting(
+        "2026-11", "Version of the terms readers consent to; stored with each submission."
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    s3: S3Settings = field(default_factory=S3Settings)
+    uploads: UploadSettings = field(default_factory=UploadSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    media: MediaSettings = field(default_factory=MediaSettings)
+    submissions: SubmissionSettings = field(default_factory=SubmissionSettings)
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.server.data_dir)
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite+aiosqlite:///{self.data_path / 'intake.db'}"
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    section: str
+    key: str
+    type: Any
+    default: Any
+    help: str
+    choices: tuple[str, ...] | None
+    minimum: float | None
+    check: Callable[[Any], str | None] | None
+
+    @property
+    def name(self) -> str:
+        return f"{self.section}.{self.key}"
+
+    @property
+    def env_var(self) -> str:
+        return f"{ENV_PREFIX}{self.section}_{self.key}".upper()
+
+
+def setting_table() -> Iterator[SettingInfo]:
+    """Every setting, in declaration order."""
+    for section in dataclasses.fields(Settings):
+        section_type = get_type_hints(Settings)[section.name]
+        hints = get_type_hints(section_type)
+        for f in dataclasses.fields(section_type):
+            factory = cast(Callable[[], Any], f.default_factory)
+            default = f.default if f.default is not dataclasses.MISSING else factory()
+            yield SettingInfo(
+                section=section.name,
+                key=f.name,
+                type=hints[f.name],
+                default=default,
+                help=f.metadata["help"],
+                choices=f.metadata["choices"],
+                minimum=f.metadata["minimum"],
+                check=f.metadata["check"],
+            )
+
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?\s*$", re.IGNORECASE)
+_UNITS = {"b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}  # fmt: skip
+
+
+def parse_size(value: Any) -> ByteSize:
+    if isinstance(value, bool):
+        raise ValueError("expected a size such as 30 MiB")
+    if isinstance(value, int):
+        return ByteSize(value)
+    match = _SIZE.match(str(value))
+    if not match:
+        raise ValueError(f"{value!r} is not a size such as 30 MiB or 31457280")
+    number, unit = match.groups()
+    return ByteSize(int(float(number) * _UNITS[(unit or "b").lower()]))
+
+
+def _convert(info: SettingInfo, raw: Any, from_env: bool) -> Any:
+    kind = info.type
+    if kind is ByteSize:
+        return parse_size(raw)
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if from_env and str(raw).lower() in ("1", "true", "yes", "on"):
+            return True
+        if from_env and str(raw).lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ValueError(f"{raw!r} is not true or false")
+    if kind is int:
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            raise ValueError(f"{raw!r} is not a whole number")
+        return int(raw)
+    if kind is Secret or kind is str:
+        if not isinstance(raw, str):
+            raise ValueError(f"{raw!r} is not a string")
+        return kind(raw)
+    if kind == tuple[str, ...]:
+        items = raw.split(",") if from_env and isinstance(raw, str) else raw
+        if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+            raise ValueError(f"{raw!r} is not a list of strings")
+        return tuple(i.strip() for i in items if i.strip())
+    raise TypeError(f"no converter for {kind}")
+
+
+def _validate(info: SettingInfo, value: Any) -> None:
+    if info.choices is not None and value not in info.choices:
+        raise ValueError(f"{value!r} is not one of {', '.join(info.choices)}")
+    if info.minimum is not None and value < info.minimum:
+        raise ValueError(f"{value} is below the minimum {int(info.minimum)}")
+    if info.check is not None and (problem := info.check(value)):
+        raise ValueError(problem)
+
+
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Settings from the TOML file at ``path`` (if any), then ``INTAKE_*`` variables.
+
+    Raises :class:`ConfigurationError` naming the key of the first bad value.
+    """
+    env = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise ConfigurationError(f"cannot read {path}: {exc}") from exc
+    table = list(setting_table())
+    known = {info.name for info in table}
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            raise ConfigurationError(f"{section}: expected a [{section}] table")
+        for key in values:
+            if f"{section}.{key}" not in known:
+                raise ConfigurationError(f"{section}.{key}: unknown setting")
+    sections: dict[str, dict[str, Any]] = {}
+    for info in table:
+        value = info.default
+        source = "default"
+        if info.key in data.get(info.section, {}):
+            value, source = data[info.section][info.key], str(path)
+        if info.env_var in env:
+            value, source = env[info.env_var], info.env_var
+        try:
+            if source != "default":
+                value = _convert(info, value, from_env=source == info.env_var)
+            _validate(info, value)
+        except ValueError as exc:
+            raise ConfigurationError(f"{info.name} (from {source}): {exc}") from exc
+        sections.setdefault(info.section, {})[info.key] = value
+    hints = get_type_hints(Settings)
+    return Settings(**{name: hints[name](**values) for name, values in sections.items()})
+
+
+def default_config_path(environ: Mapping[str, str] | None = None) -> Path | None:
+    """``$INTAKE_CONFIG``, else ``./config/intake.toml`` when it exists."""
+    env = os.environ if environ is None else environ
+    if env.get("INTAKE_CONFIG"):
+        return Path(env["INTAKE_CONFIG"])
+    candidate = Path("config") / "intake.toml"
+    return candidate if candidate.is_file() else None
+
+
+def _toml_value(value: Any, kind: Any) -> str:
+    if kind is ByteSize:
+        for unit, size in (("GiB", GiB), ("MiB", MiB), ("KiB", 1024)):
+            if value and value % size == 0:
+                return f'"{value // size} {unit}"'
+        return str(int(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(f'"{v}"' for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def render_toml() -> str:
+    """The documented default configuration file, generated from the table."""
+    lines = [
+        "# intake configuration. Every key is shown with its default.",
+        "# Each can be overridden by an environment variable, named on the line above it.",
+        "# Generated by `intake settings --toml`; a test keeps this file and the code in step.",
+    ]
+    section = None
+    for info in setting_table():
+        if info.section != section:
+            section = info.section
+            lines += ["", f"[{section}]"]
+        extra = f" One of: {', '.join(info.choices)}." if info.choices else ""
+        lines.append(f"# {info.help}{extra} (env {info.env_var})")
+        lines.append(f"{info.key} = {_toml_value(info.default, info.type)}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""The HTTP side: aiohttp handlers for the REST API, the pages and health checks."""

@@ -1,0 +1,143 @@
+"""The application, wired in one place: ``create_app(settings, ...)``.
+
+Resources are opened and closed by cleanup contexts, in order: object store (the
+embedded SeaweedFS when no endpoint is set), database (migrated), services.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from intake.adapters.db.engine import create_engine
+from intake.adapters.db.migrate import migrate
+from intake.adapters.db.submissions import SqlSubmissionRepository
+from intake.adapters.s3 import S3Connection, S3ObjectStore
+from intake.embedded.seaweedfs import run_seaweedfs
+from intake.ports import ObjectStore, SubmissionRepository
+from intake.settings import Settings
+from intake.submissions import IntakePolicy, SubmissionService
+from intake.web import api_submissions, health, pages
+from intake.web.keys import (
+    ENGINE,
+    OBJECT_STORE,
+    REPOSITORY,
+    SETTINGS,
+    SUBMISSIONS,
+    TEMPLATES,
+)
+from intake.web.problems import problem_middleware
+from intake.web.templates import Templates
+
+log = logging.getLogger(__name__)
+
+
+def _policy_file(settings: Settings, name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((Path(settings.server.storage_dir) / name).read_text())
+    return data
+
+
+def s3_connection(settings: Settings, endpoint: str, key_id: str, secret: str) -> S3Connection:
+    s3 = settings.s3
+    return S3Connection(
+        endpoint=endpoint or None,
+        region=s3.region,
+        bucket=s3.bucket,
+        access_key_id=key_id or None,
+        secret_access_key=secret or None,
+        addressing_style=s3.addressing_style,
+        server_side_encryption=s3.server_side_encryption,
+        threads=s3.threads,
+    )
+
+
+async def _open_s3(app: web.Application, conn: S3Connection, set_up: bool) -> S3ObjectStore:
+    settings = app[SETTINGS]
+    store = S3ObjectStore(conn)
+    if set_up:
+        await store.ensure_bucket()
+        await store.apply_policies(
+            _policy_file(settings, "lifecycle.json"), _policy_file(settings, "cors.json")
+        )
+    else:
+        await store.ping()
+    return store
+
+
+async def object_store_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if OBJECT_STORE in app:
+        yield
+        return
+    if settings.s3.endpoint:
+        conn = s3_connection(
+            settings,
+            settings.s3.endpoint,
+            settings.s3.access_key_id,
+            settings.s3.secret_access_key,
+        )
+        store = await _open_s3(app, conn, set_up=settings.s3.create_bucket)
+        app[OBJECT_STORE] = store
+        yield
+        store.close()
+        return
+    identity = Path(settings.server.storage_dir) / "seaweedfs-s3.json"
+    async with run_seaweedfs(settings.data_path / "seaweedfs", identity) as embedded:
+        conn = s3_connection(
+            settings, embedded.endpoint, embedded.access_key_id, embedded.secret_access_key
+        )
+        store = await _open_s3(app, conn, set_up=True)
+        app[OBJECT_STORE] = store
+        try:
+            yield
+        finally:
+            store.close()
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    if REPOSITORY in app:
+        yield
+        return
+    settings = app[SETTINGS]
+    url = settings.database_url
+    engine = create_engine(url, pool_size=settings.database.pool_size)
+    if url.startswith("sqlite") or settings.database.migrate_on_start:
+        await migrate(engine)
+    app[ENGINE] = engine
+    app[REPOSITORY] = SqlSubmissionRepository(engine)
+    try:
+        yield
+    finally:
+        await engine.dispose()
+
+
+async def services_ctx(app: web.Application) -> AsyncIterator[None]:
+    policy = IntakePolicy.from_settings(app[SETTINGS])
+    app[SUBMISSIONS] = SubmissionService(app[OBJECT_STORE], app[REPOSITORY], policy)
+    yield
+
+
+def create_app(
+    settings: Settings,
+    *,
+    object_store: ObjectStore | None = None,
+    repository: SubmissionRepository | None = None,
+) -> web.Application:
+    """The intake application. Pass ``object_store``/``repository`` to use ready ones."""
+    app = web.Application(middlewares=[problem_middleware], client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[TEMPLATES] = Templates()
+    if object_store is not None:
+        app[OBJECT_STORE] = object_store
+    if repository is not None:
+        app[REPOSITORY] = repository
+    app.cleanup_ctx.extend([object_store_ctx, database_ctx, services_ctx])
+    app.add_routes(api_submissions.routes)
+    app.add_routes(pages.routes)
+    app.add_routes(health.routes)
+    return app

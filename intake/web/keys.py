@@ -1,0 +1,18 @@
+"""Typed keys for what the application carries (no global state)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.ports import ObjectStore, SubmissionRepository
+from intake.settings import Settings
+from intake.submissions import SubmissionService
+from intake.web.templates import Templates
+
+SETTINGS = web.AppKey("settings", Settings)
+OBJECT_STORE = web.AppKey("object_store", ObjectStore)
+ENGINE = web.AppKey("engine", AsyncEngine)
+REPOSITORY = web.AppKey("repository", SubmissionRepository)
+SUBMISSIONS = web.AppKey("submissions", SubmissionService)
+TEMPLATES = web.AppKey("templates", Templates)

@@ -1,0 +1,76 @@
+"""Every error as ``application/problem+json`` (RFC 9457), or as a page for browsers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from intake.errors import IntakeError, MethodNotAllowed, NotFound
+from intake.web.keys import TEMPLATES
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+class ClientGone(IntakeError):
+    slug = "client-closed-request"
+    status = 400
+    title = "The client closed the connection before the request was complete"
+
+
+def _from_http_exception(exc: web.HTTPException) -> IntakeError:
+    if exc.status == 404:
+        return NotFound("There is nothing at this address; check the URL.")
+    if exc.status == 405:
+        allowed = sorted(getattr(exc, "allowed_methods", ()))
+        return MethodNotAllowed(f"Use one of: {', '.join(allowed)}.", allowed_methods=allowed)
+    error = IntakeError(exc.text or exc.reason)
+    error.status, error.title, error.slug = exc.status, exc.reason, "http-error"
+    return error
+
+
+def wants_html(request: web.Request) -> bool:
+    return not request.path.startswith("/api/") and "text/html" in request.headers.get("Accept", "")
+
+
+def problem_response(request: web.Request, error: IntakeError) -> web.Response:
+    if wants_html(request):
+        page = request.app[TEMPLATES].render("error.html", error=error)
+        response = web.Response(status=error.status, text=page, content_type="text/html")
+    else:
+        body: dict[str, Any] = error.problem(instance=request.path)
+        response = web.Response(
+            status=error.status,
+            text=json.dumps(body, ensure_ascii=False),
+            content_type=PROBLEM_JSON,
+        )
+    if error.status == 405 and "allowed_methods" in error.extra:
+        response.headers["Allow"] = ", ".join(error.extra["allowed_methods"])
+    if request.body_exists and not request.content.is_eof():
+        # Answer now and stop reading: the rest of a refused body is never consumed.
+        response.force_close()
+    return response
+
+
+@web.middleware
+async def problem_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except IntakeError as exc:
+        if exc.status >= 500:
+            log.error("%s %s failed: %s", request.method, request.path, exc.detail)
+        return problem_response(request, exc)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return problem_response(request, _from_http_exception(exc))
+    except ConnectionResetError:
+        log.info("%s %s: client went away mid-request", request.method, request.path)
+        return problem_response(request, ClientGone())
+    except Exception:
+        log.exception("%s %s failed", request.method, request.path)
+        return problem_response(request, IntakeError())

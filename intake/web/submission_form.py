@@ -1,0 +1,134 @@
+"""Reading a ``multipart/form-data`` submission as a stream, with explicit limits.
+
+Text fields are read whole (each capped); file parts named ``files`` stream straight
+into the submission, chunk by chunk. ``client_max_size`` does not apply to streamed
+parts, so every limit is counted here or in the pipeline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from aiohttp import BodyPartReader, MultipartReader, web
+
+from intake.errors import (
+    BadRequest,
+    IntakeError,
+    PayloadTooLarge,
+    UnsupportedContentType,
+    ValidationFailed,
+)
+from intake.filenames import sanitize_filename
+from intake.stream_filters import describe_size
+from intake.submissions import AcceptedSubmission, IntakePolicy, SubmissionService
+from intake.web.keys import SUBMISSIONS
+from intake.web.problems import problem_response
+
+FILE_FIELD = "files"
+FORM_OVERHEAD = 1024 * 1024
+_PLAIN_ENCODINGS = {"", "binary", "8bit", "7bit"}
+
+
+def request_cap(policy: IntakePolicy) -> int:
+    return policy.max_total_bytes + FORM_OVERHEAD
+
+
+def check_declared_size(request: web.BaseRequest, policy: IntakePolicy) -> None:
+    """413 before a byte is read when Content-Length is over the request cap."""
+    cap = request_cap(policy)
+    if request.content_length is not None and request.content_length > cap:
+        raise PayloadTooLarge(
+            f"The request declares {describe_size(request.content_length)}; a submission may "
+            f"hold at most {describe_size(policy.max_total_bytes)} of files.",
+            limit_bytes=policy.max_total_bytes,
+        )
+
+
+async def expect_continue(request: web.Request) -> web.StreamResponse | None:
+    """Answer ``Expect: 100-continue`` with 413 at once when the body is declared too large."""
+    if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
+        try:
+            check_declared_size(request, request.app[SUBMISSIONS].policy)
+        except IntakeError as exc:
+            return problem_response(request, exc)
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    return None
+
+
+async def _next_part(reader: MultipartReader) -> BodyPartReader | None:
+    try:
+        part = await reader.next()
+    except (ValueError, RuntimeError, AssertionError) as exc:
+        raise BadRequest(f"The multipart body is malformed: {exc}") from exc
+    if isinstance(part, MultipartReader):
+        raise BadRequest("Nested multipart bodies are not accepted.")
+    return part
+
+
+async def _read_text(part: BodyPartReader, name: str, max_chars: int) -> str:
+    data = bytearray()
+    while chunk := await part.read_chunk(8192):
+        data += chunk
+        if len(data) > max_chars * 4:
+            raise ValidationFailed(
+                [
+                    {
+                        "field": name,
+                        "code": "too_long",
+                        "detail": f"Use at most {max_chars} characters.",
+                    }
+                ]
+            )
+    try:
+        return data.decode(part.get_charset(default="utf-8"))
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise ValidationFailed(
+            [{"field": name, "code": "not_utf8", "detail": "Send text as UTF-8."}]
+        ) from exc
+
+
+async def _file_chunks(part: BodyPartReader, size: int, first: bytes) -> AsyncIterator[bytes]:
+    if first:
+        yield first
+    while chunk := await part.read_chunk(size):
+        yield chunk
+
+
+async def receive_form(
+    request: web.Request, service: SubmissionService, *, read_chunk: int, max_fields: int
+) -> AcceptedSubmission:
+    """Stream the form into a new submission and complete it."""
+    if request.content_type != "multipart/form-data":
+        raise UnsupportedContentType(
+            "Send the submission as multipart/form-data.", content_type=request.content_type
+        )
+    policy = service.policy
+    check_declared_size(request, policy)
+    try:
+        reader = await request.multipart()
+    except (ValueError, AssertionError) as exc:
+        raise BadRequest(f"The multipart body is malformed: {exc}") from exc
+    fields: dict[str, str] = {}
+    field_count = 0
+    async with service.receive() as incoming:
+        while (part := await _next_part(reader)) is not None:
+            name = part.name or ""
+            encoding = part.headers.get("Content-Transfer-Encoding", "").lower()
+            if encoding not in _PLAIN_ENCODINGS:
+                raise BadRequest(f"Part {name!r} uses Content-Transfer-Encoding {encoding}; "
+                                 "send raw bytes.")  # fmt: skip
+            if part.filename is None:
+                field_count += 1
+                if field_count > max_fields:
+                    raise PayloadTooLarge(f"Send at most {max_fields} form fields.")
+                text = await _read_text(part, name, policy.fields.max_chars(name))
+                fields.setdefault(name, text)
+            elif name != FILE_FIELD:
+                raise BadRequest(f"Files go in parts named {FILE_FIELD!r}, not {name!r}.")
+            else:
+                first = await part.read_chunk(read_chunk)
+                if not first and not part.filename:
+                    continue  # a browser's file input left empty
+                filename = sanitize_filename(part.filename)
+                await incoming.add_file(filename, _file_chunks(part, read_chunk, first))
+        return await incoming.complete(fields)
