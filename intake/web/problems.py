@@ -1,4 +1,10 @@
-"""Every error as ``application/problem+json`` (RFC 9457), or as a page for browsers."""
+"""Every error as ``application/problem+json`` (RFC 9457), or as a page for browsers.
+
+An error is answered as soon as it is known, even when the request body is not read
+to its end: a client that watches for an early answer stops sending. aiohttp then
+drains what is still coming for at most its ``lingering_time`` before closing, so
+that a client that only reads after sending still gets the answer.
+"""
 
 from __future__ import annotations
 
@@ -50,9 +56,6 @@ def problem_response(request: web.Request, error: IntakeError) -> web.Response:
         )
     if error.status == 405 and "allowed_methods" in error.extra:
         response.headers["Allow"] = ", ".join(error.extra["allowed_methods"])
-    if request.body_exists and not request.content.is_eof():
-        # Answer now and stop reading: the rest of a refused body is never consumed.
-        response.force_close()
     return response
 
 

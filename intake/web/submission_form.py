@@ -126,7 +126,7 @@ async def receive_form(
             elif name != FILE_FIELD:
                 raise BadRequest(f"Files go in parts named {FILE_FIELD!r}, not {name!r}.")
             else:
-                first = await part.read_chunk(read_chunk)
+                first = await part.read_chunk(policy.files.sniff_bytes)
                 if not first and not part.filename:
                     continue  # a browser's file input left empty
                 filename = sanitize_filename(part.filename)

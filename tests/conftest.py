@@ -1,0 +1,153 @@
+"""Real components for the tests: SeaweedFS on free loopback ports, PostgreSQL, SQLite."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.adapters.db.engine import create_engine
+from intake.adapters.db.migrate import migrate
+from intake.adapters.db.submissions import SqlSubmissionRepository
+from intake.adapters.s3 import S3Connection, S3ObjectStore
+from intake.embedded.seaweedfs import EmbeddedS3, run_seaweedfs
+from intake.ports import ObjectStore, SubmissionRepository
+from intake.settings import Settings, load_settings
+from intake.web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT.parent / "shared" / "media-samples"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def make_settings(**env: str) -> Settings:
+    """Settings as the service would load them, with ``INTAKE_*`` overrides given as
+    ``limits_photo_max_bytes="1 MiB"``."""
+    environ = {"INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage")}
+    environ.update({f"INTAKE_{key.upper()}": value for key, value in env.items()})
+    return load_settings(None, environ)
+
+
+@pytest.fixture(scope="session")
+async def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[EmbeddedS3]:
+    async with run_seaweedfs(
+        tmp_path_factory.mktemp("seaweedfs"), ROOT / "storage" / "seaweedfs-s3.json"
+    ) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+async def s3_store(seaweedfs: EmbeddedS3) -> AsyncIterator[S3ObjectStore]:
+    """A store on a bucket of its own for this run."""
+    store = S3ObjectStore(
+        S3Connection(
+            endpoint=seaweedfs.endpoint,
+            region="us-east-1",
+            bucket=f"intake-test-{secrets.token_hex(4)}",
+            access_key_id=seaweedfs.access_key_id,
+            secret_access_key=seaweedfs.secret_access_key,
+        )
+    )
+    await store.ensure_bucket()
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    """The PostgreSQL server the tests may create databases on (trust auth, loopback)."""
+    return os.environ.get("INTAKE_TEST_DATABASE_URL", DEFAULT_PG)
+
+
+@pytest.fixture
+async def postgres_url(postgres_server: str) -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped after it."""
+    url = make_url(postgres_server)
+    name = f"intake_test_{secrets.token_hex(6)}"
+    admin_dsn = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+    admin = await asyncpg.connect(admin_dsn)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        yield url.set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each backend in turn: SQLite in a fresh file, PostgreSQL in a fresh database."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'intake.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def repository(engine: AsyncEngine) -> SqlSubmissionRepository:
+    return SqlSubmissionRepository(engine)
+
+
+@pytest.fixture
+async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[Callable[..., Any]]:
+    """Start the real app on a loopback port, against SeaweedFS and a fresh SQLite.
+
+    ``object_store``/``repository`` replace the real ones (for fault injection around
+    them); ``configure`` may add signals or middlewares before the app starts.
+    """
+    clients: list[TestClient[Any, Any]] = []
+
+    async def start(
+        settings: Settings | None = None,
+        *,
+        object_store: ObjectStore | None = None,
+        repository: SubmissionRepository | None = None,
+        configure: Callable[[web.Application], None] | None = None,
+        **env: str,
+    ) -> TestClient[Any, Any]:
+        env.setdefault("database_url", f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
+        env.setdefault("server_data_dir", str(tmp_path / "var"))
+        app = create_app(
+            settings or make_settings(**env),
+            object_store=object_store or s3_store,
+            repository=repository,
+        )
+        if configure is not None:
+            configure(app)
+        client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def client(make_client: Callable[..., Any]) -> TestClient[Any, Any]:
+    result: TestClient[Any, Any] = await make_client()
+    return result
+
+
+def samples_dir() -> Path:
+    if not SAMPLES.is_dir():
+        pytest.skip(f"real device samples not found at {SAMPLES} (../shared/media-samples)")
+    return SAMPLES

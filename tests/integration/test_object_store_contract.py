@@ -1,0 +1,160 @@
+"""The ObjectStore contract, run against the S3 adapter on a real SeaweedFS."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from intake.adapters.s3 import S3ObjectStore
+from intake.errors import ObjectNotFound
+from intake.object_writer import ObjectWriter, WriterLimits
+from intake.ports import SpooledBody
+
+MiB = 1024 * 1024
+
+
+def fresh_prefix() -> str:
+    return f"contract/{secrets.token_hex(6)}/"
+
+
+async def test_put_head_get_range_and_delete(s3_store: S3ObjectStore) -> None:
+    key = fresh_prefix() + "a"
+    await s3_store.put(key, b"0123456789", content_type="image/png", metadata={"file-id": "f1"})
+    info = await s3_store.head(key)
+    assert (info.size, info.content_type, dict(info.metadata)) == (
+        10,
+        "image/png",
+        {"file-id": "f1"},
+    )
+    assert await s3_store.get_range(key, 2, 5) == b"2345"
+    await s3_store.delete([key])
+    await s3_store.delete([key])  # deleting what is gone is not an error
+    with pytest.raises(ObjectNotFound):
+        await s3_store.head(key)
+    with pytest.raises(ObjectNotFound):
+        await s3_store.get_range(key, 0, 1)
+
+
+async def test_put_from_a_spooled_file(s3_store: S3ObjectStore, tmp_path: Path) -> None:
+    path = tmp_path / "part"
+    path.write_bytes(b"x" * 1000)
+    key = fresh_prefix() + "spooled"
+    await s3_store.put(key, SpooledBody(path, 1000), content_type="video/mp4", metadata={})
+    assert (await s3_store.head(key)).size == 1000
+
+
+async def test_multipart_with_a_copied_part_joins_in_order(s3_store: S3ObjectStore) -> None:
+    prefix = fresh_prefix()
+    key, tail_key = prefix + "joined", prefix + "tail"
+    first, tail = os.urandom(5 * MiB), os.urandom(1000)
+    await s3_store.put(tail_key, tail, content_type="application/octet-stream", metadata={})
+    upload = await s3_store.create_multipart(key, content_type="video/mp4", metadata={"a": "1"})
+    assert (key, upload) in await s3_store.list_multipart_uploads(prefix)
+    parts = [
+        await s3_store.upload_part(key, upload, 1, first),
+        await s3_store.copy_part(key, upload, 2, tail_key),
+    ]
+    await s3_store.complete_multipart(key, upload, parts)
+    assert await s3_store.list_multipart_uploads(prefix) == []
+    info = await s3_store.head(key)
+    assert info.size == len(first) + len(tail)
+    assert await s3_store.get_range(key, len(first) - 2, len(first) + 1) == first[-2:] + tail[:2]
+
+
+async def test_abort_leaves_no_upload(s3_store: S3ObjectStore) -> None:
+    prefix = fresh_prefix()
+    upload = await s3_store.create_multipart(prefix + "k", content_type="video/mp4", metadata={})
+    await s3_store.upload_part(prefix + "k", upload, 1, b"x" * 100)
+    await s3_store.abort_multipart(prefix + "k", upload)
+    await s3_store.abort_multipart(prefix + "k", upload)
+    assert await s3_store.list_multipart_uploads(prefix) == []
+    assert await s3_store.list_keys(prefix) == []
+
+
+async def test_replace_metadata_keeps_the_bytes(s3_store: S3ObjectStore) -> None:
+    key = fresh_prefix() + "meta"
+    await s3_store.put(key, b"abc", content_type="image/gif", metadata={"a": "1"})
+    await s3_store.replace_metadata(key, content_type="image/gif", metadata={"a": "1", "b": "2"})
+    info = await s3_store.head(key)
+    assert dict(info.metadata) == {"a": "1", "b": "2"}
+    assert await s3_store.get_range(key, 0, 2) == b"abc"
+
+
+async def test_presigned_url_reads_and_anonymous_does_not(s3_store: S3ObjectStore) -> None:
+    key = fresh_prefix() + "private"
+    await s3_store.put(key, b"secret bytes", content_type="image/jpeg", metadata={})
+    url = await s3_store.presign_get(key, seconds=60)
+    plain = url.split("?", 1)[0]
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as signed:
+            assert signed.status == 200
+            assert await signed.read() == b"secret bytes"
+        async with http.get(plain) as anonymous:
+            assert anonymous.status == 403
+
+
+async def test_list_keys_pages_through_everything(s3_store: S3ObjectStore) -> None:
+    prefix = fresh_prefix()
+    keys = [f"{prefix}{i:04d}" for i in range(1100)]
+    for key in keys[:5]:
+        await s3_store.put(key, b"", content_type="text/plain", metadata={})
+    assert await s3_store.list_keys(prefix) == keys[:5]
+    await s3_store.delete(keys)  # more than one delete batch, mostly absent
+    assert await s3_store.list_keys(prefix) == []
+
+
+LIMITS = WriterLimits(part_size=5 * MiB, memory_buffer=256 * 1024)
+
+
+async def write_all(writer: ObjectWriter, data: bytes, chunk: int = 300_000) -> None:
+    for start in range(0, len(data), chunk):
+        await writer.write(data[start : start + chunk])
+
+
+@pytest.mark.parametrize("size", [1, 5 * MiB - 1, 5 * MiB, 12 * MiB + 17])
+async def test_writer_stores_any_size_byte_for_byte(s3_store: S3ObjectStore, size: int) -> None:
+    data = os.urandom(size)
+    prefix = fresh_prefix()
+    writer = ObjectWriter(
+        s3_store, prefix + "w", content_type="video/mp4", metadata={"file-id": "f"}, limits=LIMITS
+    )
+    await write_all(writer, data)
+    await writer.finish({"sha256": hashlib.sha256(data).hexdigest()})
+    info = await s3_store.head(prefix + "w")
+    assert info.size == size
+    assert info.metadata["sha256"] == hashlib.sha256(data).hexdigest()
+    assert info.content_type == "video/mp4"
+    stored = await s3_store.get_range(prefix + "w", 0, size - 1)
+    assert hashlib.sha256(stored).digest() == hashlib.sha256(data).digest()
+    assert await s3_store.list_multipart_uploads(prefix) == []
+
+
+async def test_writer_spools_to_disk_and_cleans_up(s3_store: S3ObjectStore, tmp_path: Path) -> None:
+    limits = WriterLimits(part_size=5 * MiB, memory_buffer=64 * 1024, spool_dir=str(tmp_path))
+    writer = ObjectWriter(
+        s3_store, fresh_prefix() + "s", content_type="video/mp4", metadata={}, limits=limits
+    )
+    await writer.write(os.urandom(3 * MiB))
+    assert list(tmp_path.iterdir()), "bytes past the memory buffer go to a spool file"
+    await writer.write(os.urandom(3 * MiB))
+    await writer.finish()
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_writer_abort_leaves_nothing(s3_store: S3ObjectStore, tmp_path: Path) -> None:
+    prefix = fresh_prefix()
+    limits = WriterLimits(part_size=5 * MiB, memory_buffer=64 * 1024, spool_dir=str(tmp_path))
+    writer = ObjectWriter(
+        s3_store, prefix + "x", content_type="video/mp4", metadata={}, limits=limits
+    )
+    await write_all(writer, os.urandom(11 * MiB))
+    assert await s3_store.list_multipart_uploads(prefix)
+    await writer.abort()
+    assert await s3_store.list_multipart_uploads(prefix) == []
+    assert await s3_store.list_keys(prefix) == []
+    assert list(tmp_path.iterdir()) == []
