@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from aiohttp import BodyPartReader, MultipartReader, web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from intake.errors import (
     BadRequest,
@@ -58,7 +59,7 @@ async def expect_continue(request: web.Request) -> web.StreamResponse | None:
 async def _next_part(reader: MultipartReader) -> BodyPartReader | None:
     try:
         part = await reader.next()
-    except (ValueError, RuntimeError, AssertionError) as exc:
+    except (ValueError, RuntimeError, AssertionError, HttpProcessingError) as exc:
         raise BadRequest(f"The multipart body is malformed: {exc}") from exc
     if isinstance(part, MultipartReader):
         raise BadRequest("Nested multipart bodies are not accepted.")

@@ -66,7 +66,7 @@ async def test_a_client_that_disconnects_halfway_leaves_nothing(
     before = await bucket_state(s3_store)
     body_head = field_part("consent_terms", "true") + file_part_head("clip.mp4") + MP4_HEAD
     head = request_head("/api/v1/submissions", len(body_head) + 40 * MiB + len(EPILOGUE))
-    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    _, writer = await asyncio.open_connection("127.0.0.1", client.port)
     writer.write(head + body_head)
     for chunk in random_chunks(12 * MiB):
         writer.write(chunk)
