@@ -26,3 +26,18 @@ def object_metadata(
     if sha256:
         meta["sha256"] = sha256
     return meta
+
+
+def incoming_prefix(upload_id: str) -> str:
+    """Everything a resumable upload keeps while it is in progress."""
+    return f"incoming/{upload_id}/"
+
+
+def segment_key(upload_id: str, offset: int) -> str:
+    """A chunk kept on its own until enough chunks make a part; named by its offset."""
+    return f"incoming/{upload_id}/seg-{offset:015d}"
+
+
+def partial_key(upload_id: str) -> str:
+    """The bytes of a partial upload (tus concatenation) until it is joined."""
+    return f"incoming/{upload_id}/data"

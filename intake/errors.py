@@ -3,8 +3,15 @@
     IntakeError                     base: slug, status, title, detail, extra members
     ├── ConfigurationError          bad setting at start-up (never reaches HTTP)
     ├── BadRequest (400)            malformed multipart, bad header
+    ├── Unauthorized (401)          no or unknown bearer token
+    ├── Forbidden (403)             not allowed in this state
     ├── NotFound (404)
     ├── MethodNotAllowed (405)
+    ├── Conflict (409)              state changed meanwhile (a retry after a fresh look can succeed)
+    ├── Gone (410)                  terminated or expired
+    ├── PreconditionFailed (412)    unsupported protocol version
+    ├── Locked (423)                another request is writing this upload; retry shortly
+    ├── ChecksumMismatch (460)      the chunk does not match its checksum; it was discarded
     ├── ValidationFailed (422)      one or more fields wrong: per-field ``errors``
     ├── EmptyFile (422)
     ├── UnsupportedMediaType (415)  sniffed type not accepted
@@ -64,6 +71,18 @@ class BadRequest(IntakeError):
     title = "The request is malformed"
 
 
+class Unauthorized(IntakeError):
+    slug = "unauthorized"
+    status = 401
+    title = "A valid token is needed"
+
+
+class Forbidden(IntakeError):
+    slug = "forbidden"
+    status = 403
+    title = "This is not allowed"
+
+
 class NotFound(IntakeError):
     slug = "not-found"
     status = 404
@@ -74,6 +93,36 @@ class MethodNotAllowed(IntakeError):
     slug = "method-not-allowed"
     status = 405
     title = "This method is not allowed here"
+
+
+class Conflict(IntakeError):
+    slug = "conflict"
+    status = 409
+    title = "The resource changed; look again and retry"
+
+
+class Gone(IntakeError):
+    slug = "gone"
+    status = 410
+    title = "This is gone"
+
+
+class PreconditionFailed(IntakeError):
+    slug = "unsupported-version"
+    status = 412
+    title = "This protocol version is not supported"
+
+
+class Locked(IntakeError):
+    slug = "locked"
+    status = 423
+    title = "Another request is writing this upload; retry shortly"
+
+
+class ChecksumMismatch(IntakeError):
+    slug = "checksum-mismatch"
+    status = 460
+    title = "The chunk does not match its checksum"
 
 
 class ValidationFailed(IntakeError):

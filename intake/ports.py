@@ -7,12 +7,16 @@ contract tests in ``tests/integration/test_object_store_contract.py`` and
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
-from intake.records import AuditEntry, StoredFile, Submission
+from intake.records import AuditEntry, StoredFile, Submission, Upload, UploadedPart, UploadState
+
+__all__ = ["UploadedPart"]
 
 
 @dataclass(frozen=True)
@@ -24,12 +28,6 @@ class SpooledBody:
 
 
 PartBody = bytes | SpooledBody
-
-
-@dataclass(frozen=True)
-class UploadedPart:
-    number: int
-    etag: str
 
 
 @dataclass(frozen=True)
@@ -131,3 +129,68 @@ class SubmissionRepository(Protocol):
 
     async def files_with_sha256(self, sha256: str) -> list[StoredFile]:
         """Every stored file with this content hash, oldest first."""
+
+    async def get_by_token_hash(self, token_hash: str) -> Submission | None:
+        """The submission whose submitter token has this hash, or ``None``."""
+
+    async def submit_draft(
+        self, submission: Submission, files: Sequence[StoredFile], audit: Sequence[AuditEntry]
+    ) -> bool:
+        """Move a draft to ``submission.state`` with its files, in one transaction.
+
+        Returns ``False`` (and changes nothing) when it is no longer a draft.
+        """
+
+
+class Claim(Enum):
+    CLAIMED = "claimed"
+    OFFSET_MISMATCH = "offset_mismatch"
+    LOCKED = "locked"
+    NOT_OPEN = "not_open"
+    MISSING = "missing"
+
+
+class UploadRepository(Protocol):
+    """Resumable uploads' state: offsets, parts, segments, hash state, leases.
+
+    A PATCH holds a lease (``lock_id`` until ``lock_expires_at``) while it writes;
+    every change to an upload's progress is conditional on holding it.
+    """
+
+    async def add_upload(self, upload: Upload) -> None:
+        """Insert a new upload."""
+
+    async def get_upload(self, upload_id: str) -> Upload | None:
+        """The upload with this id, or ``None``."""
+
+    async def uploads_of(self, submission_id: str) -> list[Upload]:
+        """Every upload of a submission, oldest first."""
+
+    async def claim(
+        self, upload_id: str, *, offset: int, lock_id: str, until: dt.datetime, now: dt.datetime
+    ) -> Claim:
+        """Take the lease if the upload is open, at ``offset``, and not leased by another."""
+
+    async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
+        """Extend a lease still held; ``False`` when it was lost."""
+
+    async def save(self, upload: Upload, *, lock_id: str, release: bool) -> bool:
+        """Store the upload's progress if ``lock_id`` still holds the lease."""
+
+    async def release(self, upload_id: str, lock_id: str) -> None:
+        """Give the lease up (no-op when not held)."""
+
+    async def set_state(
+        self,
+        upload_id: str,
+        state: UploadState,
+        *,
+        now: dt.datetime,
+        unless_locked: bool = False,
+        from_state: UploadState = UploadState.OPEN,
+    ) -> bool:
+        """Move an upload from ``from_state`` to ``state``; ``False`` when it is not in
+        ``from_state`` (or, with ``unless_locked``, while a request holds its lease)."""
+
+    async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
+        """Open uploads whose expiry has passed, oldest first."""

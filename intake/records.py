@@ -83,3 +83,70 @@ class AuditEntry:
     from_state: SubmissionState | None
     to_state: SubmissionState | None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+class UploadState(StrEnum):
+    OPEN = "open"
+    COMPLETE = "complete"
+    TERMINATED = "terminated"
+    EXPIRED = "expired"
+
+
+class Concat(StrEnum):
+    NONE = ""
+    PARTIAL = "partial"
+    FINAL = "final"
+
+
+@dataclass(frozen=True)
+class UploadedPart:
+    """A stored part of an S3 multipart upload."""
+
+    number: int
+    etag: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A chunk kept as its own object until enough of them make a part."""
+
+    key: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A resumable (tus) upload of one file into a draft submission."""
+
+    id: str
+    submission_id: str
+    state: UploadState
+    length: int | None
+    offset: int
+    concat: Concat
+    concat_parts: tuple[str, ...]
+    filename: str
+    declared_type: str
+    metadata: dict[str, str]
+    object_key: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    expires_at: dt.datetime
+    media_type: str = ""
+    kind: str = ""
+    s3_upload_id: str = ""
+    parts: tuple[UploadedPart, ...] = ()
+    segments: tuple[Segment, ...] = ()
+    head: bytes = b""
+    hash_state: bytes = b""
+    sha256: str = ""
+    lock_id: str = ""
+    lock_expires_at: dt.datetime | None = None
+
+    @property
+    def segments_size(self) -> int:
+        return sum(s.size for s in self.segments)
+
+    @property
+    def is_complete(self) -> bool:
+        return self.length is not None and self.offset == self.length

@@ -72,6 +72,9 @@ class ServerSettings:
     data_dir: str = setting(
         "var", "Directory for local state: the SQLite database and embedded SeaweedFS data."
     )
+    cors_origins: tuple[str, ...] = setting(
+        [], "Origins whose browsers may call the API (e.g. https://news.example.org); * for any."
+    )
     storage_dir: str = setting(
         "storage", "Directory with the bucket policies and the embedded S3 identity template."
     )
@@ -130,6 +133,19 @@ class UploadSettings:
     )
     sniff_bytes: ByteSize = setting(
         ByteSize(4096), "Bytes of each file given to libmagic to decide its type.", minimum=512
+    )
+    expire_seconds: int = setting(
+        86_400, "A resumable upload expires this long after its last chunk.", minimum=60
+    )
+    lease_seconds: int = setting(
+        30,
+        "How long a resumable upload stays locked by a request that stopped answering.",
+        minimum=5,
+    )
+    janitor_seconds: int = setting(
+        300,
+        "How often `intake serve` looks for expired uploads (0: never; use `intake janitor`).",
+        minimum=0,
     )
 
 

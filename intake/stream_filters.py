@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+from rehashes import PySha256
 
 from intake.errors import PayloadTooLarge
 
@@ -54,12 +54,21 @@ class SizeLimit:
 
 
 class Sha256:
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
+    """SHA-256 whose state can be saved and resumed elsewhere (a resumable upload
+    continues on whichever instance receives its next chunk)."""
+
+    def __init__(self, state: bytes | None = None) -> None:
+        self._hash = PySha256.deserialize(state) if state else PySha256()
 
     def feed(self, chunk: bytes) -> None:
-        self._hash.update(chunk)
+        self._hash.update(bytes(chunk) if not isinstance(chunk, bytes) else chunk)
+
+    @property
+    def state(self) -> bytes:
+        saved: bytes = self._hash.serialize()
+        return saved
 
     @property
     def hexdigest(self) -> str:
-        return self._hash.hexdigest()
+        digest: str = self._hash.finalize()
+        return digest

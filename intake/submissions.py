@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -75,6 +75,33 @@ class AcceptedSubmission:
     submission: Submission
     files: list[StoredFile]
     token: str
+
+
+async def store_manifest(
+    store: ObjectStore, submission: Submission, files: Sequence[StoredFile]
+) -> None:
+    await store.put(
+        manifest_key(submission.prefix),
+        encode_manifest(build_manifest(submission, files)),
+        content_type=CONTENT_TYPE,
+        metadata={"submission-id": submission.id},
+    )
+
+
+def received_audit(
+    submission: Submission,
+    files: Sequence[StoredFile],
+    from_state: SubmissionState | None,
+    received_at: dt.datetime,
+) -> list[AuditEntry]:
+    """The audit entries of a submission received and queued for review."""
+    detail = {"files": [f.id for f in files], "total": describe_size(submission.total_bytes)}
+    return [
+        AuditEntry(submission.id, received_at, "submitter", "received", from_state,
+                   SubmissionState.RECEIVED, detail),
+        AuditEntry(submission.id, submission.updated_at, "system", "queued_for_review",
+                   SubmissionState.RECEIVED, SubmissionState.PENDING_REVIEW, {}),
+    ]  # fmt: skip
 
 
 class SubmissionService:
@@ -191,29 +218,12 @@ class IncomingSubmission:
             file_count=len(self.files),
             total_bytes=sum(f.size for f in self.files),
         )
-        key = manifest_key(self.prefix)
-        self._written.append(key)
-        await self._service.store.put(
-            key,
-            encode_manifest(build_manifest(submission, self.files)),
-            content_type=CONTENT_TYPE,
-            metadata={"submission-id": self.id},
-        )
-        await self._service.repository.add_submission(
-            submission, self.files, self._audit(submission)
-        )
+        self._written.append(manifest_key(self.prefix))
+        await store_manifest(self._service.store, submission, self.files)
+        audit = received_audit(submission, self.files, None, self.created_at)
+        await self._service.repository.add_submission(submission, self.files, audit)
         self._done = True
         return AcceptedSubmission(submission, list(self.files), token)
-
-    def _audit(self, submission: Submission) -> list[AuditEntry]:
-        files = [f.id for f in self.files]
-        total = describe_size(submission.total_bytes)
-        return [
-            AuditEntry(self.id, self.created_at, "submitter", "received", None,
-                       SubmissionState.RECEIVED, {"files": files, "total": total}),
-            AuditEntry(self.id, submission.updated_at, "system", "queued_for_review",
-                       SubmissionState.RECEIVED, SubmissionState.PENDING_REVIEW, {}),
-        ]  # fmt: skip
 
     async def discard(self) -> None:
         """Remove every object this submission stored (idempotent)."""

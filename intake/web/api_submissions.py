@@ -6,9 +6,12 @@ from typing import Any
 
 from aiohttp import web
 
-from intake.records import StoredFile
+from intake.drafts import NewDraft
+from intake.errors import BadRequest, ValidationFailed
+from intake.records import StoredFile, Submission
 from intake.submissions import AcceptedSubmission
-from intake.web.keys import SETTINGS, SUBMISSIONS
+from intake.web.auth import bearer_token
+from intake.web.keys import DRAFTS, REPOSITORY, SETTINGS, SUBMISSIONS
 from intake.web.submission_form import expect_continue, receive_form
 
 routes = web.RouteTableDef()
@@ -41,8 +44,61 @@ def accepted_json(accepted: AcceptedSubmission) -> dict[str, Any]:
     }
 
 
+def draft_json(draft: NewDraft) -> dict[str, Any]:
+    s = draft.submission
+    return {
+        "id": s.id,
+        "reference": s.reference,
+        "state": s.state.value,
+        "created_at": rfc3339(s.created_at),
+        "submitter_token": draft.token,
+        "upload_url": "/api/v1/uploads",
+        "submit_url": f"/api/v1/submissions/{s.id}/submit",
+    }
+
+
+def submitted_json(submission: Submission, files: list[StoredFile]) -> dict[str, Any]:
+    return {
+        "id": submission.id,
+        "reference": submission.reference,
+        "state": submission.state.value,
+        "created_at": rfc3339(submission.created_at),
+        "files": [file_json(f) for f in files],
+    }
+
+
+async def _json_fields(request: web.Request) -> dict[str, str]:
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise BadRequest("The body is not valid JSON.") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("Send the fields as one JSON object.")
+    fields: dict[str, str] = {}
+    errors = []
+    for name, value in body.items():
+        if isinstance(value, bool):
+            fields[name] = "true" if value else "false"
+        elif isinstance(value, str):
+            fields[name] = value
+        elif value is not None:
+            errors.append({"field": str(name), "code": "not_text",
+                           "detail": "Use a string (or true/false for consents)."})  # fmt: skip
+    if errors:
+        raise ValidationFailed(errors)
+    return fields
+
+
 @routes.post("/api/v1/submissions", expect_handler=expect_continue)
 async def create_submission(request: web.Request) -> web.Response:
+    if request.content_type == "application/json":
+        draft = await request.app[DRAFTS].create(await _json_fields(request))
+        return web.json_response(
+            draft_json(draft),
+            status=201,
+            headers={"Location": f"/api/v1/submissions/{draft.submission.id}",
+                     "Cache-Control": "no-store"},
+        )  # fmt: skip
     settings = request.app[SETTINGS]
     accepted = await receive_form(
         request,
@@ -56,3 +112,11 @@ async def create_submission(request: web.Request) -> web.Response:
         headers={"Location": f"/api/v1/submissions/{accepted.submission.id}",
                  "Cache-Control": "no-store"},
     )  # fmt: skip
+
+
+@routes.post("/api/v1/submissions/{submission_id}/submit")
+async def submit_draft(request: web.Request) -> web.Response:
+    drafts = request.app[DRAFTS]
+    submission = await drafts.submit(request.match_info["submission_id"], bearer_token(request))
+    files = await request.app[REPOSITORY].files_of(submission.id)
+    return web.json_response(submitted_json(submission, files), status=202)

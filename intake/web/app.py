@@ -6,6 +6,9 @@ embedded SeaweedFS when no endpoint is set), database (migrated), services.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import datetime as dt
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -17,22 +20,31 @@ from aiohttp import web
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.submissions import SqlSubmissionRepository
+from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.s3 import S3Connection, S3ObjectStore
+from intake.drafts import DraftService
 from intake.embedded.seaweedfs import run_seaweedfs
+from intake.errors import IntakeError
 from intake.ports import ObjectStore, SubmissionRepository
+from intake.resumable.service import UploadRules, UploadService
 from intake.settings import Settings
 from intake.submissions import IntakePolicy, SubmissionService
-from intake.web import api_submissions, health, pages
+from intake.web import api_submissions, health, pages, tus
+from intake.web.cors import cors_middleware
 from intake.web.keys import (
+    DRAFTS,
     ENGINE,
     OBJECT_STORE,
     REPOSITORY,
     SETTINGS,
     SUBMISSIONS,
     TEMPLATES,
+    UPLOAD_REPOSITORY,
+    UPLOADS,
 )
 from intake.web.problems import problem_middleware
 from intake.web.templates import Templates
+from intake.web.tus import tus_middleware
 
 log = logging.getLogger(__name__)
 
@@ -100,16 +112,15 @@ async def object_store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    if REPOSITORY in app:
-        yield
-        return
     settings = app[SETTINGS]
     url = settings.database_url
     engine = create_engine(url, pool_size=settings.database.pool_size)
     if url.startswith("sqlite") or settings.database.migrate_on_start:
         await migrate(engine)
     app[ENGINE] = engine
-    app[REPOSITORY] = SqlSubmissionRepository(engine)
+    if REPOSITORY not in app:
+        app[REPOSITORY] = SqlSubmissionRepository(engine)
+    app[UPLOAD_REPOSITORY] = SqlUploadRepository(engine)
     try:
         yield
     finally:
@@ -117,9 +128,40 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def services_ctx(app: web.Application) -> AsyncIterator[None]:
-    policy = IntakePolicy.from_settings(app[SETTINGS])
-    app[SUBMISSIONS] = SubmissionService(app[OBJECT_STORE], app[REPOSITORY], policy)
+    settings = app[SETTINGS]
+    policy = IntakePolicy.from_settings(settings)
+    store, submissions, uploads = app[OBJECT_STORE], app[REPOSITORY], app[UPLOAD_REPOSITORY]
+    app[SUBMISSIONS] = SubmissionService(store, submissions, policy)
+    app[DRAFTS] = DraftService(store, submissions, uploads, policy)
+    rules = UploadRules(
+        expire_after=dt.timedelta(seconds=settings.uploads.expire_seconds),
+        lease=dt.timedelta(seconds=settings.uploads.lease_seconds),
+    )
+    app[UPLOADS] = UploadService(store, submissions, uploads, app[DRAFTS], policy, rules)
     yield
+
+
+async def janitor_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Expire abandoned uploads every ``uploads.janitor_seconds`` (0: leave it to cron)."""
+    interval = app[SETTINGS].uploads.janitor_seconds
+    task = asyncio.create_task(_janitor_loop(app[UPLOADS], interval)) if interval else None
+    yield
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def _janitor_loop(uploads: UploadService, interval: int) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            expired = await uploads.expire_due()
+        except IntakeError as exc:
+            log.warning("janitor: %s", exc.detail)
+            continue
+        if expired:
+            log.info("janitor: %d expired uploads removed", expired)
 
 
 def create_app(
@@ -129,15 +171,19 @@ def create_app(
     repository: SubmissionRepository | None = None,
 ) -> web.Application:
     """The intake application. Pass ``object_store``/``repository`` to use ready ones."""
-    app = web.Application(middlewares=[problem_middleware], client_max_size=1024 * 1024)
+    app = web.Application(
+        middlewares=[cors_middleware, tus_middleware, problem_middleware],
+        client_max_size=1024 * 1024,
+    )
     app[SETTINGS] = settings
     app[TEMPLATES] = Templates()
     if object_store is not None:
         app[OBJECT_STORE] = object_store
     if repository is not None:
         app[REPOSITORY] = repository
-    app.cleanup_ctx.extend([object_store_ctx, database_ctx, services_ctx])
+    app.cleanup_ctx.extend([object_store_ctx, database_ctx, services_ctx, janitor_ctx])
     app.add_routes(api_submissions.routes)
     app.add_routes(pages.routes)
     app.add_routes(health.routes)
+    app.add_routes(tus.routes)
     return app

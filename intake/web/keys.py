@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from intake.ports import ObjectStore, SubmissionRepository
+from intake.drafts import DraftService
+from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
+from intake.resumable.service import UploadService
 from intake.settings import Settings
 from intake.submissions import SubmissionService
 from intake.web.templates import Templates
@@ -16,3 +18,6 @@ ENGINE = web.AppKey("engine", AsyncEngine)
 REPOSITORY = web.AppKey("repository", SubmissionRepository)
 SUBMISSIONS = web.AppKey("submissions", SubmissionService)
 TEMPLATES = web.AppKey("templates", Templates)
+UPLOAD_REPOSITORY = web.AppKey("upload_repository", UploadRepository)
+DRAFTS = web.AppKey("drafts", DraftService)
+UPLOADS = web.AppKey("uploads", UploadService)

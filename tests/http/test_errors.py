@@ -49,7 +49,7 @@ async def test_405_says_which_methods_to_use(client: Any) -> None:
 @pytest.mark.parametrize(
     ("body", "content_type", "status", "slug"),
     [
-        (b"{}", "application/json", 415, "unsupported-content-type"),
+        (b"hello", "text/plain", 415, "unsupported-content-type"),
         (b"x=1", "application/x-www-form-urlencoded", 415, "unsupported-content-type"),
         (b"garbage without any boundary", f"multipart/form-data; boundary={BOUNDARY}", 400,
          "bad-request"),

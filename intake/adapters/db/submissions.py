@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from sqlalchemy import Row, insert, select, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy import Row, and_, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intake.adapters.db.schema import audit_log, files, submissions
-from intake.errors import DatabaseUnavailable
+from intake.adapters.db.transactions import transaction
 from intake.records import (
     AuditEntry,
     FileState,
@@ -94,17 +93,8 @@ class SqlSubmissionRepository:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            async with self._engine.begin() as conn:
-                yield conn
-        except DBAPIError as exc:
-            if isinstance(exc, OperationalError) or exc.connection_invalidated:
-                raise DatabaseUnavailable("the database did not answer") from exc
-            raise
-        except OSError as exc:
-            raise DatabaseUnavailable("the database is unreachable") from exc
+    def _tx(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return transaction(self._engine)
 
     async def ping(self) -> None:
         async with self._tx() as conn:
@@ -154,3 +144,39 @@ class SqlSubmissionRepository:
         query = select(files).where(files.c.sha256 == sha256).order_by(files.c.created_at)
         async with self._tx() as conn:
             return [file_from(r) for r in await conn.execute(query)]
+
+    async def get_by_token_hash(self, token_hash: str) -> Submission | None:
+        async with self._tx() as conn:
+            row = (
+                await conn.execute(
+                    select(submissions).where(submissions.c.token_hash == token_hash)
+                )
+            ).first()
+        return submission_from(row) if row else None
+
+    async def submit_draft(
+        self, submission: Submission, files_: Sequence[StoredFile], audit: Sequence[AuditEntry]
+    ) -> bool:
+        statement = (
+            update(submissions)
+            .where(
+                and_(
+                    submissions.c.id == submission.id,
+                    submissions.c.state == SubmissionState.DRAFT.value,
+                )
+            )
+            .values(
+                state=submission.state.value,
+                updated_at=submission.updated_at,
+                file_count=submission.file_count,
+                total_bytes=submission.total_bytes,
+            )
+        )
+        async with self._tx() as conn:
+            if (await conn.execute(statement)).rowcount != 1:
+                return False
+            if files_:
+                await conn.execute(insert(files), [file_row(f) for f in files_])
+            if audit:
+                await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
+        return True

@@ -1,0 +1,180 @@
+""":class:`intake.ports.UploadRepository` on SQLAlchemy Core (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Row, and_, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.adapters.db.schema import uploads
+from intake.adapters.db.transactions import transaction
+from intake.ports import Claim
+from intake.records import Concat, Segment, Upload, UploadedPart, UploadState
+
+_MUTABLE = (
+    "state", "length", "upload_offset", "media_type", "kind", "s3_upload_id", "parts",
+    "segments", "head", "hash_state", "sha256", "updated_at", "expires_at",
+)  # fmt: skip
+
+
+def upload_row(u: Upload) -> dict[str, Any]:
+    return {
+        "id": u.id, "submission_id": u.submission_id, "state": u.state.value,
+        "length": u.length, "upload_offset": u.offset, "concat": u.concat.value,
+        "concat_parts": list(u.concat_parts), "filename": u.filename,
+        "declared_type": u.declared_type, "metadata": u.metadata, "object_key": u.object_key,
+        "media_type": u.media_type, "kind": u.kind, "s3_upload_id": u.s3_upload_id,
+        "parts": [[p.number, p.etag] for p in u.parts],
+        "segments": [[s.key, s.size] for s in u.segments], "head": u.head,
+        "hash_state": u.hash_state, "sha256": u.sha256, "lock_id": u.lock_id,
+        "lock_expires_at": u.lock_expires_at, "created_at": u.created_at,
+        "updated_at": u.updated_at, "expires_at": u.expires_at,
+    }  # fmt: skip
+
+
+def upload_from(row: Row[Any]) -> Upload:
+    m = row._mapping
+    return Upload(
+        id=m["id"],
+        submission_id=m["submission_id"],
+        state=UploadState(m["state"]),
+        length=m["length"],
+        offset=m["upload_offset"],
+        concat=Concat(m["concat"]),
+        concat_parts=tuple(m["concat_parts"]),
+        filename=m["filename"],
+        declared_type=m["declared_type"],
+        metadata=dict(m["metadata"]),
+        object_key=m["object_key"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        expires_at=m["expires_at"],
+        media_type=m["media_type"],
+        kind=m["kind"],
+        s3_upload_id=m["s3_upload_id"],
+        parts=tuple(UploadedPart(n, e) for n, e in m["parts"]),
+        segments=tuple(Segment(k, s) for k, s in m["segments"]),
+        head=bytes(m["head"]),
+        hash_state=bytes(m["hash_state"]),
+        sha256=m["sha256"],
+        lock_id=m["lock_id"],
+        lock_expires_at=m["lock_expires_at"],
+    )
+
+
+class SqlUploadRepository:
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def add_upload(self, upload: Upload) -> None:
+        async with transaction(self._engine) as conn:
+            await conn.execute(insert(uploads), [upload_row(upload)])
+
+    async def get_upload(self, upload_id: str) -> Upload | None:
+        async with transaction(self._engine) as conn:
+            row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
+        return upload_from(row) if row else None
+
+    async def uploads_of(self, submission_id: str) -> list[Upload]:
+        query = (
+            select(uploads)
+            .where(uploads.c.submission_id == submission_id)
+            .order_by(uploads.c.created_at, uploads.c.id)
+        )
+        async with transaction(self._engine) as conn:
+            return [upload_from(r) for r in await conn.execute(query)]
+
+    async def claim(
+        self, upload_id: str, *, offset: int, lock_id: str, until: dt.datetime, now: dt.datetime
+    ) -> Claim:
+        free = or_(uploads.c.lock_id == "", uploads.c.lock_expires_at < now)
+        statement = (
+            update(uploads)
+            .where(
+                and_(
+                    uploads.c.id == upload_id,
+                    uploads.c.state == UploadState.OPEN.value,
+                    uploads.c.upload_offset == offset,
+                    free,
+                )
+            )
+            .values(lock_id=lock_id, lock_expires_at=until)
+        )
+        async with transaction(self._engine) as conn:
+            if (await conn.execute(statement)).rowcount == 1:
+                return Claim.CLAIMED
+            row = (
+                await conn.execute(
+                    select(uploads.c.state, uploads.c.upload_offset).where(
+                        uploads.c.id == upload_id
+                    )
+                )
+            ).first()
+        if row is None:
+            return Claim.MISSING
+        if row.state != UploadState.OPEN.value:
+            return Claim.NOT_OPEN
+        if row.upload_offset != offset:
+            return Claim.OFFSET_MISMATCH
+        return Claim.LOCKED
+
+    async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
+        statement = (
+            update(uploads)
+            .where(and_(uploads.c.id == upload_id, uploads.c.lock_id == lock_id))
+            .values(lock_expires_at=until)
+        )
+        async with transaction(self._engine) as conn:
+            return (await conn.execute(statement)).rowcount == 1
+
+    async def save(self, upload: Upload, *, lock_id: str, release: bool) -> bool:
+        row = upload_row(upload)
+        values = {name: row[name] for name in _MUTABLE}
+        if release:
+            values.update(lock_id="", lock_expires_at=None)
+        statement = (
+            update(uploads)
+            .where(and_(uploads.c.id == upload.id, uploads.c.lock_id == lock_id))
+            .values(**values)
+        )
+        async with transaction(self._engine) as conn:
+            return (await conn.execute(statement)).rowcount == 1
+
+    async def release(self, upload_id: str, lock_id: str) -> None:
+        statement = (
+            update(uploads)
+            .where(and_(uploads.c.id == upload_id, uploads.c.lock_id == lock_id))
+            .values(lock_id="", lock_expires_at=None)
+        )
+        async with transaction(self._engine) as conn:
+            await conn.execute(statement)
+
+    async def set_state(
+        self,
+        upload_id: str,
+        state: UploadState,
+        *,
+        now: dt.datetime,
+        unless_locked: bool = False,
+        from_state: UploadState = UploadState.OPEN,
+    ) -> bool:
+        conditions = [uploads.c.id == upload_id, uploads.c.state == from_state.value]
+        if unless_locked:
+            conditions.append(or_(uploads.c.lock_id == "", uploads.c.lock_expires_at < now))
+        statement = (
+            update(uploads).where(and_(*conditions)).values(state=state.value, updated_at=now)
+        )
+        async with transaction(self._engine) as conn:
+            return (await conn.execute(statement)).rowcount == 1
+
+    async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
+        query = (
+            select(uploads)
+            .where(and_(uploads.c.state == UploadState.OPEN.value, uploads.c.expires_at < now))
+            .order_by(uploads.c.expires_at)
+            .limit(limit)
+        )
+        async with transaction(self._engine) as conn:
+            return [upload_from(r) for r in await conn.execute(query)]

@@ -1,0 +1,303 @@
+"""Real media files for the tests, made in memory with Pillow, pillow-heif and PyAV.
+
+Every photo generator writes the same capture facts (:data:`CAPTURED_AT`, :data:`MAKE`,
+:data:`MODEL`, :data:`ORIENTATION`, :data:`LATITUDE`/:data:`LONGITUDE`/:data:`ALTITUDE_M`)
+where its format can hold them, and every video generator writes :data:`CAPTURED_AT` as
+``creation_time`` and :data:`LOCATION_ISO6709` as ``location`` where its muxer keeps
+them, so tests can check that metadata is kept, read or stripped.
+
+Each generated file is sniffed by libmagic as its type in ``intake.media.types``.
+The ``bad``-input helpers at the end make files that must be refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import random
+import zipfile
+from collections.abc import Iterator, Mapping
+from functools import cache
+
+import av
+import pillow_heif
+from PIL import Image, ImageDraw
+from PIL.PngImagePlugin import PngInfo
+
+CAPTURED_AT = dt.datetime(2024, 5, 1, 12, 34, 56, tzinfo=dt.UTC)
+MAKE = "IntakeTest"
+MODEL = "Factory Camera 1"
+ORIENTATION = 6
+"""EXIF Orientation 6: the stored pixels must be rotated 90° clockwise for display."""
+LATITUDE = 48.8577
+LONGITUDE = 2.2950
+ALTITUDE_M = 35.0
+LOCATION_ISO6709 = "+48.8577+002.2950/"
+
+PHOTO_SIZE = (64, 48)
+VIDEO_SIZE = (160, 120)
+VIDEO_FPS = 5
+
+_EXIF_IFD = 0x8769
+_GPS_IFD = 0x8825
+_MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+
+
+# --- photos -------------------------------------------------------------------------
+
+
+def _picture(size: tuple[int, int] = PHOTO_SIZE, step: int = 0) -> Image.Image:
+    """A small RGB picture with a shape that moves with ``step`` (for animation)."""
+    width, height = size
+    image = Image.new("RGB", size, (30, 120 + 10 * step % 100, 200))
+    x = (step * 8) % max(width - 16, 1)
+    ImageDraw.Draw(image).ellipse((x, height // 4, x + 16, height // 4 + 16), fill=(250, 200, 0))
+    return image
+
+
+def _dms(degrees: float) -> tuple[float, float, float]:
+    """Decimal degrees as EXIF's (degrees, minutes, seconds), sign dropped."""
+    value = abs(degrees)
+    whole = int(value)
+    minutes = int((value - whole) * 60)
+    seconds = round(((value - whole) * 60 - minutes) * 60, 4)
+    return float(whole), float(minutes), seconds
+
+
+def camera_exif(orientation: int = ORIENTATION) -> Image.Exif:
+    """EXIF as a phone writes it: Make, Model, Orientation and DateTime in IFD0,
+    DateTimeOriginal in the Exif IFD, and GPS latitude, longitude and altitude (above
+    sea level) in the GPS IFD (0x8825)."""
+    exif = Image.Exif()
+    stamp = CAPTURED_AT.strftime("%Y:%m:%d %H:%M:%S")
+    exif[0x010F] = MAKE
+    exif[0x0110] = MODEL
+    exif[0x0112] = orientation
+    exif[0x0132] = stamp
+    exif.get_ifd(_EXIF_IFD)[0x9003] = stamp  # DateTimeOriginal
+    gps = exif.get_ifd(_GPS_IFD)
+    gps[0x0000] = b"\x02\x03\x00\x00"  # GPSVersionID 2.3
+    gps[0x0001] = "N" if LATITUDE >= 0 else "S"
+    gps[0x0002] = _dms(LATITUDE)
+    gps[0x0003] = "E" if LONGITUDE >= 0 else "W"
+    gps[0x0004] = _dms(LONGITUDE)
+    gps[0x0005] = b"\x00"  # GPSAltitudeRef: above sea level
+    gps[0x0006] = ALTITUDE_M
+    return exif
+
+
+@cache
+def jpeg_with_exif() -> bytes:
+    """A 64x48 JPEG (JFIF) with :func:`camera_exif`: Make, Model, Orientation 6,
+    DateTime/DateTimeOriginal and GPS latitude, longitude, altitude."""
+    out = io.BytesIO()
+    _picture().save(out, "JPEG", quality=85, exif=camera_exif())
+    return out.getvalue()
+
+
+@cache
+def large_jpeg(min_bytes: int) -> bytes:
+    """A JPEG of random pixels at least ``min_bytes`` long, with :func:`camera_exif`
+    (noise does not compress, so the file is large for its pixel count)."""
+    side = 128
+    while True:
+        pixels = random.Random(side).randbytes(side * side * 3)
+        out = io.BytesIO()
+        Image.frombytes("RGB", (side, side), pixels).save(
+            out, "JPEG", quality=95, exif=camera_exif()
+        )
+        if out.tell() >= min_bytes:
+            return out.getvalue()
+        side *= 2
+
+
+@cache
+def png_image() -> bytes:
+    """A 64x48 RGB PNG with a ``Creation Time`` tEXt chunk (PNG has no EXIF here)."""
+    info = PngInfo()
+    info.add_text("Creation Time", CAPTURED_AT.isoformat())
+    out = io.BytesIO()
+    _picture().save(out, "PNG", pnginfo=info)
+    return out.getvalue()
+
+
+@cache
+def webp_with_exif() -> bytes:
+    """A 64x48 lossy WebP (RIFF, VP8X) with an EXIF chunk holding :func:`camera_exif`."""
+    out = io.BytesIO()
+    _picture().save(out, "WEBP", quality=80, exif=camera_exif())
+    return out.getvalue()
+
+
+@cache
+def heic_with_exif() -> bytes:
+    """A 64x48 HEIC (ftyp ``heic``, HEVC still image) with an Exif item holding
+    :func:`camera_exif`, GPS included. libheif applies rotation with an ``irot`` box,
+    so readers may report Orientation 1 for it."""
+    out = io.BytesIO()
+    pillow_heif.from_pillow(_picture()).save(out, quality=50, exif=camera_exif().tobytes())
+    return out.getvalue()
+
+
+@cache
+def animated_gif(frames: int = 4) -> bytes:
+    """A 64x48 GIF89a with ``frames`` frames of 100 ms, looping forever (NETSCAPE2.0);
+    GIF holds no capture metadata."""
+    images = [_picture(step=i) for i in range(frames)]
+    out = io.BytesIO()
+    images[0].save(
+        out, "GIF", save_all=True, append_images=images[1:], duration=100, loop=0, disposal=2
+    )
+    return out.getvalue()
+
+
+# --- videos -------------------------------------------------------------------------
+
+
+def _video_frames(size: tuple[int, int], count: int) -> Iterator[av.VideoFrame]:
+    for step in range(count):
+        yield av.VideoFrame.from_image(_picture(size, step))
+
+
+def _encode_video(
+    container_format: str,
+    codec: str,
+    *,
+    size: tuple[int, int] = VIDEO_SIZE,
+    fps: int = VIDEO_FPS,
+    seconds: int = 1,
+    muxer_options: Mapping[str, str] | None = None,
+    codec_options: Mapping[str, str] | None = None,
+    codec_tag: str | None = None,
+) -> bytes:
+    """``seconds`` of moving picture at ``fps``, muxed with ``creation_time`` and
+    ``location`` in the container metadata (the muxer keeps what it can)."""
+    out = io.BytesIO()
+    with av.open(out, mode="w", format=container_format, options=dict(muxer_options or {})) as c:
+        c.metadata["creation_time"] = CAPTURED_AT.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+        c.metadata["location"] = LOCATION_ISO6709
+        stream = c.add_stream(codec, rate=fps, options=dict(codec_options or {}))
+        stream.width, stream.height = size
+        stream.pix_fmt = "yuv420p"
+        if codec_tag:
+            stream.codec_tag = codec_tag
+        for frame in _video_frames(size, fps * seconds):
+            c.mux(stream.encode(frame.reformat(format="yuv420p")))
+        c.mux(stream.encode(None))
+    return out.getvalue()
+
+
+@cache
+def mp4_h264() -> bytes:
+    """1 s of 160x120 H.264 at 5 fps in MP4 (ftyp ``isom``); mvhd creation_time and
+    ``©xyz`` location (+48.8577+002.2950/)."""
+    return _encode_video("mp4", "libx264")
+
+
+@cache
+def mp4_hevc() -> bytes:
+    """1 s of 160x120 HEVC (tagged ``hvc1``, as Apple writes it) at 5 fps in MP4;
+    mvhd creation_time and ``©xyz`` location."""
+    return _encode_video(
+        "mp4", "libx265", codec_options={"x265-params": "log-level=none"}, codec_tag="hvc1"
+    )
+
+
+@cache
+def mov_h264() -> bytes:
+    """1 s of 160x120 H.264 at 5 fps in QuickTime MOV (ftyp ``qt  ``); mvhd
+    creation_time and ``©xyz`` location in udta."""
+    return _encode_video("mov", "libx264")
+
+
+@cache
+def webm_vp9() -> bytes:
+    """1 s of 160x120 VP9 at 5 fps in WebM; DateUTC (creation_time) in the segment info
+    and a LOCATION tag."""
+    return _encode_video("webm", "libvpx-vp9", codec_options={"deadline": "realtime"})
+
+
+@cache
+def mkv_h264() -> bytes:
+    """1 s of 160x120 H.264 at 5 fps in Matroska (DocType ``matroska``); DateUTC
+    (creation_time) in the segment info and a LOCATION tag."""
+    return _encode_video("matroska", "libx264")
+
+
+@cache
+def threegp_h263() -> bytes:
+    """1 s of 176x144 (QCIF) H.263 at 5 fps in 3GPP (ftyp ``3gp4``), as old phones
+    record; mvhd creation_time and ``©xyz`` location."""
+    return _encode_video("3gp", "h263", size=(176, 144))
+
+
+# --- inputs to refuse ---------------------------------------------------------------
+
+
+def html_page() -> bytes:
+    """An HTML document (what a mis-saved web page looks like)."""
+    return (
+        b"<!doctype html>\n<html><head><title>Photo</title></head>\n"
+        b"<body><p>This is a web page, not a photo.</p></body></html>\n"
+    )
+
+
+def svg_image() -> bytes:
+    """An SVG drawing (XML, may carry scripts; not a photo)."""
+    return (
+        b'<?xml version="1.0" encoding="UTF-8"?>\n'
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="64" height="48">'
+        b'<rect width="64" height="48" fill="#1e78c8"/></svg>\n'
+    )
+
+
+def minimal_pdf() -> bytes:
+    """A valid one-page PDF 1.4 with an xref table."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+def zip_archive() -> bytes:
+    """A zip archive holding one file, ``clip.mp4``, that is not a video."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("clip.mp4", b"not really a video\n" * 50)
+    return out.getvalue()
+
+
+def elf_binary(padding: int = 256) -> bytes:
+    """A 64-bit little-endian x86-64 ELF executable header followed by zero padding."""
+    header = (
+        b"\x7fELF\x02\x01\x01\x00"  # class 64, little-endian, version 1, SysV ABI
+        + b"\x00" * 8
+        + b"\x02\x00\x3e\x00\x01\x00\x00\x00"  # ET_EXEC, x86-64, version 1
+    )
+    return header + b"\x00" * padding
+
+
+def truncated_header() -> bytes:
+    """The first two bytes of a JPEG (SOI) and nothing else."""
+    return b"\xff\xd8"
+
+
+def mp4_head_then_random(random_bytes: int) -> bytes:
+    """An MP4 ``ftyp mp42`` box followed by ``random_bytes`` random bytes: sniffed as
+    video/mp4, large at little cost."""
+    return _MP4_HEAD + os.urandom(random_bytes)
