@@ -1,4 +1,4 @@
-"""The ``intake`` command: ``serve``, ``migrate``, ``settings``."""
+"""The ``intake`` command: ``serve``, ``migrate``, ``janitor``, ``settings``."""
 
 from __future__ import annotations
 
@@ -43,6 +43,22 @@ def serve(settings: Settings) -> None:
     )
 
 
+async def _janitor(settings: Settings) -> int:
+    """Expire abandoned uploads once, with the same wiring as the service (for cron)."""
+    from intake.web.app import create_app
+    from intake.web.keys import UPLOADS
+
+    runner = web.AppRunner(create_app(settings))
+    await runner.setup()
+    try:
+        total = 0
+        while expired := await runner.app[UPLOADS].expire_due():
+            total += expired
+        return total
+    finally:
+        await runner.cleanup()
+
+
 async def _migrate(settings: Settings) -> str | None:
     engine = create_engine(settings.database_url)
     try:
@@ -58,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the web service")
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser("janitor", help="remove expired resumable uploads once (for cron)")
     show = commands.add_parser("settings", help="show the settings")
     show.add_argument("--toml", action="store_true", help="print the documented default file")
     args = parser.parse_args(argv)
@@ -71,6 +88,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "migrate":
             _logging(settings)
             print(f"database at revision {asyncio.run(_migrate(settings))}")
+        elif args.command == "janitor":
+            _logging(settings)
+            print(f"{asyncio.run(_janitor(settings))} expired uploads removed")
         elif args.command == "settings":
             print(settings)
     except ConfigurationError as exc:

@@ -7,6 +7,8 @@ Every answer carries ``Tus-Resumable``; errors are problem+json like everywhere 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -14,7 +16,13 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.typedefs import Handler
 
-from intake.errors import BadRequest, MethodNotAllowed, PreconditionFailed, UnsupportedContentType
+from intake.errors import (
+    BadRequest,
+    IntakeError,
+    MethodNotAllowed,
+    PreconditionFailed,
+    UnsupportedContentType,
+)
 from intake.records import Concat, Upload
 from intake.resumable.chunk import CHECKSUM_ALGORITHMS
 from intake.resumable.service import NewUpload
@@ -32,9 +40,10 @@ from intake.web.tus_headers import (
     upload_headers,
 )
 
+log = logging.getLogger(__name__)
 BASE = "/api/v1/uploads"
 routes = web.RouteTableDef()
-_DISCONNECTS = (OSError, HttpProcessingError, aiohttp.ClientPayloadError)
+_DISCONNECTS = (OSError, HttpProcessingError, aiohttp.ClientPayloadError, asyncio.CancelledError)
 
 
 class RequestBody:
@@ -130,7 +139,22 @@ async def create(request: web.Request) -> web.Response:
     return web.Response(status=201, headers=headers)
 
 
+def _retrieve(task: asyncio.Future[Upload]) -> None:
+    if not task.cancelled() and (exc := task.exception()) and not isinstance(exc, IntakeError):
+        log.error("a chunk failed after its client left", exc_info=exc)
+
+
 async def _append(request: web.Request, upload: Upload, token: str | None, offset: int) -> Upload:
+    """Receive a chunk; what arrived before a client went away is still committed, even
+    when the server cancels handlers of lost connections."""
+    task = asyncio.ensure_future(_receive_chunk(request, upload, token, offset))
+    task.add_done_callback(_retrieve)
+    return await asyncio.shield(task)
+
+
+async def _receive_chunk(
+    request: web.Request, upload: Upload, token: str | None, offset: int
+) -> Upload:
     body = RequestBody(request, request.app[SETTINGS].uploads.read_chunk)
     return await request.app[UPLOADS].append(
         upload.id,
