@@ -100,7 +100,7 @@ async def test_an_upload_resumes_after_the_connection_is_cut_mid_chunk(
     )  # fmt: skip
     location = created.headers["Location"]
 
-    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    _, writer = await asyncio.open_connection("127.0.0.1", client.port)
     head = (
         f"PATCH {location} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
         "Tus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n"

@@ -39,3 +39,11 @@ def test_sha256_over_chunks_equals_the_whole() -> None:
 )
 def test_sizes_are_described_for_people(size: int, text: str) -> None:
     assert describe_size(size) == text
+
+
+def test_sha256_state_resumes_in_another_hasher() -> None:
+    first = Sha256()
+    first.feed(b"part one, ")
+    resumed = Sha256(first.state)
+    resumed.feed(b"part two")
+    assert resumed.hexdigest == hashlib.sha256(b"part one, part two").hexdigest()
