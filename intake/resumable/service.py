@@ -276,7 +276,14 @@ class UploadService:
             raise Conflict("The upload was taken over by another request; ask for its offset.")
         if result.obsolete:
             await self._store.delete([s.key for s in result.obsolete])
+        if result.upload.state is UploadState.COMPLETE:
+            await self._abort_strays(result.upload)
         return result.upload
+
+    async def _abort_strays(self, upload: Upload) -> None:
+        """Abort multipart uploads left by requests that died before recording them."""
+        for key, multipart_id in await self._store.list_multipart_uploads(upload.object_key):
+            await self._store.abort_multipart(key, multipart_id)
 
     async def terminate(self, upload_id: str, token: str | None) -> None:
         upload, submission = await self._owned(upload_id, token)
@@ -307,8 +314,7 @@ class UploadService:
         return ended
 
     async def remove_objects(self, upload: Upload) -> None:
-        for key, multipart_id in await self._store.list_multipart_uploads(upload.object_key):
-            await self._store.abort_multipart(key, multipart_id)
+        await self._abort_strays(upload)
         keys = await self._store.list_keys(incoming_prefix(upload.id))
         await self._store.delete([*keys, upload.object_key])
 
