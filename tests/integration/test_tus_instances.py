@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import hashlib
+import io
 import os
 import signal
 from pathlib import Path
