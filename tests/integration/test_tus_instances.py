@@ -64,8 +64,8 @@ async def test_an_upload_started_on_one_instance_finishes_on_another(
             for node, size in ((first, 6 * MiB), (second, 3 * MiB), (first, 1 * MiB),
                                (second, len(data) - 10 * MiB)):  # fmt: skip
                 headers = {**CHUNK, **auth, "Upload-Offset": str(offset)}
-                async with http.patch(node.base + location, headers=headers,
-                                      data=io.BytesIO(data[offset : offset + size])) as r:  # fmt: skip
+                chunk = io.BytesIO(data[offset : offset + size])
+                async with http.patch(node.base + location, headers=headers, data=chunk) as r:
                     assert r.status == 204, await r.text()
                     offset = int(r.headers["Upload-Offset"])
             submitted = await submit_on(http, second, draft)
