@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.submissions import SqlSubmissionRepository
+from intake.adapters.db.transactions import Database
 from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.embedded.seaweedfs import EmbeddedS3, run_seaweedfs
 from intake.ports import ObjectStore, SubmissionRepository
@@ -102,7 +103,7 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def repository(engine: AsyncEngine) -> SqlSubmissionRepository:
-    return SqlSubmissionRepository(engine)
+    return SqlSubmissionRepository(Database(engine))
 
 
 @pytest.fixture

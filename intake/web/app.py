@@ -20,6 +20,7 @@ from aiohttp import web
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.submissions import SqlSubmissionRepository
+from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.drafts import DraftService
@@ -118,9 +119,10 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     if url.startswith("sqlite") or settings.database.migrate_on_start:
         await migrate(engine)
     app[ENGINE] = engine
+    database = Database(engine)
     if REPOSITORY not in app:
-        app[REPOSITORY] = SqlSubmissionRepository(engine)
-    app[UPLOAD_REPOSITORY] = SqlUploadRepository(engine)
+        app[REPOSITORY] = SqlSubmissionRepository(database)
+    app[UPLOAD_REPOSITORY] = SqlUploadRepository(database)
     try:
         yield
     finally:

@@ -7,10 +7,10 @@ from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import Row, and_, insert, select, text, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import audit_log, files, submissions
-from intake.adapters.db.transactions import transaction
+from intake.adapters.db.transactions import Database
 from intake.records import (
     AuditEntry,
     FileState,
@@ -90,11 +90,11 @@ def audit_from(row: Row[Any]) -> AuditEntry:
 
 
 class SqlSubmissionRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     def _tx(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        return transaction(self._engine)
+        return self._db.transaction()
 
     async def ping(self) -> None:
         async with self._tx() as conn:

@@ -6,10 +6,9 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Row, and_, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.schema import uploads
-from intake.adapters.db.transactions import transaction
+from intake.adapters.db.transactions import Database
 from intake.ports import Claim
 from intake.records import Concat, Segment, Upload, UploadedPart, UploadState
 
@@ -65,15 +64,15 @@ def upload_from(row: Row[Any]) -> Upload:
 
 
 class SqlUploadRepository:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def add_upload(self, upload: Upload) -> None:
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(insert(uploads), [upload_row(upload)])
 
     async def get_upload(self, upload_id: str) -> Upload | None:
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
         return upload_from(row) if row else None
 
@@ -83,7 +82,7 @@ class SqlUploadRepository:
             .where(uploads.c.submission_id == submission_id)
             .order_by(uploads.c.created_at, uploads.c.id)
         )
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             return [upload_from(r) for r in await conn.execute(query)]
 
     async def claim(
@@ -102,7 +101,7 @@ class SqlUploadRepository:
             )
             .values(lock_id=lock_id, lock_expires_at=until)
         )
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             if (await conn.execute(statement)).rowcount == 1:
                 return Claim.CLAIMED
             row = (
@@ -126,7 +125,7 @@ class SqlUploadRepository:
             .where(and_(uploads.c.id == upload_id, uploads.c.lock_id == lock_id))
             .values(lock_expires_at=until)
         )
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             return (await conn.execute(statement)).rowcount == 1
 
     async def save(self, upload: Upload, *, lock_id: str, release: bool) -> bool:
@@ -139,7 +138,7 @@ class SqlUploadRepository:
             .where(and_(uploads.c.id == upload.id, uploads.c.lock_id == lock_id))
             .values(**values)
         )
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             return (await conn.execute(statement)).rowcount == 1
 
     async def release(self, upload_id: str, lock_id: str) -> None:
@@ -148,7 +147,7 @@ class SqlUploadRepository:
             .where(and_(uploads.c.id == upload_id, uploads.c.lock_id == lock_id))
             .values(lock_id="", lock_expires_at=None)
         )
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(statement)
 
     async def set_state(
@@ -166,7 +165,7 @@ class SqlUploadRepository:
         statement = (
             update(uploads).where(and_(*conditions)).values(state=state.value, updated_at=now)
         )
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             return (await conn.execute(statement)).rowcount == 1
 
     async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
@@ -176,5 +175,5 @@ class SqlUploadRepository:
             .order_by(uploads.c.expires_at)
             .limit(limit)
         )
-        async with transaction(self._engine) as conn:
+        async with self._db.transaction() as conn:
             return [upload_from(r) for r in await conn.execute(query)]
