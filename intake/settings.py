@@ -123,7 +123,7 @@ class S3Settings:
 @dataclass(frozen=True)
 class UploadSettings:
     memory_buffer: ByteSize = setting(
-        ByteSize(1 * MiB),
+        ByteSize(2 * MiB),
         "Bytes of a file held in memory before they are spooled to disk.",
         minimum=64 * 1024,
     )

@@ -37,7 +37,7 @@ class PartBuffer:
 
     async def write(self, chunk: bytes | memoryview) -> None:
         self._memory += chunk
-        if len(self._memory) >= self._memory_limit:
+        if len(self._memory) > self._memory_limit:
             await self._flush()
 
     async def _flush(self) -> None:
@@ -48,7 +48,7 @@ class PartBuffer:
             os.close(fd)
             self._path = Path(name)
             self._file = await aiofiles.open(self._path, "wb")
-        await self._file.write(bytes(self._memory))
+        await self._file.write(self._memory)
         self._spooled += len(self._memory)
         self._memory = bytearray()
 

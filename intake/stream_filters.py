@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from rehashes import PySha256
 
 from intake.errors import PayloadTooLarge
@@ -54,14 +56,28 @@ class SizeLimit:
 
 
 class Sha256:
-    """SHA-256 whose state can be saved and resumed elsewhere (a resumable upload
-    continues on whichever instance receives its next chunk)."""
+    """SHA-256 of a stream received in one go (hashlib: it lets other threads run)."""
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def feed(self, chunk: bytes) -> None:
+        self._hash.update(chunk)
+
+    @property
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+class ResumableSha256:
+    """SHA-256 whose state can be saved and resumed elsewhere: a resumable upload
+    continues on whichever instance receives its next chunk."""
 
     def __init__(self, state: bytes | None = None) -> None:
         self._hash = PySha256.deserialize(state) if state else PySha256()
 
     def feed(self, chunk: bytes) -> None:
-        self._hash.update(bytes(chunk) if not isinstance(chunk, bytes) else chunk)
+        self._hash.update(chunk)
 
     @property
     def state(self) -> bytes:

@@ -22,7 +22,7 @@ from intake.media.types import KNOWN_TYPES, MediaKind
 from intake.object_writer import MultipartProgress, ObjectWriter, WriterLimits
 from intake.ports import ObjectStore
 from intake.records import Concat, Segment, Upload, UploadState
-from intake.stream_filters import HeadCollector, Sha256, SizeLimit, describe_size
+from intake.stream_filters import HeadCollector, ResumableSha256, SizeLimit, describe_size
 
 READ_WINDOW = 1024 * 1024
 OCTET_STREAM = "application/octet-stream"
@@ -65,7 +65,7 @@ class ChunkWriter:
         self._upload = upload
         self._policy = policy
         self._limits = limits
-        self._hash = Sha256(upload.hash_state or None)
+        self._hash = ResumableSha256(upload.hash_state or None)
         self._head = HeadCollector(policy.sniff_bytes)
         self._head.feed(upload.head)
         self._pending: list[bytes] = []

@@ -5,7 +5,13 @@ import hashlib
 import pytest
 
 from intake.errors import PayloadTooLarge
-from intake.stream_filters import HeadCollector, Sha256, SizeLimit, describe_size
+from intake.stream_filters import (
+    HeadCollector,
+    ResumableSha256,
+    Sha256,
+    SizeLimit,
+    describe_size,
+)
 
 
 def test_size_limit_cuts_off_the_moment_it_is_passed() -> None:
@@ -42,8 +48,8 @@ def test_sizes_are_described_for_people(size: int, text: str) -> None:
 
 
 def test_sha256_state_resumes_in_another_hasher() -> None:
-    first = Sha256()
+    first = ResumableSha256()
     first.feed(b"part one, ")
-    resumed = Sha256(first.state)
+    resumed = ResumableSha256(first.state)
     resumed.feed(b"part two")
     assert resumed.hexdigest == hashlib.sha256(b"part one, part two").hexdigest()

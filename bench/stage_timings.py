@@ -1,0 +1,109 @@
+"""``intake serve`` with wall-clock timings of its stages, for finding bottlenecks.
+
+Runs the service in this process (same pid, so RSS sampling still applies) after
+wrapping a few coroutines of the S3 adapter, the repository, the file pipeline and the
+request handler; at exit it writes, to ``$BENCH_STAGES_OUT`` (default
+``bench/results/stages.json``), per stage: calls, total/mean/p50/p95 milliseconds.
+Nothing under ``intake/`` is changed on disk.
+
+    .venv/bin/python bench/upload_throughput.py \\
+        --service-command ".venv/bin/python bench/stage_timings.py"
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import json
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+OUT = Path(os.environ.get("BENCH_STAGES_OUT", Path(__file__).parent / "results/stages.json"))
+_timings: defaultdict[str, list[float]] = defaultdict(list)
+
+
+def timed(name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    @functools.wraps(fn)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return await fn(*args, **kwargs)
+        finally:
+            _timings[name].append((time.perf_counter() - start) * 1000)
+
+    return wrapper
+
+
+def timed_sync(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        start = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            _timings[name].append((time.perf_counter() - start) * 1000)
+
+    return wrapper
+
+
+def patch(owner: Any, attribute: str, name: str, *, sync: bool = False) -> None:
+    original = getattr(owner, attribute)
+    setattr(owner, attribute, (timed_sync if sync else timed)(name, original))
+
+
+def install() -> None:
+    from intake import file_receiver, spool, submissions
+    from intake.adapters import s3
+    from intake.adapters.db import submissions as db
+    from intake.web import api_submissions
+
+    store = s3.S3ObjectStore
+    for method in ("put", "create_multipart", "upload_part", "complete_multipart",
+                   "replace_metadata"):  # fmt: skip
+        patch(store, method, f"s3.{method}")
+    for method in ("_put_sync", "_upload_part_sync"):
+        patch(store, method, f"s3 thread.{method}", sync=True)
+    patch(db.SqlSubmissionRepository, "add_submission", "db.add_submission")
+    patch(file_receiver.FilePolicy, "check_type", "sniff (in thread)", sync=True)
+    patch(spool.PartBuffer, "_flush", "spool._flush (to disk)")
+    patch(spool.PartBuffer, "close", "spool.close")
+    patch(submissions, "receive_file", "receive_file (whole file)")
+    patch(submissions.IncomingSubmission, "complete", "complete (manifest + row)")
+    patch(api_submissions, "receive_form", "request (receive_form)")
+
+
+def summary() -> dict[str, dict[str, float]]:
+    table = {}
+    for name, values in sorted(_timings.items()):
+        ordered = sorted(values)
+        table[name] = {
+            "calls": len(values),
+            "total_ms": sum(values),
+            "mean_ms": statistics.fmean(values),
+            "p50_ms": ordered[len(ordered) // 2],
+            "p95_ms": ordered[int(len(ordered) * 0.95)],
+        }
+    return table
+
+
+def write_summary() -> None:
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(json.dumps(summary(), indent=2) + "\n")
+
+
+def main() -> int:
+    install()
+    atexit.register(write_summary)
+    from intake.cli import main as intake_main
+
+    return intake_main(sys.argv[1:] or ["serve"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

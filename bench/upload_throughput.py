@@ -1,0 +1,553 @@
+"""Upload throughput of ``intake serve`` against direct boto3 uploads to the same SeaweedFS.
+
+Not a test: it prints figures and writes them to ``bench/results/upload_throughput.json``.
+
+One SeaweedFS (``weed mini``) and one ``intake serve`` process (configured only by
+``INTAKE_*`` environment variables) run on loopback for the whole run. For each
+workload (N files of S bytes, C at a time) the same payload is uploaded, in
+alternating order (direct, service, service, direct, ...), both
+
+* through the service: ``POST /api/v1/submissions`` (multipart/form-data, one file), and
+* straight to the bucket with boto3 (``put_object`` under 8 MiB, else ``upload_fileobj``
+  with the default managed-transfer settings), C threads,
+
+and the median of the repeats is reported (the best is kept in the JSON too). The
+service's and SeaweedFS's resident memory is sampled every 50 ms, and the CPU time of
+each process (``bench`` is this one: the HTTP client, or the boto3 uploads) is shown.
+``--service-command`` runs another command in place of ``intake serve``, such as
+``bench/stage_timings.py`` to see where a request's time goes.
+
+    .venv/bin/python bench/upload_throughput.py                  # defaults
+    .venv/bin/python bench/upload_throughput.py --quick          # smoke run
+    .venv/bin/python bench/upload_throughput.py --workload 32:64:8 --repeats 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import ctypes
+import datetime as dt
+import io
+import json
+import os
+import platform
+import secrets
+import shlex
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+import aiohttp
+import boto3
+import psutil
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+
+from intake.embedded.seaweedfs import EmbeddedS3, free_ports, run_seaweedfs
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+ROOT = Path(__file__).resolve().parents[1]
+STORAGE_DIR = ROOT / "storage"
+RESULTS = ROOT / "bench" / "results" / "upload_throughput.json"
+MiB = 1024 * 1024
+MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+SAMPLE_SECONDS = 0.05
+READY_SECONDS = 60.0
+STOP_SECONDS = 15.0
+TARGET_RATIO = 0.80
+TARGET_RSS_MIB = 150.0
+SERVICE, DIRECT = "service", "direct"
+
+
+@dataclass(frozen=True)
+class Workload:
+    count: int  # N
+    size: int  # S, bytes
+    concurrency: int  # C
+
+    @property
+    def name(self) -> str:
+        return f"{self.size / MiB:g} MiB x {self.count}, C={self.concurrency}"
+
+    @property
+    def total_mib(self) -> float:
+        return self.count * self.size / MiB
+
+
+DEFAULT_WORKLOADS = (Workload(16, 64 * MiB, 4), Workload(256, 1 * MiB, 16))
+QUICK_WORKLOADS = (Workload(4, 16 * MiB, 4), Workload(32, 1 * MiB, 16))
+
+
+@dataclass(frozen=True)
+class Service:
+    """The running ``intake serve``."""
+
+    base_url: str
+    bucket: str
+    pid: int
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One timed batch on one side."""
+
+    side: str
+    seconds: float
+    peak_rss_mib: dict[str, float]  # process name -> peak RSS during the batch
+    cpu_seconds: dict[str, float]  # process name -> CPU time used during the batch
+
+
+# --- resource sampling ---------------------------------------------------------------
+
+
+class ProcessWatch:
+    """Samples the RSS of some processes every ``SAMPLE_SECONDS`` in a daemon thread,
+    keeping the peak since the last :meth:`reset`."""
+
+    def __init__(self, pids: dict[str, int]) -> None:
+        self._procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self._peaks = dict.fromkeys(self._procs, 0)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> ProcessWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        for name, proc in self._procs.items():
+            with contextlib.suppress(psutil.Error):
+                rss = proc.memory_info().rss
+                with self._lock:
+                    self._peaks[name] = max(self._peaks[name], rss)
+
+    def _run(self) -> None:
+        while not self._stop.wait(SAMPLE_SECONDS):
+            self._sample()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._peaks = dict.fromkeys(self._procs, 0)
+        self._sample()
+
+    def peaks_mib(self) -> dict[str, float]:
+        self._sample()
+        with self._lock:
+            return {name: peak / MiB for name, peak in self._peaks.items()}
+
+    def cpu_seconds(self) -> dict[str, float]:
+        times: dict[str, float] = {}
+        for name, proc in self._procs.items():
+            with contextlib.suppress(psutil.Error):
+                cpu = proc.cpu_times()
+                times[name] = cpu.user + cpu.system
+        return times
+
+
+# --- the intake service as a child process -------------------------------------------
+
+
+def intake_command(override: str | None) -> list[str]:
+    """``.venv/bin/intake serve``, or ``override`` (paths in it made absolute, as the
+    service runs in the temporary directory)."""
+    if override:
+        return [str(Path(a).absolute()) if Path(a).exists() else a for a in shlex.split(override)]
+    beside = Path(sys.executable).parent / "intake"
+    return [str(beside if beside.is_file() else ROOT / ".venv" / "bin" / "intake"), "serve"]
+
+
+def service_env(
+    s3: EmbeddedS3, bucket: str, port: int, data_dir: Path, max_bytes: int
+) -> dict[str, str]:
+    """The environment of ``intake serve``: the inherited one without any ``INTAKE_*``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    cap = str(max_bytes)
+    env.update(
+        INTAKE_S3_ENDPOINT=s3.endpoint,
+        INTAKE_S3_ACCESS_KEY_ID=s3.access_key_id,
+        INTAKE_S3_SECRET_ACCESS_KEY=s3.secret_access_key,
+        INTAKE_S3_BUCKET=bucket,
+        INTAKE_S3_CREATE_BUCKET="true",
+        INTAKE_SERVER_HOST="127.0.0.1",
+        INTAKE_SERVER_PORT=str(port),
+        INTAKE_SERVER_DATA_DIR=str(data_dir),
+        INTAKE_SERVER_STORAGE_DIR=str(STORAGE_DIR),
+        INTAKE_SERVER_LOG_LEVEL="warning",
+        INTAKE_LIMITS_PHOTO_MAX_BYTES=cap,
+        INTAKE_LIMITS_VIDEO_MAX_BYTES=cap,
+        INTAKE_LIMITS_MAX_TOTAL_BYTES=cap,
+    )
+    return env
+
+
+def _die_with_parent() -> None:  # runs in the child, before exec
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def start_service(
+    command: list[str], env: dict[str, str], workdir: Path, log: IO[bytes]
+) -> subprocess.Popen[bytes]:
+    # The working directory is the temporary one, so no config/intake.toml is picked up;
+    # the child gets SIGTERM should this process die without stopping it.
+    return subprocess.Popen(
+        command, env=env, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+        preexec_fn=_die_with_parent,
+    )  # fmt: skip
+
+
+def stop_service(proc: subprocess.Popen[bytes]) -> None:
+    """SIGINT (aiohttp's graceful shutdown), then SIGKILL after ``STOP_SECONDS``."""
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGINT)
+    try:
+        proc.wait(STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+async def wait_ready(base_url: str, proc: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + READY_SECONDS
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                tail = log_path.read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"intake serve exited with {proc.returncode}:\n{tail}")
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                async with session.get(f"{base_url}/readyz") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.2)
+    raise RuntimeError(f"intake serve was not ready within {READY_SECONDS:.0f} s")
+
+
+@contextlib.asynccontextmanager
+async def running_service(
+    s3: EmbeddedS3, workdir: Path, max_bytes: int, command: list[str]
+) -> AsyncIterator[Service]:
+    """``intake serve`` on a fresh bucket, until the block exits (however it exits)."""
+    port = free_ports(1)[0]
+    bucket = f"bench-{secrets.token_hex(4)}"
+    env = service_env(s3, bucket, port, workdir, max_bytes)
+    log_path = workdir / "intake.log"
+    with log_path.open("ab") as log:
+        proc = start_service(command, env, workdir, log)
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        await wait_ready(base_url, proc, log_path)
+        yield Service(base_url, bucket, proc.pid)
+    finally:
+        stop_service(proc)  # blocking on purpose: it must run even when cancelled
+
+
+# --- the two sides ---------------------------------------------------------------------
+
+
+def make_payload(size: int) -> bytes:
+    """A file that sniffs as video/mp4: an ``ftyp`` box, then random bytes."""
+    return MP4_HEADER + os.urandom(size - len(MP4_HEADER))
+
+
+async def post_submission(session: aiohttp.ClientSession, payload: bytes, number: int) -> None:
+    form = aiohttp.FormData()
+    form.add_field("consent_terms", "true")
+    form.add_field("files", payload, filename=f"clip-{number}.mp4", content_type="video/mp4")
+    async with session.post("/api/v1/submissions", data=form) as response:
+        if response.status != 201:
+            raise RuntimeError(f"upload {number}: {response.status} {await response.text()}")
+        answer = await response.json()
+        if answer["files"][0]["size"] != len(payload):
+            raise RuntimeError(f"upload {number}: stored {answer['files'][0]['size']} bytes")
+
+
+async def upload_via_service(base_url: str, payload: bytes, work: Workload) -> float:
+    """Seconds to POST ``work.count`` submissions, ``work.concurrency`` at a time."""
+    numbers = iter(range(work.count))
+    connector = aiohttp.TCPConnector(limit=work.concurrency)
+    timeout = aiohttp.ClientTimeout(total=None, sock_read=600)
+    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as session:
+
+        async def worker() -> None:
+            for number in numbers:
+                await post_submission(session, payload, number)
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(work.concurrency)))
+        return time.perf_counter() - start
+
+
+def make_s3_client(s3: EmbeddedS3, connections: int) -> S3Client:
+    """A client configured like the service's own (path style, no extra checksums)."""
+    config = Config(
+        region_name="us-east-1",
+        signature_version="s3v4",
+        s3={"addressing_style": "path"},
+        max_pool_connections=connections,
+        retries={"mode": "standard", "max_attempts": 4},
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+    client: S3Client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=s3.endpoint,
+        aws_access_key_id=s3.access_key_id,
+        aws_secret_access_key=s3.secret_access_key,
+        config=config,
+    )
+    return client
+
+
+def upload_direct(
+    client: S3Client, bucket: str, prefix: str, payload: bytes, work: Workload
+) -> float:
+    """Seconds to upload ``work.count`` objects with boto3, ``work.concurrency`` threads."""
+    transfer = TransferConfig()  # the defaults: 8 MiB threshold and parts, 10 threads
+
+    def one(number: int) -> None:
+        key = f"{prefix}/{number:05d}.mp4"
+        if len(payload) < transfer.multipart_threshold:
+            client.put_object(Bucket=bucket, Key=key, Body=payload, ContentType="video/mp4")
+        else:
+            client.upload_fileobj(
+                io.BytesIO(payload), bucket, key, ExtraArgs={"ContentType": "video/mp4"}
+            )
+
+    with ThreadPoolExecutor(work.concurrency, thread_name_prefix="direct") as pool:
+        start = time.perf_counter()
+        list(pool.map(one, range(work.count)))
+        return time.perf_counter() - start
+
+
+# --- running and reporting -------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    service: Service
+    client: S3Client
+    watch: ProcessWatch
+
+    async def phase(self, side: str, payload: bytes, work: Workload, run: int) -> Phase:
+        self.watch.reset()
+        cpu_before = self.watch.cpu_seconds()
+        if side == SERVICE:
+            seconds = await upload_via_service(self.service.base_url, payload, work)
+        else:
+            prefix = f"direct/{work.size}-{work.count}-{work.concurrency}/{run}"
+            seconds = await asyncio.to_thread(
+                upload_direct, self.client, self.service.bucket, prefix, payload, work
+            )
+        cpu_after = self.watch.cpu_seconds()
+        cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+        return Phase(side, seconds, self.watch.peaks_mib(), cpu)
+
+    async def warm_up(self) -> None:
+        """One small upload each way: connections, imports and libmagic loaded."""
+        work = Workload(count=2, size=64 * 1024, concurrency=1)
+        payload = make_payload(work.size)
+        await upload_via_service(self.service.base_url, payload, work)
+        bucket = self.service.bucket
+        await asyncio.to_thread(upload_direct, self.client, bucket, "warm-up", payload, work)
+
+    async def workload(self, work: Workload, repeats: int) -> list[Phase]:
+        payload = make_payload(work.size)
+        phases: list[Phase] = []
+        for run in range(repeats):
+            # ABBA order, so neither side always goes first on a warmer machine.
+            order = (DIRECT, SERVICE) if run % 2 == 0 else (SERVICE, DIRECT)
+            for side in order:
+                phase = await self.phase(side, payload, work, run)
+                print(f"  run {run + 1}/{repeats} {side:<7} {work.total_mib / phase.seconds:8.1f}"
+                      f" MiB/s  ({phase.seconds:.2f} s)", flush=True)  # fmt: skip
+                phases.append(phase)
+        return phases
+
+
+def pick(values: list[float], statistic: str) -> float:
+    return min(values) if statistic == "best" else statistics.median(values)
+
+
+def side_figures(work: Workload, phases: list[Phase], side: str, statistic: str) -> dict[str, Any]:
+    mine = [p for p in phases if p.side == side]
+    seconds = pick([p.seconds for p in mine], statistic)
+    cpu = {name: statistics.median([p.cpu_seconds.get(name, 0.0) for p in mine])
+           for name in mine[0].cpu_seconds}  # fmt: skip
+    return {
+        "throughput_mib_s": work.total_mib / seconds,
+        "uploads_per_s": work.count / seconds,
+        "seconds": seconds,
+        "best_throughput_mib_s": work.total_mib / min(p.seconds for p in mine),
+        "all_seconds": [p.seconds for p in mine],
+        "median_cpu_seconds": cpu,
+    }
+
+
+def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, Any]:
+    service = side_figures(work, phases, SERVICE, statistic)
+    direct = side_figures(work, phases, DIRECT, statistic)
+    ratio = service["throughput_mib_s"] / direct["throughput_mib_s"]
+    service_rss = max(p.peak_rss_mib["intake"] for p in phases if p.side == SERVICE)
+    return {
+        "workload": {**asdict(work), "size_mib": work.size / MiB, "name": work.name},
+        "service": service,
+        "direct": direct,
+        "ratio_service_direct": ratio,
+        "service_peak_rss_mib": service_rss,
+        "seaweedfs_peak_rss_mib": max(p.peak_rss_mib["seaweedfs"] for p in phases),
+        "meets_throughput_target": ratio >= TARGET_RATIO,
+        "meets_rss_target": service_rss <= TARGET_RSS_MIB,
+    }
+
+
+def print_summary(result: dict[str, Any], statistic: str) -> None:
+    service, direct = result["service"], result["direct"]
+    ok = {True: "ok", False: "MISSED"}
+    lines = [
+        f"== {result['workload']['name']} ({statistic} of {len(service['all_seconds'])} runs)",
+        f"  service throughput     {service['throughput_mib_s']:8.1f} MiB/s"
+        f"   {service['uploads_per_s']:7.2f} uploads/s",
+        f"  direct boto3           {direct['throughput_mib_s']:8.1f} MiB/s"
+        f"   {direct['uploads_per_s']:7.2f} uploads/s",
+        f"  ratio service/direct   {result['ratio_service_direct']:8.2f}"
+        f"   (target >= {TARGET_RATIO:.2f}: {ok[result['meets_throughput_target']]})",
+        f"  service peak RSS       {result['service_peak_rss_mib']:8.1f} MiB"
+        f"   (target <= {TARGET_RSS_MIB:.0f}: {ok[result['meets_rss_target']]})",
+        f"  SeaweedFS peak RSS     {result['seaweedfs_peak_rss_mib']:8.1f} MiB",
+        f"  median CPU s per run   service side: {_cpu(service)}",
+        f"                         direct side:  {_cpu(direct)}",
+    ]
+    print("\n".join(lines), flush=True)
+
+
+def _cpu(side: dict[str, Any]) -> str:
+    return ", ".join(f"{name} {value:.1f}" for name, value in side["median_cpu_seconds"].items())
+
+
+def write_results(results: list[dict[str, Any]], args: argparse.Namespace, idle_rss: float) -> None:
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "generated_at": dt.datetime.now(dt.UTC).isoformat(),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "statistic": args.statistic,
+        "repeats": args.repeats,
+        "order": "alternating: direct, service, then service, direct, ...",
+        "service_idle_rss_mib": idle_rss,
+        "targets": {"ratio_min": TARGET_RATIO, "service_rss_max_mib": TARGET_RSS_MIB},
+        "workloads": results,
+    }
+    RESULTS.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"figures written to {RESULTS.relative_to(ROOT)}")
+
+
+async def run(args: argparse.Namespace) -> None:
+    workloads: list[Workload] = args.workload
+    cap = max(64 * MiB, *(w.size for w in workloads))
+    with tempfile.TemporaryDirectory(prefix="intake-bench-") as tmp:
+        workdir = Path(tmp)
+        identity = STORAGE_DIR / "seaweedfs-s3.json"
+        command = intake_command(args.service_command)
+        async with (
+            run_seaweedfs(workdir / "seaweedfs", identity) as s3,
+            running_service(s3, workdir, cap, command) as service,
+        ):
+            print(f"intake pid {service.pid} at {service.base_url}, "
+                  f"SeaweedFS pid {s3.pid} at {s3.endpoint}", flush=True)  # fmt: skip
+            # Enough connections for C managed transfers of 10 threads each.
+            threads = TransferConfig().max_request_concurrency
+            client = make_s3_client(s3, max(w.concurrency for w in workloads) * threads)
+            pids = {"intake": service.pid, "seaweedfs": s3.pid, "bench": os.getpid()}
+            with ProcessWatch(pids) as watch, contextlib.closing(client):
+                bench = Bench(service, client, watch)
+                await bench.warm_up()
+                idle_rss = watch.peaks_mib()["intake"]
+                print(f"service peak RSS up to the end of warm-up: {idle_rss:.1f} MiB")
+                results = []
+                for work in workloads:
+                    print(f"-- {work.name}", flush=True)
+                    phases = await bench.workload(work, args.repeats)
+                    results.append(summarize(work, phases, args.statistic))
+    for result in results:
+        print_summary(result, args.statistic)
+    write_results(results, args, idle_rss)
+
+
+# --- command line ----------------------------------------------------------------------
+
+
+def parse_workload(text: str) -> Workload:
+    """``SIZE_MIB:COUNT:CONCURRENCY``, e.g. ``64:16:4``."""
+    try:
+        size, count, concurrency = text.split(":")
+        work = Workload(int(count), int(float(size) * MiB), int(concurrency))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"expected SIZE_MIB:COUNT:CONCURRENCY, not {text!r}"
+        ) from exc
+    if work.count < 1 or work.concurrency < 1 or work.size < 4096:
+        raise argparse.ArgumentTypeError("count and concurrency >= 1, size >= 4 KiB")
+    return work
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--workload", action="append", type=parse_workload, metavar="S:N:C",
+        help="file size in MiB, number of files, concurrency; repeat for several "
+             "(default 64:16:4 and 1:256:16)",
+    )  # fmt: skip
+    parser.add_argument("--repeats", type=int, help="runs per side (default 3; 1 with --quick)")
+    parser.add_argument(
+        "--statistic", choices=("median", "best"), default="median",
+        help="which run of the repeats is reported (default median)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--quick", action="store_true",
+        help="smoke run: 16:4:4 and 1:32:16, one repeat (unless --workload/--repeats given)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--service-command", metavar="CMD",
+        help="run CMD instead of `.venv/bin/intake serve` (e.g. bench/stage_timings.py)",
+    )  # fmt: skip
+    args = parser.parse_args(argv)
+    args.workload = args.workload or list(QUICK_WORKLOADS if args.quick else DEFAULT_WORKLOADS)
+    if args.repeats is None:
+        args.repeats = 1 if args.quick else 3
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    # SIGTERM stops the run like Ctrl-C does: the service and SeaweedFS are stopped.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    try:
+        asyncio.run(run(args))
+    except KeyboardInterrupt:
+        print("interrupted; the service and SeaweedFS were stopped", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
