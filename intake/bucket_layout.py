@@ -33,9 +33,10 @@ def incoming_prefix(upload_id: str) -> str:
     return f"incoming/{upload_id}/"
 
 
-def segment_key(upload_id: str, offset: int) -> str:
-    """A chunk kept on its own until enough chunks make a part; named by its offset."""
-    return f"incoming/{upload_id}/seg-{offset:015d}"
+def segment_key(upload_id: str, start: int, end: int) -> str:
+    """Bytes ``start`` to ``end`` (exclusive) kept on their own until enough of them
+    make a part."""
+    return f"incoming/{upload_id}/seg-{start:015d}-{end:015d}"
 
 
 def partial_key(upload_id: str) -> str:

@@ -193,4 +193,4 @@ class UploadRepository(Protocol):
         ``from_state`` (or, with ``unless_locked``, while a request holds its lease)."""
 
     async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
-        """Open uploads whose expiry has passed, oldest first."""
+        """Open or complete uploads of drafts whose expiry has passed, oldest first."""

@@ -195,8 +195,7 @@ class ChunkWriter:
         try:
             segments = kept
             if suspended.leftover.size:
-                start = new_offset - suspended.leftover.size
-                key = segment_key(u.id, start)
+                key = segment_key(u.id, new_offset - suspended.leftover.size, new_offset)
                 body = await suspended.leftover.body()
                 await self._store.put(key, body, content_type=OCTET_STREAM, metadata={})
                 segments = (*kept, Segment(key, suspended.leftover.size))
@@ -210,7 +209,8 @@ class ChunkWriter:
             head=b"" if self.media_type else self._head.head, hash_state=self._hash.state,
             updated_at=now, expires_at=expires_at,
         )  # fmt: skip
-        return ChunkResult(updated, old_segments)
+        obsolete = tuple(s for s in old_segments if s not in segments)
+        return ChunkResult(updated, obsolete)
 
     def _kind(self) -> str:
         known = KNOWN_TYPES.get(self.media_type)

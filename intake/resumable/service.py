@@ -197,6 +197,8 @@ class UploadService:
         too_long = upload.length is not None and offset + (content_length or 0) > upload.length
         if too_long:
             raise BadRequest("The chunk goes past Upload-Length; send only what is left.")
+        if content_length == 0 and length is None:
+            return upload
         lock_id = new_id()
         await self._claim(upload, offset, lock_id)
         async with self._holding(upload.id, lock_id):
@@ -336,7 +338,10 @@ class UploadService:
         return done
 
     async def expire_due(self, limit: int = 100) -> int:
-        """End uploads whose expiry passed (the janitor); returns how many."""
+        """End uploads of drafts whose expiry passed (the janitor); returns how many.
+
+        Open uploads and complete ones alike: a draft not submitted in time keeps nothing.
+        """
         count = 0
         for upload in await self._uploads.expired(self._clock(), limit):
             if await self._end(upload, UploadState.EXPIRED):

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import Row, and_, insert, or_, select, update
 
-from intake.adapters.db.schema import uploads
+from intake.adapters.db.schema import submissions, uploads
 from intake.adapters.db.transactions import Database
 from intake.ports import Claim
-from intake.records import Concat, Segment, Upload, UploadedPart, UploadState
+from intake.records import Concat, Segment, SubmissionState, Upload, UploadedPart, UploadState
 
 _MUTABLE = (
     "state", "length", "upload_offset", "media_type", "kind", "s3_upload_id", "parts",
@@ -169,9 +169,19 @@ class SqlUploadRepository:
             return (await conn.execute(statement)).rowcount == 1
 
     async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
+        live = (UploadState.OPEN.value, UploadState.COMPLETE.value)
+        of_drafts = select(submissions.c.id).where(
+            submissions.c.state == SubmissionState.DRAFT.value
+        )
         query = (
             select(uploads)
-            .where(and_(uploads.c.state == UploadState.OPEN.value, uploads.c.expires_at < now))
+            .where(
+                and_(
+                    uploads.c.state.in_(live),
+                    uploads.c.expires_at < now,
+                    uploads.c.submission_id.in_(of_drafts),
+                )
+            )
             .order_by(uploads.c.expires_at)
             .limit(limit)
         )
