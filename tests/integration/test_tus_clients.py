@@ -308,3 +308,64 @@ async def test_an_http_session_can_continue_on_another_upload_request(client: An
             assert response.headers["Upload-Offset"] == "1000"
     status = await client.head(location, headers=auth)
     assert status.headers["Upload-Offset"] == "1000"
+
+
+async def test_a_chunked_patch_after_a_small_one_keeps_every_byte(
+    client: Any, s3_store: S3ObjectStore
+) -> None:
+    """A PATCH without Content-Length reads the earlier segments back and keeps them,
+    with its own bytes, as one segment that must survive the clean-up of the old ones."""
+    draft = await new_draft(client)
+    auth = {"Authorization": f"Bearer {draft['submitter_token']}", **TUS}
+    data = video_bytes(20_000)
+    created = await client.post(
+        "/api/v1/uploads", headers={**auth, "Upload-Length": str(len(data))}
+    )
+    location = created.headers["Location"]
+    chunk_headers = {**auth, "Content-Type": "application/offset+octet-stream"}
+    first = await client.patch(
+        location, data=data[:5000], headers={**chunk_headers, "Upload-Offset": "0"}
+    )
+    assert first.status == 204
+
+    async def chunked() -> Any:
+        yield data[5000:8000]
+        yield data[8000:12000]
+
+    second = await client.patch(
+        location, data=chunked(), headers={**chunk_headers, "Upload-Offset": "5000"}
+    )
+    assert second.status == 204
+    assert second.headers["Upload-Offset"] == "12000"
+    upload_id = location.rsplit("/", 1)[1]
+    assert len(await s3_store.list_keys(f"incoming/{upload_id}/")) == 1
+    last = await client.patch(
+        location, data=data[12000:], headers={**chunk_headers, "Upload-Offset": "12000"}
+    )
+    assert last.status == 204
+    submitted = await submit(client, draft)
+    assert submitted["files"][0]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+async def test_the_janitor_clears_complete_uploads_of_drafts_never_submitted(
+    client: Any, s3_store: S3ObjectStore
+) -> None:
+    draft = await new_draft(client)
+    base = str(client.make_url("")).rstrip("/")
+    url = await asyncio.to_thread(
+        tus_upload, base, draft["submitter_token"], jpeg_with_exif(), 1 << 20
+    )
+    upload_id = url.rsplit("/", 1)[1]
+    prefix = "submissions/"
+    assert any(upload_id in k for k in await s3_store.list_keys(prefix))
+    app = client.server.app
+    async with app[ENGINE].begin() as conn:
+        await conn.execute(
+            update(uploads).where(uploads.c.id == upload_id).values(expires_at=uploads.c.created_at)
+        )
+    assert await app[UPLOADS].expire_due() == 1
+    assert not any(upload_id in k for k in await s3_store.list_keys(prefix))
+    response = await client.post(
+        draft["submit_url"], headers={"Authorization": f"Bearer {draft['submitter_token']}"}
+    )
+    assert response.status == 422, "nothing is left to submit"
