@@ -19,6 +19,7 @@ from intake.drafts import DraftService
 from intake.errors import (
     BadRequest,
     Conflict,
+    EmptyFile,
     Forbidden,
     Gone,
     IntakeError,
@@ -87,6 +88,8 @@ class UploadService:
         existing = [u for u in await self._uploads.uploads_of(submission.id) if u.state in _LIVE]
         parts = self._check_concat(new, existing)
         length = sum(p.length or 0 for p in parts) if parts else new.length
+        if length == 0:
+            raise EmptyFile("An upload of 0 bytes holds no photo or video; choose the file again.")
         self._check_allowance(new, length, existing)
         now = self._clock()
         upload_id = new_id()
@@ -145,16 +148,18 @@ class UploadService:
                     f"files of this kind may be at most {describe_size(cap)}.",
                     limit_bytes=cap,
                 )
-        if new.concat is Concat.FINAL:
-            return  # its partials were counted when they were created
-        used = sum(u.length or 0 for u in existing if u.concat is not Concat.FINAL)
-        room = policy.max_total_bytes - used
+        room = self._room(existing, joined=new.concat_parts)
         if length > room:
             raise PayloadTooLarge(
                 f"This submission has room for {describe_size(max(room, 0))} more; "
                 f"the upload is {describe_size(length)}.",
                 limit_bytes=max(room, 0),
             )
+
+    def _room(self, existing: Sequence[Upload], joined: Sequence[str] = ()) -> int:
+        """Bytes the submission may still take; the partials a final joins make way for it."""
+        used = sum(u.length or u.offset for u in existing if u.id not in joined)
+        return max(self._policy.max_total_bytes - used, 0)
 
     async def status(self, upload_id: str, token: str | None) -> Upload:
         upload, _ = await self._owned(upload_id, token)
@@ -218,6 +223,14 @@ class UploadService:
         self._check_allowance(NewUpload(length, upload.metadata, upload.concat), length, others)
         return dataclasses.replace(upload, length=length)
 
+    async def _deferred_cap(self, upload: Upload) -> int:
+        """How far an upload of unknown length may grow: within the submission's room."""
+        others = [
+            u for u in await self._uploads.uploads_of(upload.submission_id)
+            if u.state in _LIVE and u.id != upload.id
+        ]  # fmt: skip
+        return min(self.max_size, self._room(others))
+
     async def _claim(self, upload: Upload, offset: int, lock_id: str) -> None:
         now = self._clock()
         claim = await self._uploads.claim(
@@ -258,7 +271,7 @@ class UploadService:
         content_length: int | None,
         checksum: ChunkChecksum | None,
     ) -> Upload:
-        max_bytes = upload.length if upload.length is not None else self.max_size
+        max_bytes = upload.length if upload.length is not None else await self._deferred_cap(upload)
         writer = ChunkWriter(self._store, upload, policy=self._policy.files,
                              limits=self._policy.writer, max_bytes=max_bytes)  # fmt: skip
         try:
@@ -286,6 +299,10 @@ class UploadService:
         """Abort multipart uploads left by requests that died before recording them."""
         for key, multipart_id in await self._store.list_multipart_uploads(upload.object_key):
             await self._store.abort_multipart(key, multipart_id)
+
+    async def abandon(self, upload: Upload) -> None:
+        """End an upload whose creation request failed: its client never learnt of it."""
+        await self._end(upload, UploadState.TERMINATED)
 
     async def terminate(self, upload_id: str, token: str | None) -> None:
         upload, submission = await self._owned(upload_id, token)

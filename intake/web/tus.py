@@ -133,7 +133,11 @@ async def create(request: web.Request) -> web.Response:
     token = bearer_token(request)
     upload = await service.create(token, new)
     if request.body_exists and _is_chunk(request) and request.content_length != 0:
-        upload = await _append(request, upload, token, offset=0)
+        try:
+            upload = await _append(request, upload, token, offset=0)
+        except IntakeError:
+            await service.abandon(upload)
+            raise
     headers = upload_headers(upload, BASE)
     headers["Location"] = f"{BASE}/{upload.id}"
     return web.Response(status=201, headers=headers)

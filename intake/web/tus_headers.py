@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime as dt
 import email.utils
+import hashlib
 import re
 from collections.abc import Mapping
 
@@ -72,9 +73,12 @@ def parse_checksum(value: str | None) -> ChunkChecksum | None:
             supported=list(CHECKSUM_ALGORITHMS),
         )
     try:
-        return ChunkChecksum(algorithm, base64.b64decode(encoded, validate=True))
+        digest = base64.b64decode(encoded, validate=True)
     except binascii.Error as exc:
         raise BadRequest("Upload-Checksum must be '<algorithm> <base64 digest>'.") from exc
+    if len(digest) != hashlib.new(algorithm).digest_size:
+        raise BadRequest(f"Upload-Checksum has no whole {algorithm} digest.")
+    return ChunkChecksum(algorithm, digest)
 
 
 def parse_concat(value: str | None) -> tuple[Concat, tuple[str, ...]]:
