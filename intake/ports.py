@@ -141,6 +141,10 @@ class SubmissionRepository(Protocol):
         Returns ``False`` (and changes nothing) when it is no longer a draft.
         """
 
+    async def withdraw(self, submission_id: str, audit: AuditEntry) -> bool:
+        """Mark the submission withdrawn and erase its personal data (fields, filenames),
+        with ``audit`` as the only trace; ``False`` when it was already withdrawn."""
+
 
 class Claim(Enum):
     CLAIMED = "claimed"
@@ -175,7 +179,7 @@ class UploadRepository(Protocol):
         """Extend a lease still held; ``False`` when it was lost."""
 
     async def save(self, upload: Upload, *, lock_id: str, release: bool) -> bool:
-        """Store the upload's progress if ``lock_id`` still holds the lease."""
+        """Store the upload's progress if it is open and ``lock_id`` still holds the lease."""
 
     async def release(self, upload_id: str, lock_id: str) -> None:
         """Give the lease up (no-op when not held)."""

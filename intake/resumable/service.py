@@ -300,6 +300,15 @@ class UploadService:
         for key, multipart_id in await self._store.list_multipart_uploads(upload.object_key):
             await self._store.abort_multipart(key, multipart_id)
 
+    async def end_all(self, submission_id: str) -> None:
+        """End every upload of a withdrawn submission, even one a request is writing."""
+        now = self._clock()
+        for upload in await self._uploads.uploads_of(submission_id):
+            if upload.state in _LIVE:
+                await self._uploads.set_state(upload.id, UploadState.TERMINATED, now=now,
+                                              from_state=upload.state)  # fmt: skip
+                await self.remove_objects(upload)
+
     async def abandon(self, upload: Upload) -> None:
         """End an upload whose creation request failed: its client never learnt of it."""
         await self._end(upload, UploadState.TERMINATED)

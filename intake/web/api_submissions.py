@@ -8,10 +8,11 @@ from aiohttp import web
 
 from intake.drafts import NewDraft
 from intake.errors import BadRequest, ValidationFailed
-from intake.records import StoredFile, Submission
+from intake.records import Concat, StoredFile, Submission, SubmissionState, Upload
 from intake.submissions import AcceptedSubmission
+from intake.submitter import SubmitterView
 from intake.web.auth import bearer_token
-from intake.web.keys import DRAFTS, REPOSITORY, SETTINGS, SUBMISSIONS
+from intake.web.keys import DRAFTS, REPOSITORY, SETTINGS, SUBMISSIONS, SUBMITTER
 from intake.web.submission_form import expect_continue, receive_form
 
 routes = web.RouteTableDef()
@@ -29,7 +30,36 @@ def file_json(f: StoredFile) -> dict[str, Any]:
         "kind": f.kind,
         "size": f.size,
         "sha256": f.sha256,
+        "state": f.state.value,
     }
+
+
+def upload_json(u: Upload) -> dict[str, Any]:
+    return {
+        "id": u.id,
+        "url": f"/api/v1/uploads/{u.id}",
+        "filename": u.filename,
+        "state": u.state.value,
+        "offset": u.offset,
+        "length": u.length,
+        "expires_at": rfc3339(u.expires_at),
+    }
+
+
+def view_json(view: SubmitterView) -> dict[str, Any]:
+    s = view.submission
+    body: dict[str, Any] = {
+        "id": s.id,
+        "reference": s.reference,
+        "status": view.status,
+        "status_text": view.status_text,
+        "created_at": rfc3339(s.created_at),
+        "updated_at": rfc3339(s.updated_at),
+        "files": [file_json(f) for f in view.files],
+    }
+    if s.state is SubmissionState.DRAFT:
+        body["uploads"] = [upload_json(u) for u in view.uploads if u.concat != Concat.PARTIAL]
+    return body
 
 
 def accepted_json(accepted: AcceptedSubmission) -> dict[str, Any]:
@@ -120,3 +150,19 @@ async def submit_draft(request: web.Request) -> web.Response:
     submission = await drafts.submit(request.match_info["submission_id"], bearer_token(request))
     files = await request.app[REPOSITORY].files_of(submission.id)
     return web.json_response(submitted_json(submission, files), status=202)
+
+
+@routes.get("/api/v1/submissions/{submission_id}")
+async def get_submission(request: web.Request) -> web.Response:
+    view = await request.app[SUBMITTER].view(
+        request.match_info["submission_id"], bearer_token(request)
+    )
+    return web.json_response(view_json(view), headers={"Cache-Control": "no-store"})
+
+
+@routes.delete("/api/v1/submissions/{submission_id}")
+async def withdraw_submission(request: web.Request) -> web.Response:
+    await request.app[SUBMITTER].withdraw(
+        request.match_info["submission_id"], bearer_token(request)
+    )
+    return web.Response(status=204)

@@ -30,7 +30,8 @@ from intake.ports import ObjectStore, SubmissionRepository
 from intake.resumable.service import UploadRules, UploadService
 from intake.settings import Settings
 from intake.submissions import IntakePolicy, SubmissionService
-from intake.web import api_submissions, health, pages, tus
+from intake.submitter import SubmitterService
+from intake.web import api_config, api_submissions, health, pages, tus
 from intake.web.cors import cors_middleware
 from intake.web.keys import (
     DRAFTS,
@@ -39,11 +40,13 @@ from intake.web.keys import (
     REPOSITORY,
     SETTINGS,
     SUBMISSIONS,
+    SUBMITTER,
     TEMPLATES,
     UPLOAD_REPOSITORY,
     UPLOADS,
 )
 from intake.web.problems import problem_middleware
+from intake.web.request_ids import request_id_middleware
 from intake.web.templates import Templates
 from intake.web.tus import tus_middleware
 
@@ -140,6 +143,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         lease=dt.timedelta(seconds=settings.uploads.lease_seconds),
     )
     app[UPLOADS] = UploadService(store, submissions, uploads, app[DRAFTS], policy, rules)
+    app[SUBMITTER] = SubmitterService(store, submissions, uploads, app[DRAFTS], app[UPLOADS])
     yield
 
 
@@ -174,7 +178,7 @@ def create_app(
 ) -> web.Application:
     """The intake application. Pass ``object_store``/``repository`` to use ready ones."""
     app = web.Application(
-        middlewares=[cors_middleware, tus_middleware, problem_middleware],
+        middlewares=[request_id_middleware, cors_middleware, tus_middleware, problem_middleware],
         client_max_size=1024 * 1024,
     )
     app[SETTINGS] = settings
@@ -185,6 +189,7 @@ def create_app(
         app[REPOSITORY] = repository
     app.cleanup_ctx.extend([object_store_ctx, database_ctx, services_ctx, janitor_ctx])
     app.add_routes(api_submissions.routes)
+    app.add_routes(api_config.routes)
     app.add_routes(pages.routes)
     app.add_routes(health.routes)
     app.add_routes(tus.routes)

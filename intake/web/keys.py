@@ -10,6 +10,7 @@ from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
 from intake.resumable.service import UploadService
 from intake.settings import Settings
 from intake.submissions import SubmissionService
+from intake.submitter import SubmitterService
 from intake.web.templates import Templates
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -21,3 +22,4 @@ TEMPLATES = web.AppKey("templates", Templates)
 UPLOAD_REPOSITORY = web.AppKey("upload_repository", UploadRepository)
 DRAFTS = web.AppKey("drafts", DraftService)
 UPLOADS = web.AppKey("uploads", UploadService)
+SUBMITTER = web.AppKey("submitter", SubmitterService)

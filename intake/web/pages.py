@@ -26,7 +26,9 @@ async def form_page(request: web.Request) -> web.Response:
     return _html(
         request,
         "form.html",
-        accept=",".join(sorted({*accepted, *(f".{KNOWN_TYPES[m].extension}" for m in accepted)})),
+        accept=",".join(
+            sorted({*accepted, *(f".{e}" for m in accepted for e in KNOWN_TYPES[m].extensions)})
+        ),
         labels=", ".join(sorted({KNOWN_TYPES[m].label for m in accepted})),
         photo_max=describe_size(settings.limits.photo_max_bytes),
         video_max=describe_size(settings.limits.video_max_bytes),

@@ -17,6 +17,7 @@ from aiohttp.typedefs import Handler
 
 from intake.errors import IntakeError, MethodNotAllowed, NotFound
 from intake.web.keys import TEMPLATES
+from intake.web.request_ids import request_id
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -49,6 +50,8 @@ def problem_response(request: web.Request, error: IntakeError) -> web.Response:
         response = web.Response(status=error.status, text=page, content_type="text/html")
     else:
         body: dict[str, Any] = error.problem(instance=request.path)
+        if rid := request_id(request):
+            body["request_id"] = rid
         response = web.Response(
             status=error.status,
             text=json.dumps(body, ensure_ascii=False),

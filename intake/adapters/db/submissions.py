@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Row, and_, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.adapters.db.schema import audit_log, files, submissions
+from intake.adapters.db.schema import audit_log, files, submissions, uploads
 from intake.adapters.db.transactions import Database
 from intake.records import (
     AuditEntry,
@@ -179,4 +179,38 @@ class SqlSubmissionRepository:
                 await conn.execute(insert(files), [file_row(f) for f in files_])
             if audit:
                 await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
+        return True
+
+    async def withdraw(self, submission_id: str, audit: AuditEntry) -> bool:
+        erased = dict.fromkeys(("name", "email", "phone", "title", "story", "location"), "")
+        statement = (
+            update(submissions)
+            .where(
+                and_(
+                    submissions.c.id == submission_id,
+                    submissions.c.state != SubmissionState.WITHDRAWN.value,
+                )
+            )
+            .values(
+                state=SubmissionState.WITHDRAWN.value,
+                updated_at=audit.at,
+                occurred_at=None,
+                consent_contact=False,
+                **erased,
+            )
+        )
+        async with self._tx() as conn:
+            if (await conn.execute(statement)).rowcount != 1:
+                return False
+            await conn.execute(
+                update(files)
+                .where(files.c.submission_id == submission_id)
+                .values(original_filename="", state=FileState.DELETED.value)
+            )
+            await conn.execute(
+                update(uploads)
+                .where(uploads.c.submission_id == submission_id)
+                .values(filename="", metadata={}, head=b"")
+            )
+            await conn.execute(insert(audit_log), [audit_row(audit)])
         return True

@@ -135,7 +135,13 @@ class SqlUploadRepository:
             values.update(lock_id="", lock_expires_at=None)
         statement = (
             update(uploads)
-            .where(and_(uploads.c.id == upload.id, uploads.c.lock_id == lock_id))
+            .where(
+                and_(
+                    uploads.c.id == upload.id,
+                    uploads.c.lock_id == lock_id,
+                    uploads.c.state == UploadState.OPEN.value,
+                )
+            )
             .values(**values)
         )
         async with self._db.transaction() as conn:
