@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from intake.ports import ObjectStore
 from intake.records import UploadedPart
-from intake.spool import PartBuffer
+from intake.spool import MemoryBudget, PartBuffer
 
 S3_MIN_PART_SIZE = 5 * 1024 * 1024
 
@@ -29,6 +29,7 @@ class WriterLimits:
     part_size: int
     memory_buffer: int
     spool_dir: str | None = None
+    budget: MemoryBudget | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class ObjectWriter:
         self.stored = False
 
     def _new_buffer(self) -> PartBuffer:
-        return PartBuffer(self._limits.memory_buffer, self._limits.spool_dir)
+        return PartBuffer(self._limits.memory_buffer, self._limits.spool_dir, self._limits.budget)
 
     async def write(self, chunk: bytes | memoryview) -> None:
         view = memoryview(chunk)

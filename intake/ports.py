@@ -167,6 +167,9 @@ class UploadRepository(Protocol):
     async def get_upload(self, upload_id: str) -> Upload | None:
         """The upload with this id, or ``None``."""
 
+    async def get_with_submission(self, upload_id: str) -> tuple[Upload, Submission] | None:
+        """The upload with this id and the submission it belongs to, or ``None``."""
+
     async def uploads_of(self, submission_id: str) -> list[Upload]:
         """Every upload of a submission, oldest first."""
 

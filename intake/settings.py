@@ -127,6 +127,11 @@ class UploadSettings:
         "Bytes of a file held in memory before they are spooled to disk.",
         minimum=64 * 1024,
     )
+    memory_budget: ByteSize = setting(
+        ByteSize(32 * MiB),
+        "Bytes all uploads together may hold in memory; past that they spool to disk.",
+        minimum=0,
+    )
     spool_dir: str = setting("", "Directory for spool files; empty uses the system temp dir.")
     read_chunk: ByteSize = setting(
         ByteSize(256 * 1024), "Bytes read from the socket at a time.", minimum=4096

@@ -1,4 +1,9 @@
-"""A part-sized byte buffer that keeps a little in memory and spools the rest to disk."""
+"""A part-sized byte buffer that keeps a little in memory and spools the rest to disk.
+
+Memory comes from two limits: each buffer's own (``memory_limit``) and a budget shared
+by every buffer of the process (:class:`MemoryBudget`), so that one upload is fast in
+memory and sixty-four at once spill to disk instead of growing the process.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,23 @@ from aiofiles.threadpool.binary import AsyncBufferedIOBase
 from intake.ports import PartBody, SpooledBody
 
 
+class MemoryBudget:
+    """Bytes of buffers the whole process may hold in memory at once."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.used = 0
+
+    def take(self, size: int) -> bool:
+        if self.used + size > self.total:
+            return False
+        self.used += size
+        return True
+
+    def give_back(self, size: int) -> None:
+        self.used = max(self.used - size, 0)
+
+
 class PartBuffer:
     """Collects the bytes of one part.
 
@@ -23,10 +45,14 @@ class PartBuffer:
     file lives only as long as the buffer: :meth:`close` removes it.
     """
 
-    def __init__(self, memory_limit: int, spool_dir: str | None = None) -> None:
+    def __init__(
+        self, memory_limit: int, spool_dir: str | None = None, budget: MemoryBudget | None = None
+    ) -> None:
         self._memory_limit = memory_limit
         self._spool_dir = spool_dir or None
+        self._budget = budget
         self._memory = bytearray()
+        self._held = 0
         self._file: AsyncBufferedIOBase | None = None
         self._path: Path | None = None
         self._spooled = 0
@@ -36,9 +62,18 @@ class PartBuffer:
         return self._spooled + len(self._memory)
 
     async def write(self, chunk: bytes | memoryview) -> None:
+        fits = len(self._memory) + len(chunk) <= self._memory_limit
+        if fits and (self._budget is None or self._budget.take(len(chunk))):
+            self._memory += chunk
+            self._held += len(chunk)
+            return
         self._memory += chunk
-        if len(self._memory) > self._memory_limit:
-            await self._flush()
+        await self._flush()
+
+    def _release_budget(self) -> None:
+        if self._budget is not None and self._held:
+            self._budget.give_back(self._held)
+        self._held = 0
 
     async def _flush(self) -> None:
         if self._file is None:
@@ -51,17 +86,19 @@ class PartBuffer:
         await self._file.write(self._memory)
         self._spooled += len(self._memory)
         self._memory = bytearray()
+        self._release_budget()
 
     async def body(self) -> PartBody:
         """The collected bytes, in memory when small and on disk (flushed) when not."""
         if self._file is None:
-            return bytes(self._memory)
+            return bytes(self._memory)  # the budget is given back on close
         await self._flush()
         await self._file.flush()
         assert self._path is not None
         return SpooledBody(self._path, self._spooled)
 
     async def close(self) -> None:
+        self._release_budget()
         self._memory = bytearray()
         if self._file is not None:
             await self._file.close()

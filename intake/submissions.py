@@ -23,6 +23,7 @@ from intake.object_writer import ObjectWriter, WriterLimits
 from intake.ports import ObjectStore, SubmissionRepository
 from intake.records import AuditEntry, FileState, StoredFile, Submission, SubmissionState
 from intake.settings import Settings
+from intake.spool import MemoryBudget
 from intake.stream_filters import SizeLimit, describe_size
 from intake.submission_fields import FieldRules, validate_fields
 
@@ -63,6 +64,7 @@ class IntakePolicy:
                 part_size=settings.s3.part_size,
                 memory_buffer=settings.uploads.memory_buffer,
                 spool_dir=settings.uploads.spool_dir or None,
+                budget=MemoryBudget(settings.uploads.memory_budget),
             ),
             max_files=limits.max_files,
             max_total_bytes=limits.max_total_bytes,

@@ -54,6 +54,12 @@ class NewUpload:
 _LIVE = (UploadState.OPEN, UploadState.COMPLETE)
 
 
+@dataclass
+class _Lease:
+    lock_id: str
+    released: bool = False
+
+
 class UploadService:
     def __init__(
         self,
@@ -166,12 +172,10 @@ class UploadService:
         return upload
 
     async def _owned(self, upload_id: str, token: str | None) -> tuple[Upload, Submission]:
-        upload = await self._uploads.get_upload(upload_id)
-        submission = (
-            await self._submissions.get_submission(upload.submission_id) if upload else None
-        )
-        if upload is None or submission is None:
+        found = await self._uploads.get_with_submission(upload_id)
+        if found is None:
             raise NotFound("There is no upload at this address.")
+        upload, submission = found
         if not token or not token_matches(token, submission.token_hash):
             raise NotFound("There is no upload at this address for this token.")
         if upload.state in (UploadState.TERMINATED, UploadState.EXPIRED):
@@ -206,8 +210,8 @@ class UploadService:
             return upload
         lock_id = new_id()
         await self._claim(upload, offset, lock_id)
-        async with self._holding(upload.id, lock_id):
-            return await self._receive(upload, lock_id, body, content_length, checksum)
+        async with self._holding(upload.id, lock_id) as lease:
+            return await self._receive(upload, lease, body, content_length, checksum)
 
     async def _declare_length(self, upload: Upload, length: int) -> Upload:
         if upload.length is not None:
@@ -246,15 +250,17 @@ class UploadService:
             raise Gone("This upload is no longer open.")
 
     @contextlib.asynccontextmanager
-    async def _holding(self, upload_id: str, lock_id: str) -> AsyncIterator[None]:
+    async def _holding(self, upload_id: str, lock_id: str) -> AsyncIterator[_Lease]:
+        lease = _Lease(lock_id)
         keeper = asyncio.create_task(self._keep_lease(upload_id, lock_id))
         try:
-            yield
+            yield lease
         finally:
             keeper.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await keeper
-            await asyncio.shield(self._uploads.release(upload_id, lock_id))
+            if not lease.released:
+                await asyncio.shield(self._uploads.release(upload_id, lock_id))
 
     async def _keep_lease(self, upload_id: str, lock_id: str) -> None:
         interval = self._rules.lease.total_seconds() / 3
@@ -266,7 +272,7 @@ class UploadService:
     async def _receive(
         self,
         upload: Upload,
-        lock_id: str,
+        lease: _Lease,
         body: ChunkSource,
         content_length: int | None,
         checksum: ChunkChecksum | None,
@@ -282,12 +288,17 @@ class UploadService:
             await asyncio.shield(writer.discard())
             if isinstance(exc, UnsupportedMediaType | PayloadTooLarge):
                 # The file can never be accepted: end the upload and free what it holds.
-                await asyncio.shield(self._end(upload, UploadState.TERMINATED, locked_by=lock_id))
+                await asyncio.shield(
+                    self._end(upload, UploadState.TERMINATED, locked_by=lease.lock_id)
+                )
             raise
         except BaseException:
             await asyncio.shield(writer.discard())
             raise
-        if not await self._uploads.save(result.upload, lock_id=lock_id, release=True):
+        lease.released = await self._uploads.save(
+            result.upload, lock_id=lease.lock_id, release=True
+        )
+        if not lease.released:
             raise Conflict("The upload was taken over by another request; ask for its offset.")
         if result.obsolete:
             await self._store.delete([s.key for s in result.obsolete])

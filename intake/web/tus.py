@@ -134,7 +134,7 @@ async def create(request: web.Request) -> web.Response:
     upload = await service.create(token, new)
     if request.body_exists and _is_chunk(request) and request.content_length != 0:
         try:
-            upload = await _append(request, upload, token, offset=0)
+            upload = await _append(request, upload.id, token, offset=0)
         except IntakeError:
             await service.abandon(upload)
             raise
@@ -148,20 +148,20 @@ def _retrieve(task: asyncio.Future[Upload]) -> None:
         log.error("a chunk failed after its client left", exc_info=exc)
 
 
-async def _append(request: web.Request, upload: Upload, token: str | None, offset: int) -> Upload:
+async def _append(request: web.Request, upload_id: str, token: str | None, offset: int) -> Upload:
     """Receive a chunk; what arrived before a client went away is still committed, even
     when the server cancels handlers of lost connections."""
-    task = asyncio.ensure_future(_receive_chunk(request, upload, token, offset))
+    task = asyncio.ensure_future(_receive_chunk(request, upload_id, token, offset))
     task.add_done_callback(_retrieve)
     return await asyncio.shield(task)
 
 
 async def _receive_chunk(
-    request: web.Request, upload: Upload, token: str | None, offset: int
+    request: web.Request, upload_id: str, token: str | None, offset: int
 ) -> Upload:
     body = RequestBody(request, request.app[SETTINGS].uploads.read_chunk)
     return await request.app[UPLOADS].append(
-        upload.id,
+        upload_id,
         token,
         offset=offset,
         body=body,
@@ -186,10 +186,7 @@ async def patch(request: web.Request) -> web.Response:
     offset = parse_number(request.headers, "Upload-Offset")
     if offset is None:
         raise BadRequest("PATCH needs Upload-Offset.")
-    token = bearer_token(request)
-    service = request.app[UPLOADS]
-    upload = await service.status(request.match_info["upload_id"], token)
-    upload = await _append(request, upload, token, offset)
+    upload = await _append(request, request.match_info["upload_id"], bearer_token(request), offset)
     headers = upload_headers(upload, BASE)
     return web.Response(status=204, headers=headers)
 

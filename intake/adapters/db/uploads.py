@@ -8,9 +8,18 @@ from typing import Any
 from sqlalchemy import Row, and_, insert, or_, select, update
 
 from intake.adapters.db.schema import submissions, uploads
+from intake.adapters.db.submissions import submission_from
 from intake.adapters.db.transactions import Database
 from intake.ports import Claim
-from intake.records import Concat, Segment, SubmissionState, Upload, UploadedPart, UploadState
+from intake.records import (
+    Concat,
+    Segment,
+    Submission,
+    SubmissionState,
+    Upload,
+    UploadedPart,
+    UploadState,
+)
 
 _MUTABLE = (
     "state", "length", "upload_offset", "media_type", "kind", "s3_upload_id", "parts",
@@ -75,6 +84,15 @@ class SqlUploadRepository:
         async with self._db.transaction() as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
         return upload_from(row) if row else None
+
+    async def get_with_submission(self, upload_id: str) -> tuple[Upload, Submission] | None:
+        async with self._db.transaction() as conn:
+            row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
+            if row is None:
+                return None
+            owner_query = select(submissions).where(submissions.c.id == row.submission_id)
+            owner = (await conn.execute(owner_query)).one()
+        return upload_from(row), submission_from(owner)
 
     async def uploads_of(self, submission_id: str) -> list[Upload]:
         query = (

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from intake.ports import SpooledBody
+from intake.spool import MemoryBudget, PartBuffer
+
+
+async def test_a_small_part_stays_in_memory(tmp_path: Path) -> None:
+    buffer = PartBuffer(1000, str(tmp_path))
+    await buffer.write(b"x" * 1000)
+    assert await buffer.body() == b"x" * 1000
+    assert list(tmp_path.iterdir()) == []
+    await buffer.close()
+
+
+async def test_past_its_own_limit_a_part_spools_to_disk(tmp_path: Path) -> None:
+    buffer = PartBuffer(1000, str(tmp_path))
+    await buffer.write(b"a" * 600)
+    await buffer.write(b"b" * 600)
+    body = await buffer.body()
+    assert isinstance(body, SpooledBody)
+    assert body.path.read_bytes() == b"a" * 600 + b"b" * 600
+    await buffer.close()
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_buffers_share_one_memory_budget(tmp_path: Path) -> None:
+    budget = MemoryBudget(1000)
+    first = PartBuffer(800, str(tmp_path), budget)
+    second = PartBuffer(800, str(tmp_path), budget)
+    await first.write(b"1" * 700)
+    await second.write(b"2" * 700)
+    assert budget.used == 700
+    assert isinstance(await second.body(), SpooledBody), "no room left: it spilled"
+    await first.close()
+    await second.close()
+    assert budget.used == 0
+    third = PartBuffer(800, str(tmp_path), budget)
+    await third.write(b"3" * 700)
+    assert await third.body() == b"3" * 700
+    await third.close()
+    assert budget.used == 0
