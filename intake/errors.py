@@ -13,6 +13,7 @@
     ├── Locked (423)                another request is writing this upload; retry shortly
     ├── ChecksumMismatch (460)      the chunk does not match its checksum; it was discarded
     ├── ValidationFailed (422)      one or more fields wrong: per-field ``errors``
+    ├── IdempotencyKeyReused (422)  a key sent again with another body
     ├── EmptyFile (422)
     ├── UnsupportedMediaType (415)  sniffed type not accepted
     ├── UnsupportedContentType (415) request body not in a format the route takes
@@ -99,6 +100,12 @@ class Conflict(IntakeError):
     slug = "conflict"
     status = 409
     title = "The resource changed; look again and retry"
+
+
+class IdempotencyKeyReused(IntakeError):
+    slug = "idempotency-key-reused"
+    status = 422
+    title = "This Idempotency-Key was used for a different request"
 
 
 class Gone(IntakeError):

@@ -14,7 +14,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Protocol
 
-from intake.records import AuditEntry, StoredFile, Submission, Upload, UploadedPart, UploadState
+from intake.records import (
+    AuditEntry,
+    StoredAnswer,
+    StoredFile,
+    Submission,
+    Upload,
+    UploadedPart,
+    UploadState,
+)
 
 __all__ = ["UploadedPart"]
 
@@ -201,3 +209,29 @@ class UploadRepository(Protocol):
 
     async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
         """Open or complete uploads of drafts whose expiry has passed, oldest first."""
+
+
+class InProgress(Enum):
+    IN_PROGRESS = "in_progress"
+
+
+class IdempotencyRepository(Protocol):
+    """First answers to requests that carried an ``Idempotency-Key``.
+
+    Keys are stored as hashes; answers are sealed by the service with the key itself.
+    """
+
+    async def reserve(
+        self, scope: str, key_hash: str, now: dt.datetime, expires_at: dt.datetime
+    ) -> StoredAnswer | InProgress | None:
+        """Claim the key (``None``), or say it is taken: by a request still running
+        (``IN_PROGRESS``) or by an answer (the :class:`StoredAnswer`). Expired keys are free."""
+
+    async def complete(self, scope: str, key_hash: str, answer: StoredAnswer) -> None:
+        """Store the answer of the request that reserved the key."""
+
+    async def forget(self, scope: str, key_hash: str) -> None:
+        """Free a key whose request failed, so that a retry runs again."""
+
+    async def purge(self, now: dt.datetime) -> int:
+        """Delete expired keys; return how many."""

@@ -150,3 +150,13 @@ class Upload:
     @property
     def is_complete(self) -> bool:
         return self.length is not None and self.offset == self.length
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """The first answer to an idempotent request, sealed with the client's key."""
+
+    fingerprint: str
+    status: int
+    sealed_body: bytes
+    location: str

@@ -8,12 +8,14 @@ from aiohttp import web
 
 from intake.drafts import NewDraft
 from intake.errors import BadRequest, ValidationFailed
+from intake.idempotency import fingerprint
 from intake.records import Concat, StoredFile, Submission, SubmissionState, Upload
 from intake.submissions import AcceptedSubmission
 from intake.submitter import SubmitterView
 from intake.web.auth import bearer_token
+from intake.web.idempotent import idempotent
 from intake.web.keys import DRAFTS, REPOSITORY, SETTINGS, SUBMISSIONS, SUBMITTER
-from intake.web.submission_form import expect_continue, receive_form
+from intake.web.submission_form import expect_continue, fingerprint_form, receive_form
 
 routes = web.RouteTableDef()
 
@@ -122,34 +124,55 @@ async def _json_fields(request: web.Request) -> dict[str, str]:
 @routes.post("/api/v1/submissions", expect_handler=expect_continue)
 async def create_submission(request: web.Request) -> web.Response:
     if request.content_type == "application/json":
-        draft = await request.app[DRAFTS].create(await _json_fields(request))
-        return web.json_response(
-            draft_json(draft),
-            status=201,
-            headers={"Location": f"/api/v1/submissions/{draft.submission.id}",
-                     "Cache-Control": "no-store"},
-        )  # fmt: skip
+        return await idempotent(
+            request, "submissions", lambda: _create_draft(request), lambda: _json_print(request)
+        )
     settings = request.app[SETTINGS]
-    accepted = await receive_form(
-        request,
-        request.app[SUBMISSIONS],
-        read_chunk=settings.uploads.read_chunk,
-        max_fields=settings.limits.max_fields,
-    )
+    limits = {"read_chunk": settings.uploads.read_chunk, "max_fields": settings.limits.max_fields}
+
+    async def run() -> tuple[web.Response, str]:
+        accepted, print_ = await receive_form(request, request.app[SUBMISSIONS], **limits)
+        return _created(accepted_json(accepted), accepted.submission.id), print_
+
+    async def print_only() -> str:
+        return await fingerprint_form(request, request.app[SUBMISSIONS].policy, **limits)
+
+    return await idempotent(request, "submissions", run, print_only)
+
+
+def _created(body: dict[str, Any], submission_id: str) -> web.Response:
     return web.json_response(
-        accepted_json(accepted),
+        body,
         status=201,
-        headers={"Location": f"/api/v1/submissions/{accepted.submission.id}",
-                 "Cache-Control": "no-store"},
-    )  # fmt: skip
+        headers={"Location": f"/api/v1/submissions/{submission_id}", "Cache-Control": "no-store"},
+    )
+
+
+async def _create_draft(request: web.Request) -> tuple[web.Response, str]:
+    fields = await _json_fields(request)
+    draft = await request.app[DRAFTS].create(fields)
+    return _created(draft_json(draft), draft.submission.id), fingerprint(fields)
+
+
+async def _json_print(request: web.Request) -> str:
+    return fingerprint(await _json_fields(request))
 
 
 @routes.post("/api/v1/submissions/{submission_id}/submit")
 async def submit_draft(request: web.Request) -> web.Response:
-    drafts = request.app[DRAFTS]
-    submission = await drafts.submit(request.match_info["submission_id"], bearer_token(request))
-    files = await request.app[REPOSITORY].files_of(submission.id)
-    return web.json_response(submitted_json(submission, files), status=202)
+    submission_id = request.match_info["submission_id"]
+    token = bearer_token(request)
+
+    async def run() -> tuple[web.Response, str]:
+        submission = await request.app[DRAFTS].submit(submission_id, token)
+        files = await request.app[REPOSITORY].files_of(submission.id)
+        return web.json_response(submitted_json(submission, files), status=202), ""
+
+    async def same() -> str:
+        await request.app[DRAFTS].find(submission_id, token)
+        return ""
+
+    return await idempotent(request, f"submit:{submission_id}", run, same)
 
 
 @routes.get("/api/v1/submissions/{submission_id}")

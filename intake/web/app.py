@@ -18,6 +18,7 @@ from typing import Any
 from aiohttp import web
 
 from intake.adapters.db.engine import create_engine
+from intake.adapters.db.idempotency import SqlIdempotencyRepository
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
@@ -26,6 +27,7 @@ from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.drafts import DraftService
 from intake.embedded.seaweedfs import run_seaweedfs
 from intake.errors import IntakeError
+from intake.idempotency import Idempotency
 from intake.ports import ObjectStore, SubmissionRepository
 from intake.resumable.service import UploadRules, UploadService
 from intake.settings import Settings
@@ -34,8 +36,10 @@ from intake.submitter import SubmitterService
 from intake.web import api_config, api_submissions, health, pages, tus
 from intake.web.cors import cors_middleware
 from intake.web.keys import (
+    DATABASE,
     DRAFTS,
     ENGINE,
+    IDEMPOTENCY,
     OBJECT_STORE,
     REPOSITORY,
     SETTINGS,
@@ -51,6 +55,7 @@ from intake.web.templates import Templates
 from intake.web.tus import tus_middleware
 
 log = logging.getLogger(__name__)
+IDEMPOTENCY_HOURS = 24
 
 
 def _policy_file(settings: Settings, name: str) -> dict[str, Any]:
@@ -122,7 +127,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     if url.startswith("sqlite") or settings.database.migrate_on_start:
         await migrate(engine)
     app[ENGINE] = engine
-    database = Database(engine)
+    database = app[DATABASE] = Database(engine)
     if REPOSITORY not in app:
         app[REPOSITORY] = SqlSubmissionRepository(database)
     app[UPLOAD_REPOSITORY] = SqlUploadRepository(database)
@@ -144,13 +149,20 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     )
     app[UPLOADS] = UploadService(store, submissions, uploads, app[DRAFTS], policy, rules)
     app[SUBMITTER] = SubmitterService(store, submissions, uploads, app[DRAFTS], app[UPLOADS])
+    app[IDEMPOTENCY] = Idempotency(
+        SqlIdempotencyRepository(app[DATABASE]), dt.timedelta(hours=IDEMPOTENCY_HOURS)
+    )
     yield
 
 
 async def janitor_ctx(app: web.Application) -> AsyncIterator[None]:
     """Expire abandoned uploads every ``uploads.janitor_seconds`` (0: leave it to cron)."""
     interval = app[SETTINGS].uploads.janitor_seconds
-    task = asyncio.create_task(_janitor_loop(app[UPLOADS], interval)) if interval else None
+    task = (
+        asyncio.create_task(_janitor_loop(app[UPLOADS], app[IDEMPOTENCY], interval))
+        if interval
+        else None
+    )
     yield
     if task is not None:
         task.cancel()
@@ -158,10 +170,11 @@ async def janitor_ctx(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
-async def _janitor_loop(uploads: UploadService, interval: int) -> None:
+async def _janitor_loop(uploads: UploadService, keys: Idempotency, interval: int) -> None:
     while True:
         await asyncio.sleep(interval)
         try:
+            await keys.purge()
             expired = await uploads.expire_due()
         except IntakeError as exc:
             log.warning("janitor: %s", exc.detail)

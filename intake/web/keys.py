@@ -5,7 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.db.transactions import Database
 from intake.drafts import DraftService
+from intake.idempotency import Idempotency
 from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
 from intake.resumable.service import UploadService
 from intake.settings import Settings
@@ -16,6 +18,7 @@ from intake.web.templates import Templates
 SETTINGS = web.AppKey("settings", Settings)
 OBJECT_STORE = web.AppKey("object_store", ObjectStore)
 ENGINE = web.AppKey("engine", AsyncEngine)
+DATABASE = web.AppKey("database", Database)
 REPOSITORY = web.AppKey("repository", SubmissionRepository)
 SUBMISSIONS = web.AppKey("submissions", SubmissionService)
 TEMPLATES = web.AppKey("templates", Templates)
@@ -23,3 +26,4 @@ UPLOAD_REPOSITORY = web.AppKey("upload_repository", UploadRepository)
 DRAFTS = web.AppKey("drafts", DraftService)
 UPLOADS = web.AppKey("uploads", UploadService)
 SUBMITTER = web.AppKey("submitter", SubmitterService)
+IDEMPOTENCY = web.AppKey("idempotency", Idempotency)

@@ -41,7 +41,7 @@ async def form_page(request: web.Request) -> web.Response:
 @routes.post("/submit", expect_handler=expect_continue)
 async def submit_form(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS]
-    accepted = await receive_form(
+    accepted, _ = await receive_form(
         request,
         request.app[SUBMISSIONS],
         read_chunk=settings.uploads.read_chunk,

@@ -57,6 +57,8 @@ def problem_response(request: web.Request, error: IntakeError) -> web.Response:
             text=json.dumps(body, ensure_ascii=False),
             content_type=PROBLEM_JSON,
         )
+    if "retry_after_seconds" in error.extra:
+        response.headers["Retry-After"] = str(error.extra["retry_after_seconds"])
     if error.status == 405 and "allowed_methods" in error.extra:
         response.headers["Allow"] = ", ".join(error.extra["allowed_methods"])
     return response

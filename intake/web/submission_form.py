@@ -7,7 +7,7 @@ parts, so every limit is counted here or in the pipeline.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import BodyPartReader, MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -20,7 +20,8 @@ from intake.errors import (
     ValidationFailed,
 )
 from intake.filenames import sanitize_filename
-from intake.stream_filters import describe_size
+from intake.idempotency import fingerprint
+from intake.stream_filters import Sha256, describe_size
 from intake.submissions import AcceptedSubmission, IntakePolicy, SubmissionService
 from intake.web.keys import SUBMISSIONS
 from intake.web.problems import problem_response
@@ -95,41 +96,72 @@ async def _file_chunks(part: BodyPartReader, size: int, first: bytes) -> AsyncIt
         yield chunk
 
 
-async def receive_form(
-    request: web.Request, service: SubmissionService, *, read_chunk: int, max_fields: int
-) -> AcceptedSubmission:
-    """Stream the form into a new submission and complete it."""
+OnFile = Callable[[str, AsyncIterator[bytes]], Awaitable[str]]
+
+
+async def _walk_form(
+    request: web.Request, policy: IntakePolicy, read_chunk: int, max_fields: int, on_file: OnFile
+) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Read the form part by part: text fields whole, each file handed to ``on_file``
+    (which returns its sha256). Returns the fields and each file's (name, sha256)."""
     if request.content_type != "multipart/form-data":
         raise UnsupportedContentType(
             "Send the submission as multipart/form-data.", content_type=request.content_type
         )
-    policy = service.policy
     check_declared_size(request, policy)
     try:
         reader = await request.multipart()
     except (ValueError, AssertionError) as exc:
         raise BadRequest(f"The multipart body is malformed: {exc}") from exc
     fields: dict[str, str] = {}
+    files: list[tuple[str, str]] = []
     field_count = 0
+    while (part := await _next_part(reader)) is not None:
+        name = part.name or ""
+        encoding = part.headers.get("Content-Transfer-Encoding", "").lower()
+        if encoding not in _PLAIN_ENCODINGS:
+            raise BadRequest(f"Part {name!r} uses Content-Transfer-Encoding {encoding}; "
+                             "send raw bytes.")  # fmt: skip
+        if part.filename is None:
+            field_count += 1
+            if field_count > max_fields:
+                raise PayloadTooLarge(f"Send at most {max_fields} form fields.")
+            text = await _read_text(part, name, policy.fields.max_chars(name))
+            fields.setdefault(name, text)
+        elif name != FILE_FIELD:
+            raise BadRequest(f"Files go in parts named {FILE_FIELD!r}, not {name!r}.")
+        else:
+            first = await part.read_chunk(policy.files.sniff_bytes)
+            if not first and not part.filename:
+                continue  # a browser's file input left empty
+            filename = sanitize_filename(part.filename)
+            files.append((filename, await on_file(filename, _file_chunks(part, read_chunk, first))))
+    return fields, files
+
+
+async def receive_form(
+    request: web.Request, service: SubmissionService, *, read_chunk: int, max_fields: int
+) -> tuple[AcceptedSubmission, str]:
+    """Stream the form into a new submission and complete it; also its fingerprint."""
     async with service.receive() as incoming:
-        while (part := await _next_part(reader)) is not None:
-            name = part.name or ""
-            encoding = part.headers.get("Content-Transfer-Encoding", "").lower()
-            if encoding not in _PLAIN_ENCODINGS:
-                raise BadRequest(f"Part {name!r} uses Content-Transfer-Encoding {encoding}; "
-                                 "send raw bytes.")  # fmt: skip
-            if part.filename is None:
-                field_count += 1
-                if field_count > max_fields:
-                    raise PayloadTooLarge(f"Send at most {max_fields} form fields.")
-                text = await _read_text(part, name, policy.fields.max_chars(name))
-                fields.setdefault(name, text)
-            elif name != FILE_FIELD:
-                raise BadRequest(f"Files go in parts named {FILE_FIELD!r}, not {name!r}.")
-            else:
-                first = await part.read_chunk(policy.files.sniff_bytes)
-                if not first and not part.filename:
-                    continue  # a browser's file input left empty
-                filename = sanitize_filename(part.filename)
-                await incoming.add_file(filename, _file_chunks(part, read_chunk, first))
-        return await incoming.complete(fields)
+
+        async def store(filename: str, chunks: AsyncIterator[bytes]) -> str:
+            return (await incoming.add_file(filename, chunks)).sha256
+
+        fields, files = await _walk_form(request, service.policy, read_chunk, max_fields, store)
+        return await incoming.complete(fields), fingerprint(fields, files)
+
+
+async def fingerprint_form(
+    request: web.Request, policy: IntakePolicy, *, read_chunk: int, max_fields: int
+) -> str:
+    """The fingerprint of a retried form, read without storing anything."""
+
+    async def hash_only(filename: str, chunks: AsyncIterator[bytes]) -> str:
+        digest = Sha256()
+        async for chunk in chunks:
+            digest.feed(chunk)
+        return digest.hexdigest
+
+    fields, files = await _walk_form(request, policy, read_chunk, max_fields, hash_only)
+    return fingerprint(fields, files)
