@@ -3,6 +3,7 @@
     IntakeError                     base: slug, status, title, detail, extra members
     ├── ConfigurationError          bad setting at start-up (never reaches HTTP)
     ├── BadRequest (400)            malformed multipart, bad header
+    │   └── NotAccepted (400)       a bot, told no reason
     ├── Unauthorized (401)          no or unknown bearer token
     ├── Forbidden (403)             not allowed in this state
     ├── NotFound (404)
@@ -18,6 +19,7 @@
     ├── UnsupportedMediaType (415)  sniffed type not accepted
     ├── UnsupportedContentType (415) request body not in a format the route takes
     ├── PayloadTooLarge (413)       a file, the request or the file count over its limit
+    ├── TooManyRequests (429)       over a rate limit; ``retry_after_seconds``
     ├── StorageError                object store trouble
     │   ├── ObjectNotFound
     │   └── StorageUnavailable (503)
@@ -70,6 +72,13 @@ class BadRequest(IntakeError):
     slug = "bad-request"
     status = 400
     title = "The request is malformed"
+
+
+class NotAccepted(BadRequest):
+    """Said to bots (a filled honeypot field): deliberately without the reason."""
+
+    slug = "not-accepted"
+    title = "The submission could not be accepted"
 
 
 class Unauthorized(IntakeError):
@@ -167,6 +176,12 @@ class PayloadTooLarge(IntakeError):
     slug = "payload-too-large"
     status = 413
     title = "Too much data"
+
+
+class TooManyRequests(IntakeError):
+    slug = "too-many-requests"
+    status = 429
+    title = "Too many requests from this address; wait a while"
 
 
 class StorageError(IntakeError):

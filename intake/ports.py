@@ -235,3 +235,13 @@ class IdempotencyRepository(Protocol):
 
     async def purge(self, now: dt.datetime) -> int:
         """Delete expired keys; return how many."""
+
+
+class RateCounter(Protocol):
+    """Requests counted per key and fixed time window, across every instance."""
+
+    async def hit(self, key: str, window_start: dt.datetime) -> int:
+        """Count one more request in this window; return the count so far."""
+
+    async def purge(self, before: dt.datetime) -> int:
+        """Forget windows that started before ``before``."""

@@ -10,6 +10,7 @@ TOML file first and from the environment second.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
@@ -57,6 +58,15 @@ def _check_accepted_types(values: tuple[str, ...]) -> str | None:
     if unknown:
         return f"unknown types {unknown}; choose from {sorted(ALL_TYPES)}"
     return None if values else "at least one type must be accepted"
+
+
+def _check_networks(values: tuple[str, ...]) -> str | None:
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            return f"{value!r} is not an IP address or network"
+    return None
 
 
 def _check_database_url(value: str) -> str | None:
@@ -190,6 +200,26 @@ class SubmissionSettings:
 
 
 @dataclass(frozen=True)
+class RateSettings:
+    submissions: int = setting(
+        30,
+        "Submissions (and drafts) one client address may create per window (0: no limit).",
+        minimum=0,
+    )
+    uploads: int = setting(
+        300,
+        "Resumable uploads one client address may create per window (0: no limit).",
+        minimum=0,
+    )
+    window_seconds: int = setting(3600, "Length of a rate-limit window.", minimum=1)
+    trusted_proxies: tuple[str, ...] = setting(
+        [],
+        "Addresses or networks of proxies whose X-Forwarded-For names the client.",
+        check=_check_networks,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -198,6 +228,7 @@ class Settings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     media: MediaSettings = field(default_factory=MediaSettings)
     submissions: SubmissionSettings = field(default_factory=SubmissionSettings)
+    rate: RateSettings = field(default_factory=RateSettings)
 
     @property
     def data_path(self) -> Path:

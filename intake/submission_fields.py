@@ -8,10 +8,12 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from intake.errors import ValidationFailed
+from intake.errors import NotAccepted, ValidationFailed
 from intake.records import SubmitterDetails
 
 TEXT_FIELDS = ("name", "email", "phone", "title", "story", "location")
+HONEYPOT = "website"
+"""A field people never see or fill (hidden in the form); bots fill every field."""
 FIELDS = (*TEXT_FIELDS, "occurred_at", "locale", "consent_terms", "consent_contact")
 _TRUE = {"on", "true", "yes", "1"}
 _FALSE = {"", "off", "false", "no", "0"}
@@ -80,6 +82,8 @@ class _Checker:
 
 def validate_fields(raw: Mapping[str, str], rules: FieldRules) -> SubmitterDetails:
     """The reader's details, or :class:`ValidationFailed` listing every field to change."""
+    if raw.get(HONEYPOT, "").strip():
+        raise NotAccepted("The submission could not be accepted.")
     check = _Checker(raw, rules)
     texts = {name: check.text(name) for name in TEXT_FIELDS}
     if texts["email"] and not _EMAIL.match(texts["email"]):

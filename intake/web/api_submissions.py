@@ -13,6 +13,7 @@ from intake.records import Concat, StoredFile, Submission, SubmissionState, Uplo
 from intake.submissions import AcceptedSubmission
 from intake.submitter import SubmitterView
 from intake.web.auth import bearer_token
+from intake.web.client_address import limit
 from intake.web.idempotent import idempotent
 from intake.web.keys import DRAFTS, REPOSITORY, SETTINGS, SUBMISSIONS, SUBMITTER
 from intake.web.submission_form import expect_continue, fingerprint_form, receive_form
@@ -123,6 +124,7 @@ async def _json_fields(request: web.Request) -> dict[str, str]:
 
 @routes.post("/api/v1/submissions", expect_handler=expect_continue)
 async def create_submission(request: web.Request) -> web.Response:
+    await limit(request, "submissions")
     if request.content_type == "application/json":
         return await idempotent(
             request, "submissions", lambda: _create_draft(request), lambda: _json_print(request)

@@ -20,6 +20,7 @@ from aiohttp import web
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.idempotency import SqlIdempotencyRepository
 from intake.adapters.db.migrate import migrate
+from intake.adapters.db.rate_counters import SqlRateCounter
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
@@ -29,6 +30,7 @@ from intake.embedded.seaweedfs import run_seaweedfs
 from intake.errors import IntakeError
 from intake.idempotency import Idempotency
 from intake.ports import ObjectStore, SubmissionRepository
+from intake.rate_limits import RateLimiter
 from intake.resumable.service import UploadRules, UploadService
 from intake.settings import Settings
 from intake.submissions import IntakePolicy, SubmissionService
@@ -41,6 +43,7 @@ from intake.web.keys import (
     ENGINE,
     IDEMPOTENCY,
     OBJECT_STORE,
+    RATE_LIMITER,
     REPOSITORY,
     SETTINGS,
     SUBMISSIONS,
@@ -152,17 +155,19 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     app[IDEMPOTENCY] = Idempotency(
         SqlIdempotencyRepository(app[DATABASE]), dt.timedelta(hours=IDEMPOTENCY_HOURS)
     )
+    rate = settings.rate
+    app[RATE_LIMITER] = RateLimiter(
+        SqlRateCounter(app[DATABASE]),
+        {"submissions": rate.submissions, "uploads": rate.uploads},
+        dt.timedelta(seconds=rate.window_seconds),
+    )
     yield
 
 
 async def janitor_ctx(app: web.Application) -> AsyncIterator[None]:
     """Expire abandoned uploads every ``uploads.janitor_seconds`` (0: leave it to cron)."""
     interval = app[SETTINGS].uploads.janitor_seconds
-    task = (
-        asyncio.create_task(_janitor_loop(app[UPLOADS], app[IDEMPOTENCY], interval))
-        if interval
-        else None
-    )
+    task = asyncio.create_task(_janitor_loop(app, interval)) if interval else None
     yield
     if task is not None:
         task.cancel()
@@ -170,11 +175,13 @@ async def janitor_ctx(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
-async def _janitor_loop(uploads: UploadService, keys: Idempotency, interval: int) -> None:
+async def _janitor_loop(app: web.Application, interval: int) -> None:
+    uploads = app[UPLOADS]
     while True:
         await asyncio.sleep(interval)
         try:
-            await keys.purge()
+            await app[IDEMPOTENCY].purge()
+            await app[RATE_LIMITER].purge()
             expired = await uploads.expire_due()
         except IntakeError as exc:
             log.warning("janitor: %s", exc.detail)

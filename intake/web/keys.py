@@ -9,6 +9,7 @@ from intake.adapters.db.transactions import Database
 from intake.drafts import DraftService
 from intake.idempotency import Idempotency
 from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
+from intake.rate_limits import RateLimiter
 from intake.resumable.service import UploadService
 from intake.settings import Settings
 from intake.submissions import SubmissionService
@@ -27,3 +28,4 @@ DRAFTS = web.AppKey("drafts", DraftService)
 UPLOADS = web.AppKey("uploads", UploadService)
 SUBMITTER = web.AppKey("submitter", SubmitterService)
 IDEMPOTENCY = web.AppKey("idempotency", Idempotency)
+RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)

@@ -8,6 +8,7 @@ from intake.errors import NotFound
 from intake.identifiers import normalize_reference
 from intake.media.types import KNOWN_TYPES
 from intake.stream_filters import describe_size
+from intake.web.client_address import limit
 from intake.web.keys import REPOSITORY, SETTINGS, SUBMISSIONS, TEMPLATES
 from intake.web.submission_form import expect_continue, receive_form
 
@@ -40,6 +41,7 @@ async def form_page(request: web.Request) -> web.Response:
 
 @routes.post("/submit", expect_handler=expect_continue)
 async def submit_form(request: web.Request) -> web.Response:
+    await limit(request, "submissions")
     settings = request.app[SETTINGS]
     accepted, _ = await receive_form(
         request,

@@ -27,6 +27,7 @@ from intake.records import Concat, Upload
 from intake.resumable.chunk import CHECKSUM_ALGORITHMS
 from intake.resumable.service import NewUpload
 from intake.web.auth import bearer_token
+from intake.web.client_address import limit
 from intake.web.keys import SETTINGS, UPLOADS
 from intake.web.problems import problem_response
 from intake.web.tus_headers import (
@@ -118,6 +119,7 @@ def _length_headers(request: web.Request, concat: Concat) -> int | None:
 
 @routes.post(BASE)
 async def create(request: web.Request) -> web.Response:
+    await limit(request, "uploads")
     concat, parts = parse_concat(request.headers.get("Upload-Concat"))
     new = NewUpload(
         length=_length_headers(request, concat),

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from intake.errors import ValidationFailed
+from intake.errors import NotAccepted, ValidationFailed
 from intake.submission_fields import FieldRules, validate_fields
 
 RULES = FieldRules(field_max_chars=50, story_max_chars=200, locales=("en", "fa-AF", "ps"))
@@ -75,3 +75,9 @@ def test_a_date_without_time_or_zone_is_read_as_utc() -> None:
 
 def test_the_locale_defaults_to_the_first_supported() -> None:
     assert validate_fields({"consent_terms": "true"}, RULES).locale == "en"
+
+
+def test_a_filled_honeypot_is_refused_without_a_reason() -> None:
+    with pytest.raises(NotAccepted) as caught:
+        validate_fields({"consent_terms": "on", "website": "http://spam.example"}, RULES)
+    assert "website" not in caught.value.detail

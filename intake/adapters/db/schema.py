@@ -154,3 +154,12 @@ idempotency_keys = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False, index=True),
 )
+
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("window_start", UTCDateTime(), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Index("ix_rate_counters_window_start", "window_start"),
+)
