@@ -89,9 +89,14 @@ class PartBuffer:
         self._release_budget()
 
     async def body(self) -> PartBody:
-        """The collected bytes, in memory when small and on disk (flushed) when not."""
+        """The collected bytes, in memory when small and on disk (flushed) when not.
+
+        Called once, when the part is complete: the buffer gives its bytes away.
+        """
         if self._file is None:
-            return bytes(self._memory)  # the budget is given back on close
+            data = bytes(self._memory)  # one copy alive, not two; the budget still holds it
+            self._memory = bytearray()
+            return data
         await self._flush()
         await self._file.flush()
         assert self._path is not None

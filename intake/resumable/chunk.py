@@ -194,11 +194,11 @@ class ChunkWriter:
         suspended = await writer.suspend()
         try:
             segments = kept
-            if suspended.leftover.size:
-                key = segment_key(u.id, new_offset - suspended.leftover.size, new_offset)
+            if size := suspended.leftover.size:
+                key = segment_key(u.id, new_offset - size, new_offset)
                 body = await suspended.leftover.body()
                 await self._store.put(key, body, content_type=OCTET_STREAM, metadata={})
-                segments = (*kept, Segment(key, suspended.leftover.size))
+                segments = (*kept, Segment(key, size))
         finally:
             await suspended.leftover.close()
         progress = suspended.progress
