@@ -1,10 +1,11 @@
 """``intake serve`` with wall-clock timings of its stages, for finding bottlenecks.
 
 Runs the service in this process (same pid, so RSS sampling still applies) after
-wrapping a few coroutines of the S3 adapter, the repository, the file pipeline and the
-request handler; at exit it writes, to ``$BENCH_STAGES_OUT`` (default
-``bench/results/stages.json``), per stage: calls, total/mean/p50/p95 milliseconds.
-Nothing under ``intake/`` is changed on disk.
+wrapping a few coroutines of the S3 adapter, the repositories, the file pipeline, the
+resumable uploads (tus) and the request handler, and timing how long database
+transactions wait for, and hold, SQLite's turn; at exit it writes, to
+``$BENCH_STAGES_OUT`` (default ``bench/results/stages.json``), per stage: calls,
+total/mean/p50/p95 milliseconds. Nothing under ``intake/`` is changed on disk.
 
     .venv/bin/python bench/upload_throughput.py \\
         --service-command ".venv/bin/python bench/stage_timings.py"
@@ -12,6 +13,7 @@ Nothing under ``intake/`` is changed on disk.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import functools
 import json
@@ -22,7 +24,7 @@ import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 OUT = Path(os.environ.get("BENCH_STAGES_OUT", Path(__file__).parent / "results/stages.json"))
 _timings: defaultdict[str, list[float]] = defaultdict(list)
@@ -53,8 +55,65 @@ def timed_sync(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def patch(owner: Any, attribute: str, name: str, *, sync: bool = False) -> None:
-    original = getattr(owner, attribute)
+    original = getattr(owner, attribute, None)
+    if original is None:  # the code moved on: say so rather than fail to start
+        print(f"stage_timings: {owner.__name__}.{attribute} not found", file=sys.stderr)
+        return
     setattr(owner, attribute, (timed_sync if sync else timed)(name, original))
+
+
+def record(name: str, start: float) -> None:
+    _timings[name].append((time.perf_counter() - start) * 1000)
+
+
+class TimedLock(asyncio.Lock):
+    """SQLite's turn-taking lock, timing the wait for it and how long it is held."""
+
+    _held_since = 0.0
+
+    async def acquire(self) -> Literal[True]:
+        start = time.perf_counter()
+        acquired = await super().acquire()
+        record("db turn: wait", start)
+        self._held_since = time.perf_counter()
+        return acquired
+
+    def release(self) -> None:
+        record("db turn: held", self._held_since)
+        super().release()
+
+
+def time_db_turns() -> None:
+    from intake.adapters.db.transactions import Database
+
+    original = Database.__init__
+
+    @functools.wraps(original)
+    def init(self: Database, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if self._turns is not None:
+            self._turns = TimedLock()
+
+    Database.__init__ = init  # type: ignore[method-assign]
+
+
+def install_tus() -> None:
+    from intake import drafts
+    from intake.adapters.db import submissions as db
+    from intake.adapters.db import uploads
+    from intake.resumable import chunk, service
+
+    for method in ("create", "status", "append", "_claim", "_receive"):
+        patch(service.UploadService, method, f"tus.{method}")
+    for method in ("receive", "commit", "_open_writer"):
+        patch(chunk.ChunkWriter, method, f"tus chunk.{method}")
+    for method in ("add_upload", "get_upload", "get_with_submission", "uploads_of", "claim",
+                   "save", "release"):  # fmt: skip
+        patch(uploads.SqlUploadRepository, method, f"db.{method}")
+    for method in ("get_submission", "get_by_token_hash", "submit_draft"):
+        patch(db.SqlSubmissionRepository, method, f"db.{method}")
+    patch(drafts.DraftService, "create", "draft.create")
+    patch(drafts.DraftService, "submit", "draft.submit")
 
 
 def install() -> None:
@@ -65,9 +124,10 @@ def install() -> None:
 
     store = s3.S3ObjectStore
     for method in ("put", "create_multipart", "upload_part", "complete_multipart",
-                   "replace_metadata"):  # fmt: skip
+                   "replace_metadata", "get_range", "delete", "list_multipart_uploads",
+                   "list_keys"):  # fmt: skip
         patch(store, method, f"s3.{method}")
-    for method in ("_put_sync", "_upload_part_sync"):
+    for method in ("_put_sync", "_upload_part_sync", "_get_range_sync"):
         patch(store, method, f"s3 thread.{method}", sync=True)
     patch(db.SqlSubmissionRepository, "add_submission", "db.add_submission")
     patch(file_receiver.FilePolicy, "check_type", "sniff (in thread)", sync=True)
@@ -76,6 +136,8 @@ def install() -> None:
     patch(submissions, "receive_file", "receive_file (whole file)")
     patch(submissions.IncomingSubmission, "complete", "complete (manifest + row)")
     patch(api_submissions, "receive_form", "request (receive_form)")
+    install_tus()
+    time_db_turns()
 
 
 def summary() -> dict[str, dict[str, float]]:

@@ -7,7 +7,10 @@ One SeaweedFS (``weed mini``) and one ``intake serve`` process (configured only 
 workload (N files of S bytes, C at a time) the same payload is uploaded, in
 alternating order (direct, service, service, direct, ...), both
 
-* through the service: ``POST /api/v1/submissions`` (multipart/form-data, one file), and
+* through the service, one submission per file, either
+  - *multipart*: one ``POST /api/v1/submissions`` (multipart/form-data, one file), or
+  - *tus* in K-byte chunks: a draft (``POST /api/v1/submissions``, JSON), a tus upload
+    (``POST /api/v1/uploads``), ``ceil(S/K)`` PATCHes, then ``POST <submit_url>``; and
 * straight to the bucket with boto3 (``put_object`` under 8 MiB, else ``upload_fileobj``
   with the default managed-transfer settings), C threads,
 
@@ -15,22 +18,34 @@ and the median of the repeats is reported (the best is kept in the JSON too). Th
 service's and SeaweedFS's resident memory is sampled every 50 ms, and the CPU time of
 each process (``bench`` is this one: the HTTP client, or the boto3 uploads) is shown.
 ``--service-command`` runs another command in place of ``intake serve``, such as
-``bench/stage_timings.py`` to see where a request's time goes.
+``bench/stage_timings.py`` to see where a request's time goes, and ``--service-env``
+sets a variable of its environment (e.g. ``INTAKE_UPLOADS_MEMORY_BUDGET=0``).
 
-    .venv/bin/python bench/upload_throughput.py                  # defaults
+Targets (from the issue): service/direct >= 0.80; tus in chunks smaller than a part
+(512 KiB, as TUSKit sends them) >= 0.50 of the same files in 8 MiB chunks; service
+peak RSS <= 150 MiB, also with 64 uploads in flight.
+
+    .venv/bin/python bench/upload_throughput.py                  # defaults (all)
+    .venv/bin/python bench/upload_throughput.py --only tus       # tus workloads only
     .venv/bin/python bench/upload_throughput.py --quick          # smoke run
     .venv/bin/python bench/upload_throughput.py --workload 32:64:8 --repeats 5
+    .venv/bin/python bench/upload_throughput.py --workload 64:16:4:0.5   # tus, 512 KiB
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import ctypes
+import dataclasses
 import datetime as dt
+import enum
+import functools
 import io
 import json
+import math
 import os
 import platform
 import secrets
@@ -42,7 +57,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -62,14 +77,32 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 STORAGE_DIR = ROOT / "storage"
 RESULTS = ROOT / "bench" / "results" / "upload_throughput.json"
-MiB = 1024 * 1024
+KiB = 1024
+MiB = 1024 * KiB
 MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 SAMPLE_SECONDS = 0.05
 READY_SECONDS = 60.0
 STOP_SECONDS = 15.0
 TARGET_RATIO = 0.80
+TARGET_CHUNKED_RATIO = 0.50
 TARGET_RSS_MIB = 150.0
+PART_SIZE = 8 * MiB  # the service's default S3 part size (INTAKE_S3_PART_SIZE)
+TUS_VERSION = "1.0.0"
 SERVICE, DIRECT = "service", "direct"
+MULTIPART, TUS = "multipart", "tus"
+PROTOCOLS = (MULTIPART, TUS)
+
+
+class Goal(enum.StrEnum):
+    """What a workload's service figures are held to (besides the RSS target, always)."""
+
+    THROUGHPUT = "throughput"  # service/direct >= TARGET_RATIO
+    CHUNKED = "chunked"  # >= TARGET_CHUNKED_RATIO of the same files in part-sized chunks
+    MEMORY = "memory"  # only the service's peak RSS
+
+
+def size_text(size: int) -> str:
+    return f"{size / MiB:g} MiB" if size >= MiB else f"{size / KiB:g} KiB"
 
 
 @dataclass(frozen=True)
@@ -77,18 +110,51 @@ class Workload:
     count: int  # N
     size: int  # S, bytes
     concurrency: int  # C
+    chunk: int | None = None  # tus: bytes per PATCH; None: one multipart/form-data POST
+    goal: Goal = Goal.THROUGHPUT
+
+    @property
+    def protocol(self) -> str:
+        return MULTIPART if self.chunk is None else TUS
+
+    @property
+    def requests_per_upload(self) -> int:
+        """HTTP requests per file: draft, creation, PATCHes, submit for tus."""
+        return 1 if self.chunk is None else 3 + math.ceil(self.size / self.chunk)
 
     @property
     def name(self) -> str:
-        return f"{self.size / MiB:g} MiB x {self.count}, C={self.concurrency}"
+        files = f"{size_text(self.size)} x {self.count}, C={self.concurrency}"
+        if self.chunk is None:
+            return f"multipart {files}"
+        return f"tus {files}, {size_text(self.chunk)} chunks"
 
     @property
     def total_mib(self) -> float:
         return self.count * self.size / MiB
 
+    def same_files(self, other: Workload) -> bool:
+        return (self.size, self.count, self.concurrency) == (
+            other.size, other.count, other.concurrency
+        )  # fmt: skip
 
-DEFAULT_WORKLOADS = (Workload(16, 64 * MiB, 4), Workload(256, 1 * MiB, 16))
-QUICK_WORKLOADS = (Workload(4, 16 * MiB, 4), Workload(32, 1 * MiB, 16))
+
+DEFAULT_WORKLOADS = (
+    Workload(16, 64 * MiB, 4),
+    Workload(256, 1 * MiB, 16),
+    Workload(16, 64 * MiB, 4, chunk=8 * MiB),
+    Workload(256, 1 * MiB, 16, chunk=1 * MiB),
+    Workload(16, 64 * MiB, 4, chunk=512 * KiB, goal=Goal.CHUNKED),  # as TUSKit sends them
+    Workload(64, 16 * MiB, 64, chunk=1 * MiB, goal=Goal.MEMORY),  # 64 uploads in flight
+)
+QUICK_WORKLOADS = (
+    Workload(4, 16 * MiB, 4),
+    Workload(32, 1 * MiB, 16),
+    Workload(4, 16 * MiB, 4, chunk=8 * MiB),
+    Workload(32, 1 * MiB, 16, chunk=1 * MiB),
+    Workload(4, 16 * MiB, 4, chunk=512 * KiB, goal=Goal.CHUNKED),
+    Workload(64, 4 * MiB, 64, chunk=1 * MiB, goal=Goal.MEMORY),
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +172,7 @@ class Phase:
 
     side: str
     seconds: float
+    start_rss_mib: float  # the service's RSS as the batch started
     peak_rss_mib: dict[str, float]  # process name -> peak RSS during the batch
     cpu_seconds: dict[str, float]  # process name -> CPU time used during the batch
 
@@ -148,6 +215,12 @@ class ProcessWatch:
             self._peaks = dict.fromkeys(self._procs, 0)
         self._sample()
 
+    def rss_mib(self, name: str) -> float:
+        """The current RSS of one process (0 if it is gone)."""
+        with contextlib.suppress(psutil.Error):
+            return float(self._procs[name].memory_info().rss) / MiB
+        return 0.0
+
     def peaks_mib(self) -> dict[str, float]:
         self._sample()
         with self._lock:
@@ -175,9 +248,15 @@ def intake_command(override: str | None) -> list[str]:
 
 
 def service_env(
-    s3: EmbeddedS3, bucket: str, port: int, data_dir: Path, max_bytes: int
+    s3: EmbeddedS3,
+    bucket: str,
+    port: int,
+    data_dir: Path,
+    max_bytes: int,
+    overrides: Mapping[str, str],
 ) -> dict[str, str]:
-    """The environment of ``intake serve``: the inherited one without any ``INTAKE_*``."""
+    """The environment of ``intake serve``: the inherited one without any ``INTAKE_*``,
+    then the bench's settings, then ``overrides``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
     cap = str(max_bytes)
     env.update(
@@ -194,7 +273,10 @@ def service_env(
         INTAKE_LIMITS_PHOTO_MAX_BYTES=cap,
         INTAKE_LIMITS_VIDEO_MAX_BYTES=cap,
         INTAKE_LIMITS_MAX_TOTAL_BYTES=cap,
+        INTAKE_RATE_SUBMISSIONS="0",
+        INTAKE_RATE_UPLOADS="0",
     )
+    env.update(overrides)
     return env
 
 
@@ -243,12 +325,16 @@ async def wait_ready(base_url: str, proc: subprocess.Popen[bytes], log_path: Pat
 
 @contextlib.asynccontextmanager
 async def running_service(
-    s3: EmbeddedS3, workdir: Path, max_bytes: int, command: list[str]
+    s3: EmbeddedS3,
+    workdir: Path,
+    max_bytes: int,
+    command: list[str],
+    overrides: Mapping[str, str],
 ) -> AsyncIterator[Service]:
     """``intake serve`` on a fresh bucket, until the block exits (however it exits)."""
     port = free_ports(1)[0]
     bucket = f"bench-{secrets.token_hex(4)}"
-    env = service_env(s3, bucket, port, workdir, max_bytes)
+    env = service_env(s3, bucket, port, workdir, max_bytes, overrides)
     log_path = workdir / "intake.log"
     with log_path.open("ab") as log:
         proc = start_service(command, env, workdir, log)
@@ -268,20 +354,108 @@ def make_payload(size: int) -> bytes:
     return MP4_HEADER + os.urandom(size - len(MP4_HEADER))
 
 
+# One file through the service, as submission ``number``.
+Sender = Callable[[aiohttp.ClientSession, bytes, int], Awaitable[None]]
+
+
+async def expect(response: aiohttp.ClientResponse, status: int, what: str) -> None:
+    if response.status != status:
+        raise RuntimeError(f"{what}: {response.status} {await response.text()}")
+
+
+def check_stored(answer: dict[str, Any], size: int, number: int) -> None:
+    stored = answer["files"][0]["size"]
+    if stored != size:
+        raise RuntimeError(f"upload {number}: stored {stored} bytes of {size}")
+
+
 async def post_submission(session: aiohttp.ClientSession, payload: bytes, number: int) -> None:
+    """The one-request way: multipart/form-data with the consent and the file."""
     form = aiohttp.FormData()
     form.add_field("consent_terms", "true")
     form.add_field("files", payload, filename=f"clip-{number}.mp4", content_type="video/mp4")
     async with session.post("/api/v1/submissions", data=form) as response:
-        if response.status != 201:
-            raise RuntimeError(f"upload {number}: {response.status} {await response.text()}")
+        await expect(response, 201, f"upload {number}")
+        check_stored(await response.json(), len(payload), number)
+
+
+@dataclass(frozen=True)
+class Draft:
+    token: str
+    submit_url: str
+    upload_url: str
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        """Bearer token and ``Tus-Resumable``, plus ``extra`` (``_`` spelled ``-``)."""
+        headers = {"Authorization": f"Bearer {self.token}", "Tus-Resumable": TUS_VERSION}
+        headers.update({name.replace("_", "-"): value for name, value in extra.items()})
+        return headers
+
+
+def tus_metadata(**values: str) -> str:
+    """``Upload-Metadata``: ``key base64(value)`` pairs, comma-separated."""
+    return ",".join(f"{key} {base64.b64encode(v.encode()).decode()}" for key, v in values.items())
+
+
+async def create_draft(session: aiohttp.ClientSession, number: int) -> Draft:
+    async with session.post("/api/v1/submissions", json={"consent_terms": True}) as response:
+        await expect(response, 201, f"draft {number}")
         answer = await response.json()
-        if answer["files"][0]["size"] != len(payload):
-            raise RuntimeError(f"upload {number}: stored {answer['files'][0]['size']} bytes")
+    return Draft(answer["submitter_token"], answer["submit_url"], answer["upload_url"])
+
+
+async def create_upload(
+    session: aiohttp.ClientSession, draft: Draft, size: int, number: int
+) -> str:
+    """The tus creation request; returns the upload's address."""
+    metadata = tus_metadata(filename=f"clip-{number}.mp4", filetype="video/mp4")
+    headers = draft.headers(Upload_Length=str(size), Upload_Metadata=metadata)
+    async with session.post(draft.upload_url, headers=headers) as response:
+        await expect(response, 201, f"tus creation {number}")
+        return response.headers["Location"]
+
+
+async def patch_chunk(
+    session: aiohttp.ClientSession, draft: Draft, location: str, offset: int, chunk: memoryview
+) -> int:
+    """One PATCH at ``offset``; returns the upload's new offset."""
+    headers = draft.headers(Upload_Offset=str(offset),
+                            Content_Type="application/offset+octet-stream")  # fmt: skip
+    async with session.patch(location, data=chunk, headers=headers) as response:
+        await expect(response, 204, f"PATCH {location} at {offset}")
+        return int(response.headers["Upload-Offset"])
+
+
+async def submit_draft(
+    session: aiohttp.ClientSession, draft: Draft, size: int, number: int
+) -> None:
+    async with session.post(draft.submit_url, headers=draft.headers()) as response:
+        await expect(response, 202, f"submit {number}")
+        check_stored(await response.json(), size, number)
+
+
+async def tus_upload(
+    session: aiohttp.ClientSession, payload: bytes, number: int, *, chunk: int
+) -> None:
+    """The resumable way: draft, tus creation, PATCHes of ``chunk`` bytes, submit."""
+    draft = await create_draft(session, number)
+    location = await create_upload(session, draft, len(payload), number)
+    view, offset = memoryview(payload), 0
+    while offset < len(payload):
+        offset = await patch_chunk(session, draft, location, offset,
+                                   view[offset : offset + chunk])  # fmt: skip
+    await submit_draft(session, draft, len(payload), number)
+
+
+def sender_for(work: Workload) -> Sender:
+    if work.chunk is None:
+        return post_submission
+    return functools.partial(tus_upload, chunk=work.chunk)
 
 
 async def upload_via_service(base_url: str, payload: bytes, work: Workload) -> float:
-    """Seconds to POST ``work.count`` submissions, ``work.concurrency`` at a time."""
+    """Seconds to send ``work.count`` submissions, ``work.concurrency`` at a time."""
+    send = sender_for(work)
     numbers = iter(range(work.count))
     connector = aiohttp.TCPConnector(limit=work.concurrency)
     timeout = aiohttp.ClientTimeout(total=None, sock_read=600)
@@ -289,7 +463,7 @@ async def upload_via_service(base_url: str, payload: bytes, work: Workload) -> f
 
         async def worker() -> None:
             for number in numbers:
-                await post_submission(session, payload, number)
+                await send(session, payload, number)
 
         start = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(work.concurrency)))
@@ -349,6 +523,7 @@ class Bench:
 
     async def phase(self, side: str, payload: bytes, work: Workload, run: int) -> Phase:
         self.watch.reset()
+        start_rss = self.watch.rss_mib("intake")
         cpu_before = self.watch.cpu_seconds()
         if side == SERVICE:
             seconds = await upload_via_service(self.service.base_url, payload, work)
@@ -359,13 +534,15 @@ class Bench:
             )
         cpu_after = self.watch.cpu_seconds()
         cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
-        return Phase(side, seconds, self.watch.peaks_mib(), cpu)
+        return Phase(side, seconds, start_rss, self.watch.peaks_mib(), cpu)
 
     async def warm_up(self) -> None:
-        """One small upload each way: connections, imports and libmagic loaded."""
-        work = Workload(count=2, size=64 * 1024, concurrency=1)
+        """Small uploads each way: connections, imports and libmagic loaded."""
+        work = Workload(count=2, size=64 * KiB, concurrency=1)
         payload = make_payload(work.size)
-        await upload_via_service(self.service.base_url, payload, work)
+        for chunk in (None, 32 * KiB):  # multipart, then tus in two PATCHes
+            warm = Workload(work.count, work.size, work.concurrency, chunk)
+            await upload_via_service(self.service.base_url, payload, warm)
         bucket = self.service.bucket
         await asyncio.to_thread(upload_direct, self.client, bucket, "warm-up", payload, work)
 
@@ -405,33 +582,92 @@ def side_figures(work: Workload, phases: list[Phase], side: str, statistic: str)
 def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, Any]:
     service = side_figures(work, phases, SERVICE, statistic)
     direct = side_figures(work, phases, DIRECT, statistic)
-    ratio = service["throughput_mib_s"] / direct["throughput_mib_s"]
-    service_rss = max(p.peak_rss_mib["intake"] for p in phases if p.side == SERVICE)
+    mine = [p for p in phases if p.side == SERVICE]
     return {
-        "workload": {**asdict(work), "size_mib": work.size / MiB, "name": work.name},
+        "workload": {
+            **asdict(work),
+            "size_mib": work.size / MiB,
+            "name": work.name,
+            "protocol": work.protocol,
+            "requests_per_upload": work.requests_per_upload,
+        },
         "service": service,
         "direct": direct,
-        "ratio_service_direct": ratio,
-        "service_peak_rss_mib": service_rss,
+        "ratio_service_direct": service["throughput_mib_s"] / direct["throughput_mib_s"],
+        "service_peak_rss_mib": max(p.peak_rss_mib["intake"] for p in mine),
+        "service_start_rss_mib": min(p.start_rss_mib for p in mine),
         "seaweedfs_peak_rss_mib": max(p.peak_rss_mib["seaweedfs"] for p in phases),
-        "meets_throughput_target": ratio >= TARGET_RATIO,
-        "meets_rss_target": service_rss <= TARGET_RSS_MIB,
     }
+
+
+def baseline_of(work: Workload, others: Sequence[Workload]) -> Workload | None:
+    """For tus in small chunks: the same files in part-sized (or larger) chunks."""
+    if work.goal is not Goal.CHUNKED:
+        return None
+    return next((o for o in others if o.protocol == TUS and o.goal is Goal.THROUGHPUT
+                 and o.same_files(work)), None)  # fmt: skip
+
+
+def add_baseline(result: dict[str, Any], baseline: dict[str, Any]) -> None:
+    result["baseline"] = baseline["workload"]["name"]
+    result["ratio_to_baseline"] = (
+        result["service"]["throughput_mib_s"] / baseline["service"]["throughput_mib_s"]
+    )
+
+
+def judge(work: Workload, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The workload's targets: the figure, the bound, and whether it was met."""
+    checks: dict[str, tuple[float, str, float]] = {}
+    if work.goal is Goal.THROUGHPUT:
+        checks["ratio_service_direct"] = (result["ratio_service_direct"], ">=", TARGET_RATIO)
+    if work.goal is Goal.CHUNKED and "ratio_to_baseline" in result:
+        checks["ratio_to_baseline"] = (result["ratio_to_baseline"], ">=", TARGET_CHUNKED_RATIO)
+    checks["service_peak_rss_mib"] = (result["service_peak_rss_mib"], "<=", TARGET_RSS_MIB)
+    return {
+        name: {"value": value, "target": f"{op} {bound:g}",
+               "met": value >= bound if op == ">=" else value <= bound}
+        for name, (value, op, bound) in checks.items()
+    }  # fmt: skip
+
+
+def summarize_all(runs: list[tuple[Workload, list[Phase]]], statistic: str) -> list[dict[str, Any]]:
+    results = [summarize(work, phases, statistic) for work, phases in runs]
+    works = [work for work, _ in runs]
+    for work, result in zip(works, results, strict=True):
+        baseline = baseline_of(work, works)
+        if baseline is not None:
+            add_baseline(result, results[works.index(baseline)])
+        result["targets"] = judge(work, result)
+    return results
+
+
+def verdict(result: dict[str, Any], check: str) -> str:
+    target = result["targets"].get(check)
+    if target is None:
+        return "(no target)"
+    return f"(target {target['target']}: {'ok' if target['met'] else 'MISSED'})"
 
 
 def print_summary(result: dict[str, Any], statistic: str) -> None:
     service, direct = result["service"], result["direct"]
-    ok = {True: "ok", False: "MISSED"}
+    work = result["workload"]
     lines = [
-        f"== {result['workload']['name']} ({statistic} of {len(service['all_seconds'])} runs)",
+        f"== {work['name']} ({statistic} of {len(service['all_seconds'])} runs, "
+        f"{work['requests_per_upload']} requests per upload)",
         f"  service throughput     {service['throughput_mib_s']:8.1f} MiB/s"
         f"   {service['uploads_per_s']:7.2f} uploads/s",
         f"  direct boto3           {direct['throughput_mib_s']:8.1f} MiB/s"
         f"   {direct['uploads_per_s']:7.2f} uploads/s",
         f"  ratio service/direct   {result['ratio_service_direct']:8.2f}"
-        f"   (target >= {TARGET_RATIO:.2f}: {ok[result['meets_throughput_target']]})",
+        f"   {verdict(result, 'ratio_service_direct')}",
+    ]
+    if "ratio_to_baseline" in result:
+        lines.append(f"  ratio to {result['baseline']}: {result['ratio_to_baseline']:.2f}"
+                     f"   {verdict(result, 'ratio_to_baseline')}")  # fmt: skip
+    lines += [
         f"  service peak RSS       {result['service_peak_rss_mib']:8.1f} MiB"
-        f"   (target <= {TARGET_RSS_MIB:.0f}: {ok[result['meets_rss_target']]})",
+        f"   {verdict(result, 'service_peak_rss_mib')}"
+        f"   (at start: {result['service_start_rss_mib']:.1f} MiB)",
         f"  SeaweedFS peak RSS     {result['seaweedfs_peak_rss_mib']:8.1f} MiB",
         f"  median CPU s per run   service side: {_cpu(service)}",
         f"                         direct side:  {_cpu(direct)}",
@@ -443,16 +679,58 @@ def _cpu(side: dict[str, Any]) -> str:
     return ", ".join(f"{name} {value:.1f}" for name, value in side["median_cpu_seconds"].items())
 
 
-def write_results(results: list[dict[str, Any]], args: argparse.Namespace, idle_rss: float) -> None:
+def print_table(results: list[dict[str, Any]]) -> None:
+    """All workloads side by side, one line each."""
+    print(f"{'workload':<40} {'service':>9} {'direct':>9} {'ratio':>6} {'uploads/s':>10}"
+          f" {'peak RSS':>9}  targets")  # fmt: skip
+    for r in results:
+        missed = [name for name, t in r["targets"].items() if not t["met"]]
+        print(f"{r['workload']['name']:<40} {r['service']['throughput_mib_s']:9.1f}"
+              f" {r['direct']['throughput_mib_s']:9.1f} {r['ratio_service_direct']:6.2f}"
+              f" {r['service']['uploads_per_s']:10.2f} {r['service_peak_rss_mib']:9.1f}"
+              f"  {'missed: ' + ', '.join(missed) if missed else 'ok'}")  # fmt: skip
+    print("(MiB/s, service peak RSS in MiB)", flush=True)
+
+
+def code_version() -> dict[str, Any]:
+    """The commit, and the files under ``intake/`` that differ from it (read-only git)."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", "--no-optional-locks", *args], cwd=ROOT,
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        return done.stdout.strip()
+
+    changed = git("status", "--porcelain", "--", "intake").splitlines()
+    return {"commit": git("rev-parse", "--short", "HEAD"), "intake_changes": changed}
+
+
+def describe_code(code: dict[str, Any]) -> str:
+    changes = code["intake_changes"]
+    return f"{code['commit']} ({f'{len(changes)} changed under intake/' if changes else 'clean'})"
+
+
+def write_results(
+    results: list[dict[str, Any]],
+    args: argparse.Namespace,
+    idle_rss: float,
+    code: dict[str, Any],
+) -> None:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "generated_at": dt.datetime.now(dt.UTC).isoformat(),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "code": code,
         "statistic": args.statistic,
         "repeats": args.repeats,
         "order": "alternating: direct, service, then service, direct, ...",
         "service_idle_rss_mib": idle_rss,
-        "targets": {"ratio_min": TARGET_RATIO, "service_rss_max_mib": TARGET_RSS_MIB},
+        "service_command": args.service_command,
+        "service_env": dict(args.service_env),
+        "targets": {
+            "ratio_min": TARGET_RATIO,
+            "chunked_ratio_to_baseline_min": TARGET_CHUNKED_RATIO,
+            "service_rss_max_mib": TARGET_RSS_MIB,
+        },
         "workloads": results,
     }
     RESULTS.write_text(json.dumps(document, indent=2) + "\n")
@@ -461,6 +739,8 @@ def write_results(results: list[dict[str, Any]], args: argparse.Namespace, idle_
 
 async def run(args: argparse.Namespace) -> None:
     workloads: list[Workload] = args.workload
+    code = code_version()
+    print(f"code: {describe_code(code)}", flush=True)
     cap = max(64 * MiB, *(w.size for w in workloads))
     with tempfile.TemporaryDirectory(prefix="intake-bench-") as tmp:
         workdir = Path(tmp)
@@ -468,7 +748,7 @@ async def run(args: argparse.Namespace) -> None:
         command = intake_command(args.service_command)
         async with (
             run_seaweedfs(workdir / "seaweedfs", identity) as s3,
-            running_service(s3, workdir, cap, command) as service,
+            running_service(s3, workdir, cap, command, dict(args.service_env)) as service,
         ):
             print(f"intake pid {service.pid} at {service.base_url}, "
                   f"SeaweedFS pid {s3.pid} at {s3.endpoint}", flush=True)  # fmt: skip
@@ -481,39 +761,66 @@ async def run(args: argparse.Namespace) -> None:
                 await bench.warm_up()
                 idle_rss = watch.peaks_mib()["intake"]
                 print(f"service peak RSS up to the end of warm-up: {idle_rss:.1f} MiB")
-                results = []
+                runs = []
                 for work in workloads:
                     print(f"-- {work.name}", flush=True)
-                    phases = await bench.workload(work, args.repeats)
-                    results.append(summarize(work, phases, args.statistic))
+                    runs.append((work, await bench.workload(work, args.repeats)))
+    results = summarize_all(runs, args.statistic)
     for result in results:
         print_summary(result, args.statistic)
-    write_results(results, args, idle_rss)
+    print_table(results)
+    if code_version() != code:
+        print(f"warning: the code changed during the run (now {describe_code(code_version())});"
+              " the service ran what was there when it started", flush=True)  # fmt: skip
+    write_results(results, args, idle_rss, code)
 
 
 # --- command line ----------------------------------------------------------------------
 
 
 def parse_workload(text: str) -> Workload:
-    """``SIZE_MIB:COUNT:CONCURRENCY``, e.g. ``64:16:4``."""
+    """``SIZE_MIB:COUNT:CONCURRENCY`` (multipart) or ``...:CHUNK_MIB`` (tus), e.g.
+    ``64:16:4`` or ``64:16:4:0.5``. Tus chunks smaller than a part and than the file
+    are judged against the same files in larger chunks, when the run has them."""
     try:
-        size, count, concurrency = text.split(":")
-        work = Workload(int(count), int(float(size) * MiB), int(concurrency))
+        size, count, concurrency, *chunk = text.split(":")
+        if len(chunk) > 1:
+            raise ValueError(text)
+        chunk_bytes = int(float(chunk[0]) * MiB) if chunk else None
+        work = Workload(int(count), int(float(size) * MiB), int(concurrency), chunk_bytes)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(
-            f"expected SIZE_MIB:COUNT:CONCURRENCY, not {text!r}"
+            f"expected SIZE_MIB:COUNT:CONCURRENCY[:CHUNK_MIB], not {text!r}"
         ) from exc
     if work.count < 1 or work.concurrency < 1 or work.size < 4096:
         raise argparse.ArgumentTypeError("count and concurrency >= 1, size >= 4 KiB")
+    if work.chunk is not None and work.chunk < 1:
+        raise argparse.ArgumentTypeError("a tus chunk is at least 1 byte")
+    if work.chunk is not None and work.chunk < min(PART_SIZE, work.size):
+        work = dataclasses.replace(work, goal=Goal.CHUNKED)
     return work
+
+
+def parse_env(text: str) -> tuple[str, str]:
+    """``NAME=VALUE``: a setting of the service (``INTAKE_*``) or of its runtime
+    (``MALLOC_ARENA_MAX``, ``PYTHONMALLOC``, ...)."""
+    name, sep, value = text.partition("=")
+    if not sep or not name.isidentifier():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, not {text!r}")
+    return name, value
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
-        "--workload", action="append", type=parse_workload, metavar="S:N:C",
-        help="file size in MiB, number of files, concurrency; repeat for several "
-             "(default 64:16:4 and 1:256:16)",
+        "--workload", action="append", type=parse_workload, metavar="S:N:C[:K]",
+        help="file size in MiB, number of files, concurrency, and for tus the PATCH size "
+             "in MiB; repeat for several (default: multipart 64:16:4 and 1:256:16, tus "
+             "64:16:4:8, 1:256:16:1, 64:16:4:0.5 and 16:64:64:1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--only", choices=PROTOCOLS,
+        help="run only the multipart/form-data or only the tus workloads (default both)",
     )  # fmt: skip
     parser.add_argument("--repeats", type=int, help="runs per side (default 3; 1 with --quick)")
     parser.add_argument(
@@ -522,14 +829,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )  # fmt: skip
     parser.add_argument(
         "--quick", action="store_true",
-        help="smoke run: 16:4:4 and 1:32:16, one repeat (unless --workload/--repeats given)",
+        help="smoke run: smaller files and counts, one repeat "
+             "(unless --workload/--repeats given)",
     )  # fmt: skip
     parser.add_argument(
         "--service-command", metavar="CMD",
         help="run CMD instead of `.venv/bin/intake serve` (e.g. bench/stage_timings.py)",
     )  # fmt: skip
+    parser.add_argument(
+        "--service-env", action="append", type=parse_env, default=[], metavar="NAME=VALUE",
+        help="an environment variable of the service, after the bench's own (an INTAKE_* "
+             "setting, or e.g. MALLOC_ARENA_MAX); repeat for several",
+    )  # fmt: skip
     args = parser.parse_args(argv)
-    args.workload = args.workload or list(QUICK_WORKLOADS if args.quick else DEFAULT_WORKLOADS)
+    chosen = args.workload or list(QUICK_WORKLOADS if args.quick else DEFAULT_WORKLOADS)
+    args.workload = [w for w in chosen if args.only in (None, w.protocol)]
+    if not args.workload:
+        parser.error(f"no {args.only} workload among those chosen")
     if args.repeats is None:
         args.repeats = 1 if args.quick else 3
     if args.repeats < 1:

@@ -24,6 +24,11 @@ from intake.embedded.seaweedfs import EmbeddedS3, run_seaweedfs
 from intake.ports import ObjectStore, SubmissionRepository
 from intake.settings import Settings, load_settings
 from intake.web.app import create_app
+from tests.openapi_recorder import (  # noqa: F401  (session hooks of the recorder)
+    RECORDER,
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "media-samples"
@@ -111,7 +116,8 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
     """Start the real app on a loopback port, against SeaweedFS and a fresh SQLite.
 
     ``object_store``/``repository`` replace the real ones (for fault injection around
-    them); ``configure`` may add signals or middlewares before the app starts.
+    them); ``configure`` may add signals or middlewares before the app starts. Every
+    answer is recorded and checked against the app's OpenAPI document at the end.
     """
     clients: list[TestClient[Any, Any]] = []
 
@@ -130,6 +136,7 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
             object_store=object_store or s3_store,
             repository=repository,
         )
+        RECORDER.install(app)
         if configure is not None:
             configure(app)
         client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))

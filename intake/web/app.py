@@ -35,7 +35,7 @@ from intake.resumable.service import UploadRules, UploadService
 from intake.settings import Settings
 from intake.submissions import IntakePolicy, SubmissionService
 from intake.submitter import SubmitterService
-from intake.web import api_config, api_submissions, health, pages, tus
+from intake.web import api_config, api_submissions, health, openapi, pages, tus
 from intake.web.cors import cors_middleware
 from intake.web.keys import (
     DATABASE,
@@ -52,7 +52,7 @@ from intake.web.keys import (
     UPLOAD_REPOSITORY,
     UPLOADS,
 )
-from intake.web.problems import problem_middleware
+from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
 from intake.web.templates import Templates
 from intake.web.tus import tus_middleware
@@ -199,7 +199,7 @@ def create_app(
     """The intake application. Pass ``object_store``/``repository`` to use ready ones."""
     app = web.Application(
         middlewares=[request_id_middleware, cors_middleware, tus_middleware, problem_middleware],
-        client_max_size=1024 * 1024,
+        client_max_size=MAX_READ_BODY,
     )
     app[SETTINGS] = settings
     app[TEMPLATES] = Templates()
@@ -213,4 +213,5 @@ def create_app(
     app.add_routes(pages.routes)
     app.add_routes(health.routes)
     app.add_routes(tus.routes)
+    app.add_routes(openapi.routes)
     return app

@@ -15,12 +15,14 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from intake.errors import IntakeError, MethodNotAllowed, NotFound
+from intake.errors import IntakeError, MethodNotAllowed, NotFound, PayloadTooLarge
 from intake.web.keys import TEMPLATES
 from intake.web.request_ids import request_id
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+MAX_READ_BODY = 1024 * 1024
+"""The largest body read whole (JSON); files always stream."""
 
 
 class ClientGone(IntakeError):
@@ -29,9 +31,15 @@ class ClientGone(IntakeError):
     title = "The client closed the connection before the request was complete"
 
 
-def _from_http_exception(exc: web.HTTPException) -> IntakeError:
+def _from_http_exception(request: web.Request, exc: web.HTTPException) -> IntakeError:
     if exc.status == 404:
         return NotFound("There is nothing at this address; check the URL.")
+    if exc.status == 413:
+        return PayloadTooLarge(
+            f"This body is over {MAX_READ_BODY} bytes; send the fields only "
+            "(files go in a multipart form or as uploads).",
+            limit_bytes=MAX_READ_BODY,
+        )
     if exc.status == 405:
         allowed = sorted(getattr(exc, "allowed_methods", ()))
         return MethodNotAllowed(f"Use one of: {', '.join(allowed)}.", allowed_methods=allowed)
@@ -49,7 +57,7 @@ def problem_response(request: web.Request, error: IntakeError) -> web.Response:
         page = request.app[TEMPLATES].render("error.html", error=error)
         response = web.Response(status=error.status, text=page, content_type="text/html")
     else:
-        body: dict[str, Any] = error.problem(instance=request.path)
+        body: dict[str, Any] = error.problem(instance=request.rel_url.raw_path)
         if rid := request_id(request):
             body["request_id"] = rid
         response = web.Response(
@@ -75,7 +83,7 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return problem_response(request, _from_http_exception(exc))
+        return problem_response(request, _from_http_exception(request, exc))
     except ConnectionResetError:
         log.info("%s %s: client went away mid-request", request.method, request.path)
         return problem_response(request, ClientGone())

@@ -24,7 +24,6 @@ from intake.idempotency import fingerprint
 from intake.stream_filters import Sha256, describe_size
 from intake.submissions import AcceptedSubmission, IntakePolicy, SubmissionService
 from intake.web.keys import SUBMISSIONS
-from intake.web.problems import problem_response
 
 FILE_FIELD = "files"
 FORM_OVERHEAD = 1024 * 1024
@@ -47,12 +46,16 @@ def check_declared_size(request: web.BaseRequest, policy: IntakePolicy) -> None:
 
 
 async def expect_continue(request: web.Request) -> web.StreamResponse | None:
-    """Answer ``Expect: 100-continue`` with 413 at once when the body is declared too large."""
+    """Answer ``Expect: 100-continue`` only when the declared body is within the cap.
+
+    Otherwise no 100 Continue is sent: the client holds its body back and the handler
+    answers 413 through the middlewares, like any other error.
+    """
     if request.version >= (1, 1) and request.headers.get("Expect", "").lower() == "100-continue":
         try:
             check_declared_size(request, request.app[SUBMISSIONS].policy)
-        except IntakeError as exc:
-            return problem_response(request, exc)
+        except IntakeError:
+            return None
         await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
     return None
 
