@@ -96,8 +96,11 @@ class SqlSubmissionRepository:
     def _tx(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return self._db.transaction()
 
+    def _read(self) -> AbstractAsyncContextManager[AsyncConnection]:
+        return self._db.transaction(write=False)
+
     async def ping(self) -> None:
-        async with self._tx() as conn:
+        async with self._read() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def add_submission(
@@ -111,14 +114,14 @@ class SqlSubmissionRepository:
                 await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
 
     async def get_submission(self, submission_id: str) -> Submission | None:
-        async with self._tx() as conn:
+        async with self._read() as conn:
             row = (
                 await conn.execute(select(submissions).where(submissions.c.id == submission_id))
             ).first()
         return submission_from(row) if row else None
 
     async def get_by_reference(self, reference: str) -> Submission | None:
-        async with self._tx() as conn:
+        async with self._read() as conn:
             row = (
                 await conn.execute(select(submissions).where(submissions.c.reference == reference))
             ).first()
@@ -128,7 +131,7 @@ class SqlSubmissionRepository:
         query = (
             select(files).where(files.c.submission_id == submission_id).order_by(files.c.position)
         )
-        async with self._tx() as conn:
+        async with self._read() as conn:
             return [file_from(r) for r in await conn.execute(query)]
 
     async def audit_trail(self, submission_id: str) -> list[AuditEntry]:
@@ -137,16 +140,16 @@ class SqlSubmissionRepository:
             .where(audit_log.c.submission_id == submission_id)
             .order_by(audit_log.c.id)
         )
-        async with self._tx() as conn:
+        async with self._read() as conn:
             return [audit_from(r) for r in await conn.execute(query)]
 
     async def files_with_sha256(self, sha256: str) -> list[StoredFile]:
         query = select(files).where(files.c.sha256 == sha256).order_by(files.c.created_at)
-        async with self._tx() as conn:
+        async with self._read() as conn:
             return [file_from(r) for r in await conn.execute(query)]
 
     async def get_by_token_hash(self, token_hash: str) -> Submission | None:
-        async with self._tx() as conn:
+        async with self._read() as conn:
             row = (
                 await conn.execute(
                     select(submissions).where(submissions.c.token_hash == token_hash)

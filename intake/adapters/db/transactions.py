@@ -23,8 +23,10 @@ class Database:
         self._turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with self._turns or contextlib.nullcontext():
+    async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+        """One transaction; SQLite writers take turns (readers never wait, in WAL mode)."""
+        turns = self._turns if write else None
+        async with turns or contextlib.nullcontext():
             try:
                 async with self.engine.begin() as conn:
                     yield conn

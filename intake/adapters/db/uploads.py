@@ -81,12 +81,12 @@ class SqlUploadRepository:
             await conn.execute(insert(uploads), [upload_row(upload)])
 
     async def get_upload(self, upload_id: str) -> Upload | None:
-        async with self._db.transaction() as conn:
+        async with self._db.transaction(write=False) as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
         return upload_from(row) if row else None
 
     async def get_with_submission(self, upload_id: str) -> tuple[Upload, Submission] | None:
-        async with self._db.transaction() as conn:
+        async with self._db.transaction(write=False) as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
             if row is None:
                 return None
@@ -100,7 +100,7 @@ class SqlUploadRepository:
             .where(uploads.c.submission_id == submission_id)
             .order_by(uploads.c.created_at, uploads.c.id)
         )
-        async with self._db.transaction() as conn:
+        async with self._db.transaction(write=False) as conn:
             return [upload_from(r) for r in await conn.execute(query)]
 
     async def claim(
@@ -209,5 +209,5 @@ class SqlUploadRepository:
             .order_by(uploads.c.expires_at)
             .limit(limit)
         )
-        async with self._db.transaction() as conn:
+        async with self._db.transaction(write=False) as conn:
             return [upload_from(r) for r in await conn.execute(query)]
