@@ -318,7 +318,7 @@ class UploadService:
             if upload.state in _LIVE:
                 await self._uploads.set_state(upload.id, UploadState.TERMINATED, now=now,
                                               from_state=upload.state)  # fmt: skip
-                await self.remove_objects(upload)
+                await self._remove_objects(upload)
 
     async def abandon(self, upload: Upload) -> None:
         """End an upload whose creation request failed: its client never learnt of it."""
@@ -349,10 +349,10 @@ class UploadService:
         else:
             ended = await self._uploads.set_state(upload.id, state, now=now, unless_locked=True)
         if ended:
-            await self.remove_objects(upload)
+            await self._remove_objects(upload)
         return ended
 
-    async def remove_objects(self, upload: Upload) -> None:
+    async def _remove_objects(self, upload: Upload) -> None:
         await self._abort_strays(upload)
         keys = await self._store.list_keys(incoming_prefix(upload.id))
         await self._store.delete([*keys, upload.object_key])
