@@ -96,9 +96,7 @@ class ChunkWriter:
         )  # fmt: skip
         if prefetch:
             for segment in u.segments:
-                for start in range(0, segment.size, READ_WINDOW):
-                    end = min(start + READ_WINDOW, segment.size) - 1
-                    await writer.write(await self._store.get_range(segment.key, start, end))
+                await writer.append_object(segment.key, segment.size, READ_WINDOW)
             self._prefetched = True
         return writer
 

@@ -29,7 +29,7 @@ from intake.errors import (
     UnsupportedMediaType,
 )
 from intake.identifiers import new_id, token_matches
-from intake.ports import Claim, ObjectStore, SubmissionRepository, UploadRepository
+from intake.ports import Claim, ObjectStore, UploadRepository
 from intake.records import Concat, Submission, SubmissionState, Upload, UploadState
 from intake.resumable.chunk import ChunkChecksum, ChunkSource, ChunkWriter, kind_cap
 from intake.resumable.concat import join_partials
@@ -64,7 +64,6 @@ class UploadService:
     def __init__(
         self,
         store: ObjectStore,
-        submissions: SubmissionRepository,
         uploads: UploadRepository,
         drafts: DraftService,
         policy: IntakePolicy,
@@ -72,7 +71,6 @@ class UploadService:
         clock: Clock = utcnow,
     ) -> None:
         self._store = store
-        self._submissions = submissions
         self._uploads = uploads
         self._drafts = drafts
         self._policy = policy
@@ -220,20 +218,18 @@ class UploadService:
             return upload
         if length < upload.offset:
             raise BadRequest("Upload-Length is smaller than what was already received.")
-        others = [
-            u for u in await self._uploads.uploads_of(upload.submission_id)
-            if u.state in _LIVE and u.id != upload.id
-        ]  # fmt: skip
-        self._check_allowance(NewUpload(length, upload.metadata, upload.concat), length, others)
+        new = NewUpload(length, upload.metadata, upload.concat)
+        self._check_allowance(new, length, await self._others(upload))
         return dataclasses.replace(upload, length=length)
 
     async def _deferred_cap(self, upload: Upload) -> int:
         """How far an upload of unknown length may grow: within the submission's room."""
-        others = [
-            u for u in await self._uploads.uploads_of(upload.submission_id)
-            if u.state in _LIVE and u.id != upload.id
-        ]  # fmt: skip
-        return min(self.max_size, self._room(others))
+        return min(self.max_size, self._room(await self._others(upload)))
+
+    async def _others(self, upload: Upload) -> list[Upload]:
+        """The live uploads of the same submission, this one aside."""
+        siblings = await self._uploads.uploads_of(upload.submission_id)
+        return [u for u in siblings if u.state in _LIVE and u.id != upload.id]
 
     async def _claim(self, upload: Upload, offset: int, lock_id: str) -> None:
         now = self._clock()

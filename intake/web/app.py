@@ -150,7 +150,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         expire_after=dt.timedelta(seconds=settings.uploads.expire_seconds),
         lease=dt.timedelta(seconds=settings.uploads.lease_seconds),
     )
-    app[UPLOADS] = UploadService(store, submissions, uploads, app[DRAFTS], policy, rules)
+    app[UPLOADS] = UploadService(store, uploads, app[DRAFTS], policy, rules)
     app[SUBMITTER] = SubmitterService(store, submissions, uploads, app[DRAFTS], app[UPLOADS])
     app[IDEMPOTENCY] = Idempotency(
         SqlIdempotencyRepository(app[DATABASE]), dt.timedelta(hours=IDEMPOTENCY_HOURS)
