@@ -144,7 +144,7 @@ class ObjectWriter:
                 await self._settle_in_flight()
                 await self._store.complete_multipart(self.key, self._upload_id, self._parts)
                 self._upload_id = None
-                self.stored = True
+                self.stored = True  # so that abort() deletes it if the metadata step fails
                 if metadata != self._metadata:
                     await self._store.replace_metadata(
                         self.key, content_type=self._content_type, metadata=metadata
