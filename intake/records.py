@@ -59,6 +59,21 @@ class Submission:
     total_bytes: int = 0
 
 
+class FlagKind(StrEnum):
+    DUPLICATE = "duplicate"
+    NEAR_DUPLICATE = "near_duplicate"
+
+
+@dataclass(frozen=True)
+class FileFlag:
+    """Something a moderator should know about a file, e.g. that it was sent before."""
+
+    kind: FlagKind
+    submission_id: str = ""
+    file_id: str = ""
+    distance: int | None = None
+
+
 @dataclass(frozen=True)
 class StoredFile:
     id: str
@@ -72,6 +87,14 @@ class StoredFile:
     object_key: str
     state: FileState
     created_at: dt.datetime
+    extracted: dict[str, Any] = field(default_factory=dict)
+    """What inspection found: dimensions, capture time, location, device, codecs…"""
+    flags: tuple[FileFlag, ...] = ()
+    reject_reason: str = ""
+    public_key: str = ""
+    thumbnail_key: str = ""
+    phash: str = ""
+    inspected_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.identifiers import new_id, new_reference
 from intake.records import (
     AuditEntry,
+    FileFlag,
     FileState,
+    FlagKind,
     StoredFile,
     Submission,
     SubmissionState,
@@ -88,6 +90,24 @@ async def test_a_submission_reads_back_as_it_was_written(
     assert await repository.files_of(submission.id) == [files[1], files[0]]
     assert await repository.audit_trail(submission.id) == audit_for(submission)
     assert await repository.files_with_sha256("b" * 64) == [files[0]]
+
+
+async def test_inspection_results_read_back_as_written(
+    repository: SqlSubmissionRepository,
+) -> None:
+    submission = a_submission()
+    inspected = dataclasses.replace(
+        a_file(submission),
+        state=FileState.INSPECTED,
+        extracted={"width": 4032, "gps": {"latitude": 34.5553, "longitude": 69.2075}},
+        flags=(FileFlag(FlagKind.NEAR_DUPLICATE, new_id(), new_id(), 3),),
+        public_key=f"{submission.prefix}f/public.jpg",
+        thumbnail_key=f"{submission.prefix}f/thumb.jpg",
+        phash="c3a5f00f0ff0a5c3",
+        inspected_at=NOW,
+    )
+    await repository.add_submission(submission, [inspected], [])
+    assert await repository.files_of(submission.id) == [inspected]
 
 
 async def test_unknown_ids_are_none(repository: SqlSubmissionRepository) -> None:

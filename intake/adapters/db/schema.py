@@ -97,6 +97,13 @@ files = Table(
     Column("object_key", Text, nullable=False),
     Column("state", String(16), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("extracted", JSON, nullable=False),
+    Column("flags", JSON, nullable=False),
+    Column("reject_reason", Text, nullable=False),
+    Column("public_key", Text, nullable=False),
+    Column("thumbnail_key", Text, nullable=False),
+    Column("phash", String(16), nullable=False, index=True),
+    Column("inspected_at", UTCDateTime(), nullable=True),
 )
 
 audit_log = Table(

@@ -13,7 +13,9 @@ from intake.adapters.db.schema import audit_log, files, submissions, uploads
 from intake.adapters.db.transactions import Database
 from intake.records import (
     AuditEntry,
+    FileFlag,
     FileState,
+    FlagKind,
     StoredFile,
     Submission,
     SubmissionState,
@@ -59,12 +61,34 @@ def file_row(f: StoredFile) -> dict[str, Any]:
         "original_filename": f.original_filename, "media_type": f.media_type, "kind": f.kind,
         "size": f.size, "sha256": f.sha256, "object_key": f.object_key,
         "state": f.state.value, "created_at": f.created_at,
+        "extracted": f.extracted, "flags": [flag_json(x) for x in f.flags],
+        "reject_reason": f.reject_reason, "public_key": f.public_key,
+        "thumbnail_key": f.thumbnail_key, "phash": f.phash, "inspected_at": f.inspected_at,
     }  # fmt: skip
+
+
+def flag_json(flag: FileFlag) -> dict[str, Any]:
+    return {
+        "kind": flag.kind.value,
+        "submission_id": flag.submission_id,
+        "file_id": flag.file_id,
+        "distance": flag.distance,
+    }
+
+
+def flag_from(data: dict[str, Any]) -> FileFlag:
+    return FileFlag(
+        kind=FlagKind(data["kind"]),
+        submission_id=data.get("submission_id", ""),
+        file_id=data.get("file_id", ""),
+        distance=data.get("distance"),
+    )
 
 
 def file_from(row: Row[Any]) -> StoredFile:
     m = dict(row._mapping)
     m["state"] = FileState(m["state"])
+    m["flags"] = tuple(flag_from(x) for x in m["flags"])
     return StoredFile(**m)
 
 
