@@ -186,6 +186,19 @@ class UploadRepository(Protocol):
     ) -> Claim:
         """Take the lease if the upload is open, at ``offset``, and not leased by another."""
 
+    async def claim_as_owner(
+        self,
+        upload_id: str,
+        *,
+        token_hash: str,
+        offset: int,
+        lock_id: str,
+        until: dt.datetime,
+        now: dt.datetime,
+    ) -> Upload | None:
+        """Claim, in one step, an open upload at ``offset`` of the submission whose
+        token hash is ``token_hash``; ``None`` when any of that is not so."""
+
     async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
         """Extend a lease still held; ``False`` when it was lost."""
 

@@ -28,7 +28,7 @@ from intake.errors import (
     PayloadTooLarge,
     UnsupportedMediaType,
 )
-from intake.identifiers import new_id, token_matches
+from intake.identifiers import hash_token, new_id, token_matches
 from intake.ports import Claim, ObjectStore, UploadRepository
 from intake.records import Concat, Submission, SubmissionState, Upload, UploadState
 from intake.resumable.chunk import ChunkChecksum, ChunkSource, ChunkWriter, kind_cap
@@ -191,11 +191,37 @@ class UploadService:
         checksum: ChunkChecksum | None,
         length: int | None,
     ) -> Upload:
+        if token and content_length != 0:
+            lock_id = new_id()
+            now = self._clock()
+            claimed = await self._uploads.claim_as_owner(
+                upload_id, token_hash=hash_token(token), offset=offset, lock_id=lock_id,
+                until=now + self._rules.lease, now=now,
+            )  # fmt: skip
+            if claimed is not None:
+                async with self._holding(upload_id, lock_id) as lease:
+                    upload = await self._checked_patch(claimed, offset, content_length, length)
+                    return await self._receive(upload, lease, body, content_length, checksum)
+        # Not claimed in one step: find out why, and answer precisely.
         upload, _ = await self._owned(upload_id, token)
         if upload.concat is Concat.FINAL:
             raise Forbidden("A final (concatenated) upload takes no PATCH.")
         if upload.state is UploadState.COMPLETE and offset == upload.offset:
             return upload
+        upload = await self._checked_patch(upload, offset, content_length, length)
+        if content_length == 0 and length is None:
+            return upload
+        lock_id = new_id()
+        await self._claim(upload, offset, lock_id)
+        async with self._holding(upload.id, lock_id) as lease:
+            return await self._receive(upload, lease, body, content_length, checksum)
+
+    async def _checked_patch(
+        self, upload: Upload, offset: int, content_length: int | None, length: int | None
+    ) -> Upload:
+        """The upload as this PATCH will continue it, or the reason it cannot."""
+        if upload.concat is Concat.FINAL:
+            raise Forbidden("A final (concatenated) upload takes no PATCH.")
         if offset != upload.offset:
             raise Conflict(f"The upload is at offset {upload.offset}; resume from there.",
                            offset=upload.offset)  # fmt: skip
@@ -204,12 +230,7 @@ class UploadService:
         too_long = upload.length is not None and offset + (content_length or 0) > upload.length
         if too_long:
             raise BadRequest("The chunk goes past Upload-Length; send only what is left.")
-        if content_length == 0 and length is None:
-            return upload
-        lock_id = new_id()
-        await self._claim(upload, offset, lock_id)
-        async with self._holding(upload.id, lock_id) as lease:
-            return await self._receive(upload, lease, body, content_length, checksum)
+        return upload
 
     async def _declare_length(self, upload: Upload, length: int) -> Upload:
         if upload.length is not None:

@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from intake.adapters.db.migrate import current_revision, head_revision, migrate
 from intake.adapters.db.schema import metadata
 from intake.adapters.db.submissions import SqlSubmissionRepository
-from intake.identifiers import new_id, new_reference
+from intake.adapters.db.transactions import Database
+from intake.adapters.db.uploads import SqlUploadRepository
+from intake.identifiers import hash_token, new_id, new_reference
 from intake.records import (
     AuditEntry,
+    Concat,
     FileFlag,
     FileState,
     FlagKind,
@@ -25,6 +28,8 @@ from intake.records import (
     Submission,
     SubmissionState,
     SubmitterDetails,
+    Upload,
+    UploadState,
 )
 
 NOW = dt.datetime(2026, 11, 28, 9, 30, 15, 123456, tzinfo=dt.UTC)
@@ -136,3 +141,33 @@ async def test_migrations_build_exactly_the_declared_schema(engine: AsyncEngine)
         assert await connection.run_sync(_schema_differences) == []
     assert await current_revision(engine) == head_revision()
     await migrate(engine)  # running again changes nothing
+
+
+async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset(
+    engine: AsyncEngine, repository: SqlSubmissionRepository
+) -> None:
+    uploads = SqlUploadRepository(Database(engine))
+    submission = a_submission(state=SubmissionState.DRAFT, token_hash=hash_token("right"))
+    await repository.add_submission(submission, [], [])
+    upload = Upload(
+        id=new_id(), submission_id=submission.id, state=UploadState.OPEN, length=10, offset=4,
+        concat=Concat.NONE, concat_parts=(), filename="a.mp4", declared_type="video/mp4",
+        metadata={}, object_key="k", created_at=NOW, updated_at=NOW,
+        expires_at=NOW + dt.timedelta(days=1),
+    )  # fmt: skip
+    await uploads.add_upload(upload)
+    later = NOW + dt.timedelta(seconds=30)
+
+    async def claim(token: str, offset: int, now: dt.datetime = NOW) -> Upload | None:
+        return await uploads.claim_as_owner(
+            upload.id, token_hash=hash_token(token), offset=offset, lock_id=new_id(),
+            until=later, now=now,
+        )  # fmt: skip
+
+    assert await claim("wrong", 4) is None
+    assert await claim("right", 0) is None
+    claimed = await claim("right", 4)
+    assert claimed is not None
+    assert claimed.lock_id and claimed.offset == 4 and claimed.filename == "a.mp4"
+    assert await claim("right", 4) is None  # held by the first
+    assert await claim("right", 4, now=later + dt.timedelta(seconds=1)) is not None  # lapsed

@@ -137,6 +137,35 @@ class SqlUploadRepository:
             return Claim.OFFSET_MISMATCH
         return Claim.LOCKED
 
+    async def claim_as_owner(
+        self,
+        upload_id: str,
+        *,
+        token_hash: str,
+        offset: int,
+        lock_id: str,
+        until: dt.datetime,
+        now: dt.datetime,
+    ) -> Upload | None:
+        owned = select(submissions.c.id).where(submissions.c.token_hash == token_hash)
+        statement = (
+            update(uploads)
+            .where(
+                and_(
+                    uploads.c.id == upload_id,
+                    uploads.c.state == UploadState.OPEN.value,
+                    uploads.c.upload_offset == offset,
+                    or_(uploads.c.lock_id == "", uploads.c.lock_expires_at < now),
+                    uploads.c.submission_id.in_(owned),
+                )
+            )
+            .values(lock_id=lock_id, lock_expires_at=until)
+            .returning(*uploads.c)
+        )
+        async with self._db.transaction() as conn:
+            row = (await conn.execute(statement)).first()
+        return upload_from(row) if row else None
+
     async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
         statement = (
             update(uploads)
