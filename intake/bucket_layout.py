@@ -18,6 +18,16 @@ def original_key(prefix: str, file_id: str) -> str:
     return f"{prefix}{file_id}/original"
 
 
+def public_key(prefix: str, file_id: str, extension: str) -> str:
+    """The sanitized copy that may be published (no EXIF/GPS, no container metadata)."""
+    return f"{prefix}{file_id}/public.{extension}"
+
+
+def thumbnail_key(prefix: str, file_id: str) -> str:
+    """The moderators' thumbnail (a JPEG, longest side ``inspection.thumbnail_side``)."""
+    return f"{prefix}{file_id}/thumb.jpg"
+
+
 def object_metadata(
     submission_id: str, file_id: str, media_type: str, sha256: str | None = None
 ) -> dict[str, str]:

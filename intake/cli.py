@@ -1,4 +1,4 @@
-"""The ``intake`` command: ``serve``, ``migrate``, ``janitor``, ``settings``."""
+"""The ``intake`` command: ``serve``, ``worker``, ``migrate``, ``janitor``, ``settings``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import ctypes
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -69,6 +70,29 @@ async def _janitor(settings: Settings) -> int:
         await runner.cleanup()
 
 
+async def _work(settings: Settings, until_idle: bool) -> int:
+    """Run job workers (no web server) until SIGINT/SIGTERM, or until no job is due."""
+    from intake.web.app import create_app
+    from intake.web.keys import WORKER
+
+    runner = web.AppRunner(create_app(settings, workers=not until_idle))
+    await runner.setup()
+    try:
+        if until_idle:
+            return await runner.app[WORKER].run_until_idle()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        logging.getLogger("intake").info(
+            "worker running %d jobs at once", settings.workers.concurrency
+        )
+        await stop.wait()
+        return 0
+    finally:
+        await runner.cleanup()
+
+
 async def _migrate(settings: Settings) -> str | None:
     engine = create_engine(settings.database_url)
     try:
@@ -83,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--config", help="TOML file (default $INTAKE_CONFIG or config/intake.toml)")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the web service")
+    work = commands.add_parser("worker", help="run job workers (inspection) without the web")
+    work.add_argument(
+        "--until-idle", action="store_true", help="exit once no job is due (for cron, tests)"
+    )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("janitor", help="remove expired resumable uploads once (for cron)")
     show = commands.add_parser("settings", help="show the settings")
@@ -95,6 +123,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = _settings(args)
         if args.command == "serve":
             serve(settings)
+        elif args.command == "worker":
+            _limit_malloc_arenas()
+            _logging(settings)
+            ran = asyncio.run(_work(settings, args.until_idle))
+            if args.until_idle:
+                print(f"{ran} jobs run")
         elif args.command == "migrate":
             _logging(settings)
             print(f"database at revision {asyncio.run(_migrate(settings))}")

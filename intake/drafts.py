@@ -3,7 +3,8 @@
 A mobile app creates a draft with the reader's fields, uploads each file with tus
 (bound to the draft by its submitter token), and submits the draft once every upload
 is complete. Submitting stores the manifest and moves the draft on exactly as a
-one-request submission is received.
+one-request submission is received: ``processing``, with its inspection job, in the
+same transaction.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from intake.records import (
 )
 from intake.stream_filters import describe_size
 from intake.submission_fields import validate_fields
-from intake.submissions import Clock, IntakePolicy, received_audit, store_manifest, utcnow
+from intake.submissions import (
+    Clock,
+    IntakePolicy,
+    inspection_job,
+    received_audit,
+    store_manifest,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -105,14 +113,15 @@ class DraftService:
         ]
         submitted = dataclasses.replace(
             draft,
-            state=SubmissionState.PENDING_REVIEW,
+            state=SubmissionState.PROCESSING,
             updated_at=now,
             file_count=len(files),
             total_bytes=sum(f.size for f in files),
         )
         await store_manifest(self._store, submitted, files)
         audit = received_audit(submitted, files, SubmissionState.DRAFT, now)
-        if not await self._submissions.submit_draft(submitted, files, audit):
+        job = inspection_job(submitted)
+        if not await self._submissions.submit_draft(submitted, files, audit, [job]):
             raise Conflict("This submission was already submitted.")
         return submitted
 

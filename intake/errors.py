@@ -25,6 +25,10 @@
     │   └── StorageUnavailable (503)
     └── DatabaseUnavailable (503)
 
+    InspectionError                 after the answer, in a job (never HTTP): ``detail``
+    ├── MediaRejected               a file inspection refuses: its reason, for moderators
+    └── ScannerUnavailable          clamd did not answer (the job is retried later)
+
 The web layer renders any of them as ``application/problem+json`` (RFC 9457).
 The pipeline never raises aiohttp's HTTP exceptions.
 """
@@ -205,3 +209,21 @@ class DatabaseUnavailable(IntakeError):
     slug = "database-unavailable"
     status = 503
     title = "The database is unavailable; try again shortly"
+
+
+
+class InspectionError(Exception):
+    """Trouble while inspecting a file after its submission was answered: a job's
+    concern, never an HTTP answer. ``detail`` is written for a moderator."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class MediaRejected(InspectionError):
+    """A file inspection refuses; ``detail`` says what is wrong with it."""
+
+
+class ScannerUnavailable(InspectionError):
+    """clamd did not answer; the job is retried later."""

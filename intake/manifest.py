@@ -6,13 +6,41 @@ submission's rows from it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from typing import Any
 
-from intake.records import StoredFile, Submission
+from intake.records import FileState, StoredFile, Submission
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+"""2: each file has its inspection (verdict, extracted metadata, flags, derivatives)."""
+
+VERDICTS = {
+    FileState.STORED: "pending",
+    FileState.INSPECTED: "accepted",
+    FileState.REJECTED: "rejected",
+    FileState.DELETED: "deleted",
+}
+
+
+def inspection_json(f: StoredFile) -> dict[str, Any]:
+    """What inspection found about a file, as moderators and the manifest see it."""
+    return {
+        "verdict": VERDICTS[f.state],
+        "reject_reason": f.reject_reason,
+        "extracted": f.extracted,
+        "flags": [
+            {k: v for k, v in dataclasses.asdict(flag).items() if v not in ("", None)}
+            for flag in f.flags
+        ],
+        "public_key": f.public_key,
+        "thumbnail_key": f.thumbnail_key,
+        "phash": f.phash,
+        "inspected_at": f.inspected_at.isoformat() if f.inspected_at else None,
+    }
+
+
 CONTENT_TYPE = "application/json"
 
 
@@ -50,6 +78,7 @@ def build_manifest(submission: Submission, files: Sequence[StoredFile]) -> dict[
                 "size": f.size,
                 "sha256": f.sha256,
                 "original_key": f.object_key,
+                "inspection": inspection_json(f),
             }
             for f in files
         ],

@@ -16,9 +16,11 @@ from typing import Protocol
 
 from intake.records import (
     AuditEntry,
+    Job,
     StoredAnswer,
     StoredFile,
     Submission,
+    SubmissionState,
     Upload,
     UploadedPart,
     UploadState,
@@ -96,6 +98,10 @@ class ObjectStore(Protocol):
     async def get_range(self, key: str, start: int, end: int) -> bytes:
         """Bytes ``start`` to ``end`` inclusive; ``ObjectNotFound`` when absent."""
 
+    async def download(self, key: str, path: Path) -> int:
+        """Write the whole object to the file at ``path`` (streamed: memory stays
+        bounded whatever its size); return its size. ``ObjectNotFound`` when absent."""
+
     async def presign_get(self, key: str, *, seconds: int) -> str:
         """A URL that lets its holder GET ``key`` for ``seconds``."""
 
@@ -119,9 +125,14 @@ class SubmissionRepository(Protocol):
         """Return when the database answers; raise ``DatabaseUnavailable`` otherwise."""
 
     async def add_submission(
-        self, submission: Submission, files: Sequence[StoredFile], audit: Sequence[AuditEntry]
+        self,
+        submission: Submission,
+        files: Sequence[StoredFile],
+        audit: Sequence[AuditEntry],
+        jobs: Sequence[Job] = (),
     ) -> None:
-        """Insert the submission, its files and audit entries together, or none of them."""
+        """Insert the submission, its files, audit entries and the jobs that follow it
+        up, together or none of them."""
 
     async def get_submission(self, submission_id: str) -> Submission | None:
         """The submission with this id, or ``None``."""
@@ -142,16 +153,41 @@ class SubmissionRepository(Protocol):
         """The submission whose submitter token has this hash, or ``None``."""
 
     async def submit_draft(
-        self, submission: Submission, files: Sequence[StoredFile], audit: Sequence[AuditEntry]
+        self,
+        submission: Submission,
+        files: Sequence[StoredFile],
+        audit: Sequence[AuditEntry],
+        jobs: Sequence[Job] = (),
     ) -> bool:
-        """Move a draft to ``submission.state`` with its files, in one transaction.
+        """Move a draft to ``submission.state`` with its files and jobs, in one
+        transaction.
 
         Returns ``False`` (and changes nothing) when it is no longer a draft.
         """
 
     async def withdraw(self, submission_id: str, audit: AuditEntry) -> bool:
-        """Mark the submission withdrawn and erase its personal data (fields, filenames),
+        """Mark the submission withdrawn and erase its personal data (fields, filenames)
+        and what inspection found (extracted metadata, flags, derivative keys, hashes),
         with ``audit`` as the only trace; ``False`` when it was already withdrawn."""
+
+    async def record_inspection(self, file: StoredFile) -> bool:
+        """Store what inspection found about a file still ``stored`` of a submission
+        still ``processing``; ``False`` (nothing changed) otherwise."""
+
+    async def finish_processing(
+        self, submission_id: str, audit: AuditEntry
+    ) -> SubmissionState | None:
+        """Move a ``processing`` submission none of whose files is still ``stored`` on:
+        to ``pending_review`` when a file was accepted, ``failed`` when none was.
+        Returns the new state, or ``None`` (nothing changed) when files remain or the
+        submission is no longer processing. ``audit`` is written with the right state."""
+
+    async def similar_photos(
+        self, phash: str, max_distance: int, exclude_submission: str
+    ) -> list[tuple[StoredFile, int]]:
+        """Inspected photos of other live submissions whose perceptual hash is within
+        ``max_distance`` bits of ``phash``, with that distance, nearest (then oldest)
+        first."""
 
 
 class Claim(Enum):
@@ -222,6 +258,61 @@ class UploadRepository(Protocol):
 
     async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
         """Open or complete uploads of drafts whose expiry has passed, oldest first."""
+
+
+class JobQueue(Protocol):
+    """Jobs in the database, taken by workers on any node.
+
+    ``claim`` is atomic: two workers never hold one job. Every change to a claimed
+    job is conditional on still holding its lease (``lease_id``); a job whose lease
+    expired may be claimed again, so job handlers must be idempotent.
+    """
+
+    async def add(self, job: Job) -> None:
+        """Queue a job (services usually queue theirs with the rows they follow up)."""
+
+    async def claim(self, lease_id: str, *, now: dt.datetime, until: dt.datetime) -> Job | None:
+        """Take the next due job (queued and due, or running with an expired lease),
+        counting one more attempt; ``None`` when there is none."""
+
+    async def renew(self, job_id: str, lease_id: str, until: dt.datetime) -> bool:
+        """Extend the lease; ``False`` when it was lost."""
+
+    async def complete(self, job_id: str, lease_id: str, now: dt.datetime) -> bool:
+        """Mark the job done; ``False`` when the lease was lost."""
+
+    async def retry(
+        self, job_id: str, lease_id: str, *, error: str, run_after: dt.datetime, now: dt.datetime
+    ) -> bool:
+        """Queue the job again for ``run_after``, keeping ``error``."""
+
+    async def bury(self, job_id: str, lease_id: str, *, error: str, now: dt.datetime) -> bool:
+        """Park the job as dead with its last error (no more attempts)."""
+
+    async def get(self, job_id: str) -> Job | None:
+        """The job with this id, or ``None``."""
+
+    async def jobs_for(self, submission_id: str) -> list[Job]:
+        """Jobs whose payload names this submission, oldest first."""
+
+    async def purge(self, before: dt.datetime) -> int:
+        """Delete jobs done before ``before``; return how many."""
+
+
+class MalwareScanner(Protocol):
+    """A virus scanner that reads files streamed to it (clamd)."""
+
+    async def scan(self, path: Path) -> ScanResult:
+        """Scan the file at ``path``; raise ``ScannerUnavailable`` when the scanner
+        cannot be reached (the caller retries later)."""
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    signature: str = ""
+    """The name of what was found; empty when the file is clean."""
+    complete: bool = True
+    """``False`` when the scanner stopped before the end (its size limit)."""
 
 
 class InProgress(Enum):

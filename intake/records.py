@@ -61,7 +61,11 @@ class Submission:
 
 class FlagKind(StrEnum):
     DUPLICATE = "duplicate"
+    """The same bytes (sha256) were sent before, in ``submission_id``."""
     NEAR_DUPLICATE = "near_duplicate"
+    """A photo that looks the same (perceptual hash within ``distance`` bits)."""
+    NOT_SCANNED = "not_scanned"
+    """The malware scanner could not scan the whole file (e.g. over its stream limit)."""
 
 
 @dataclass(frozen=True)
@@ -183,3 +187,31 @@ class StoredAnswer:
     status: int
     sealed_body: bytes
     location: str
+
+
+class JobState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    DEAD = "dead"
+
+
+@dataclass(frozen=True)
+class Job:
+    """Work to do after a request was answered (e.g. inspect a submission's files).
+
+    A worker holds a lease on a running job (``lease_id`` until ``lease_expires_at``);
+    a job whose lease expired is taken again. ``attempts`` counts the claims so far.
+    """
+
+    id: str
+    kind: str
+    payload: dict[str, Any]
+    state: JobState
+    created_at: dt.datetime
+    run_after: dt.datetime
+    attempts: int = 0
+    last_error: str = ""
+    lease_id: str = ""
+    lease_expires_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None

@@ -2,7 +2,8 @@
 
 Nothing is acknowledged before it is durable: the row is committed only after every
 original and the manifest are stored, and any failure on the way removes what was
-written (multipart uploads aborted, objects deleted, no row).
+written (multipart uploads aborted, objects deleted, no row). The row is committed
+``processing``, with the job that inspects its files, in one transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from intake.manifest import CONTENT_TYPE, build_manifest, encode_manifest
 from intake.media.types import MediaKind, MediaType
 from intake.object_writer import ObjectWriter, WriterLimits
 from intake.ports import ObjectStore, SubmissionRepository
-from intake.records import AuditEntry, FileState, StoredFile, Submission, SubmissionState
+from intake.records import (
+    AuditEntry,
+    FileState,
+    Job,
+    JobState,
+    StoredFile,
+    Submission,
+    SubmissionState,
+)
 from intake.settings import Settings
 from intake.spool import MemoryBudget
 from intake.stream_filters import SizeLimit, describe_size
@@ -90,20 +99,36 @@ async def store_manifest(
     )
 
 
+INSPECT_SUBMISSION = "inspect_submission"
+"""The job that inspects a received submission's files (see ``intake.inspection``)."""
+
+
 def received_audit(
     submission: Submission,
     files: Sequence[StoredFile],
     from_state: SubmissionState | None,
     received_at: dt.datetime,
 ) -> list[AuditEntry]:
-    """The audit entries of a submission received and queued for review."""
+    """The audit entries of a submission received and queued for inspection."""
     detail = {"files": [f.id for f in files], "total": describe_size(submission.total_bytes)}
     return [
         AuditEntry(submission.id, received_at, "submitter", "received", from_state,
                    SubmissionState.RECEIVED, detail),
-        AuditEntry(submission.id, submission.updated_at, "system", "queued_for_review",
-                   SubmissionState.RECEIVED, SubmissionState.PENDING_REVIEW, {}),
+        AuditEntry(submission.id, submission.updated_at, "system", "queued_for_inspection",
+                   SubmissionState.RECEIVED, SubmissionState.PROCESSING, {}),
     ]  # fmt: skip
+
+
+def inspection_job(submission: Submission) -> Job:
+    """The job committed with a received submission: inspect its files."""
+    return Job(
+        id=new_id(),
+        kind=INSPECT_SUBMISSION,
+        payload={"submission_id": submission.id},
+        state=JobState.QUEUED,
+        created_at=submission.updated_at,
+        run_after=submission.updated_at,
+    )
 
 
 class SubmissionService:
@@ -210,7 +235,7 @@ class IncomingSubmission:
         submission = Submission(
             id=self.id,
             reference=new_reference(),
-            state=SubmissionState.PENDING_REVIEW,
+            state=SubmissionState.PROCESSING,
             created_at=self.created_at,
             updated_at=self._service.clock(),
             details=details,
@@ -223,7 +248,9 @@ class IncomingSubmission:
         self._written.append(manifest_key(self.prefix))
         await store_manifest(self._service.store, submission, self.files)
         audit = received_audit(submission, self.files, None, self.created_at)
-        await self._service.repository.add_submission(submission, self.files, audit)
+        await self._service.repository.add_submission(
+            submission, self.files, audit, [inspection_job(submission)]
+        )
         self._done = True
         return AcceptedSubmission(submission, list(self.files), token)
 

@@ -131,6 +131,7 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
     ) -> TestClient[Any, Any]:
         env.setdefault("database_url", f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
         env.setdefault("server_data_dir", str(tmp_path / "var"))
+        env.setdefault("workers_in_process", "false")  # tests run the worker themselves
         app = create_app(
             settings or make_settings(**env),
             object_store=object_store or s3_store,

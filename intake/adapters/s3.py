@@ -13,6 +13,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import boto3
@@ -30,6 +31,7 @@ T = TypeVar("T")
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
 _DELETE_BATCH = 1000
 _TOO_LARGE_TO_COPY = {"InvalidRequest", "EntityTooLarge"}
+_DOWNLOAD_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -252,6 +254,17 @@ class S3ObjectStore:
         answer = self._client.get_object(Bucket=self._bucket, Key=key, Range=f"bytes={start}-{end}")
         with answer["Body"] as body:
             return body.read()
+
+    async def download(self, key: str, path: Path) -> int:
+        return await self._call(key, self._download_sync, key=key, path=path)
+
+    def _download_sync(self, key: str, path: Path) -> int:
+        answer = self._client.get_object(Bucket=self._bucket, Key=key)
+        size = 0
+        with answer["Body"] as body, path.open("wb") as f:
+            for chunk in body.iter_chunks(_DOWNLOAD_CHUNK):
+                size += f.write(chunk)
+        return size
 
     async def presign_get(self, key: str, *, seconds: int) -> str:
         return await self._call(

@@ -1,7 +1,8 @@
 """The application, wired in one place: ``create_app(settings, ...)``.
 
 Resources are opened and closed by cleanup contexts, in order: object store (the
-embedded SeaweedFS when no endpoint is set), database (migrated), services.
+embedded SeaweedFS when no endpoint is set), database (migrated), services, the
+janitor, and the job workers (in-process unless ``workers.in_process`` is off).
 """
 
 from __future__ import annotations
@@ -17,31 +18,39 @@ from typing import Any
 
 from aiohttp import web
 
+from intake.adapters.clamd import ClamdScanner
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.idempotency import SqlIdempotencyRepository
+from intake.adapters.db.jobs import SqlJobQueue
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.rate_counters import SqlRateCounter
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.s3 import S3Connection, S3ObjectStore
+from intake.decoders import DecoderPool
 from intake.drafts import DraftService
 from intake.embedded.seaweedfs import run_seaweedfs
 from intake.errors import IntakeError
 from intake.idempotency import Idempotency
+from intake.inspection import InspectionRules, InspectionService
+from intake.jobs import JobRules, Worker, run_workers
 from intake.ports import ObjectStore, SubmissionRepository
 from intake.rate_limits import RateLimiter
 from intake.resumable.service import UploadRules, UploadService
 from intake.settings import Settings
-from intake.submissions import IntakePolicy, SubmissionService
+from intake.submissions import INSPECT_SUBMISSION, IntakePolicy, SubmissionService
 from intake.submitter import SubmitterService
 from intake.web import api_config, api_submissions, health, openapi, pages, tus
 from intake.web.cors import cors_middleware
 from intake.web.keys import (
     DATABASE,
+    DECODERS,
     DRAFTS,
     ENGINE,
     IDEMPOTENCY,
+    INSPECTION,
+    JOBS,
     OBJECT_STORE,
     RATE_LIMITER,
     REPOSITORY,
@@ -51,6 +60,7 @@ from intake.web.keys import (
     TEMPLATES,
     UPLOAD_REPOSITORY,
     UPLOADS,
+    WORKER,
 )
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
@@ -134,6 +144,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     if REPOSITORY not in app:
         app[REPOSITORY] = SqlSubmissionRepository(database)
     app[UPLOAD_REPOSITORY] = SqlUploadRepository(database)
+    app[JOBS] = SqlJobQueue(database)
     try:
         yield
     finally:
@@ -164,6 +175,57 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
+def job_rules(settings: Settings) -> JobRules:
+    w = settings.workers
+    return JobRules(
+        lease=dt.timedelta(seconds=w.lease_seconds),
+        max_attempts=w.max_attempts,
+        retry_base=dt.timedelta(seconds=w.retry_base_seconds),
+        retry_max=dt.timedelta(seconds=w.retry_max_seconds),
+        poll_seconds=w.poll_seconds,
+    )
+
+
+async def inspection_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The inspection service and its decoder processes (started on first use)."""
+    settings = app[SETTINGS]
+    scan = settings.scan
+    scanner = (
+        ClamdScanner(scan.clamd_address, timeout=scan.timeout_seconds, chunk_size=scan.chunk_size)
+        if scan.clamd_address
+        else None
+    )
+    decoders = app[DECODERS] = DecoderPool(
+        settings.inspection.processes, settings.inspection.timeout_seconds
+    )
+    app[INSPECTION] = InspectionService(
+        app[OBJECT_STORE], app[REPOSITORY], decoders, scanner,
+        InspectionRules.from_settings(settings),
+    )  # fmt: skip
+    app[WORKER] = Worker(app[JOBS], {INSPECT_SUBMISSION: app[INSPECTION]}, job_rules(settings))
+    try:
+        yield
+    finally:
+        await asyncio.get_running_loop().run_in_executor(None, decoders.close)
+
+
+def workers_ctx(run: bool) -> Any:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        """Job workers in this process (``workers.concurrency`` at once)."""
+        task = (
+            asyncio.create_task(run_workers(app[WORKER], app[SETTINGS].workers.concurrency))
+            if run
+            else None
+        )
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return ctx
+
+
 async def janitor_ctx(app: web.Application) -> AsyncIterator[None]:
     """Expire abandoned uploads every ``uploads.janitor_seconds`` (0: leave it to cron)."""
     interval = app[SETTINGS].uploads.janitor_seconds
@@ -182,6 +244,8 @@ async def _janitor_loop(app: web.Application, interval: int) -> None:
         try:
             await app[IDEMPOTENCY].purge()
             await app[RATE_LIMITER].purge()
+            keep = dt.timedelta(days=app[SETTINGS].workers.keep_done_days)
+            await app[JOBS].purge(dt.datetime.now(dt.UTC) - keep)
             expired = await uploads.expire_due()
         except IntakeError as exc:
             log.warning("janitor: %s", exc.detail)
@@ -195,8 +259,10 @@ def create_app(
     *,
     object_store: ObjectStore | None = None,
     repository: SubmissionRepository | None = None,
+    workers: bool | None = None,
 ) -> web.Application:
-    """The intake application. Pass ``object_store``/``repository`` to use ready ones."""
+    """The intake application. Pass ``object_store``/``repository`` to use ready ones;
+    ``workers`` runs job workers in it (default: ``workers.in_process``)."""
     app = web.Application(
         middlewares=[request_id_middleware, cors_middleware, tus_middleware, problem_middleware],
         client_max_size=MAX_READ_BODY,
@@ -207,7 +273,11 @@ def create_app(
         app[OBJECT_STORE] = object_store
     if repository is not None:
         app[REPOSITORY] = repository
-    app.cleanup_ctx.extend([object_store_ctx, database_ctx, services_ctx, janitor_ctx])
+    run = settings.workers.in_process if workers is None else workers
+    app.cleanup_ctx.extend(
+        [object_store_ctx, database_ctx, services_ctx, inspection_ctx, janitor_ctx,
+         workers_ctx(run)]
+    )  # fmt: skip
     app.add_routes(api_submissions.routes)
     app.add_routes(api_config.routes)
     app.add_routes(pages.routes)

@@ -6,9 +6,12 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.transactions import Database
+from intake.decoders import DecoderPool
 from intake.drafts import DraftService
 from intake.idempotency import Idempotency
-from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
+from intake.inspection import InspectionService
+from intake.jobs import Worker
+from intake.ports import JobQueue, ObjectStore, SubmissionRepository, UploadRepository
 from intake.rate_limits import RateLimiter
 from intake.resumable.service import UploadService
 from intake.settings import Settings
@@ -29,3 +32,7 @@ UPLOADS = web.AppKey("uploads", UploadService)
 SUBMITTER = web.AppKey("submitter", SubmitterService)
 IDEMPOTENCY = web.AppKey("idempotency", Idempotency)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
+JOBS = web.AppKey("jobs", JobQueue)
+DECODERS = web.AppKey("decoders", DecoderPool)
+INSPECTION = web.AppKey("inspection", InspectionService)
+WORKER = web.AppKey("worker", Worker)

@@ -134,7 +134,7 @@ async def test_a_complete_draft_is_202_with_what_was_stored(
     body = await response.json()
     assert body["id"] == draft["id"]
     assert body["reference"] == draft["reference"]
-    assert body["state"] == "pending_review"
+    assert body["state"] == "processing"
     assert "submitter_token" not in body
     files = {f["filename"]: f for f in body["files"]}
     assert set(files) == {"IMG_0001.jpg", "clip.mp4"}
@@ -165,7 +165,7 @@ async def test_submitting_twice_is_409(client: Any) -> None:
                        filetype="image/jpeg")  # fmt: skip
     assert (await submit(client, draft)).status == 202
     body = await problem(await submit(client, draft), 409, "conflict")
-    assert body["state"] == "pending_review"
+    assert body["state"] == "processing"
 
 
 @pytest.mark.parametrize("who", ["other-draft", "unknown-token", "no-token", "unknown-draft"])

@@ -125,7 +125,7 @@ async def test_an_accepted_submission_answers_201_with_what_was_stored(client: A
     assert response.status == 201
     body = await response.json()
     assert response.headers["Location"] == f"/api/v1/submissions/{body['id']}"
-    assert body["state"] == "pending_review"
+    assert body["state"] == "processing"
     assert body["created_at"].endswith("Z")
     assert len(body["submitter_token"]) >= 40
     (stored,) = body["files"]

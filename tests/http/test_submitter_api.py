@@ -59,8 +59,8 @@ async def test_the_submitter_sees_the_state_in_plain_words(client: Any) -> None:
     )
     assert response.status == 200
     view = await response.json()
-    assert view["status"] == "waiting_for_review"
-    assert "review" in view["status_text"]
+    assert view["status"] == "being_checked"
+    assert "checked" in view["status_text"]
     assert [f["filename"] for f in view["files"]] == ["me.jpg", "street.mp4"]
     assert view["created_at"].endswith("Z")
     assert set(view) == {

@@ -13,8 +13,8 @@ import pytest
 from aiohttp import FormData
 
 from intake.adapters.s3 import S3ObjectStore
-from intake.records import SubmissionState
-from intake.web.keys import REPOSITORY
+from intake.records import JobState, SubmissionState
+from intake.web.keys import JOBS, REPOSITORY
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
@@ -45,7 +45,7 @@ async def test_a_submission_is_stored_and_recorded(
 
     repository = client.server.app[REPOSITORY]
     submission = await repository.get_submission(body["id"])
-    assert submission.state is SubmissionState.PENDING_REVIEW
+    assert submission.state is SubmissionState.PROCESSING
     assert submission.details.name == "Ahmad"
     assert submission.details.locale == "fa-AF"
     assert submission.token_hash != body["submitter_token"]
@@ -57,8 +57,10 @@ async def test_a_submission_is_stored_and_recorded(
     trail = await repository.audit_trail(body["id"])
     assert [(a.from_state, a.to_state) for a in trail] == [
         (None, SubmissionState.RECEIVED),
-        (SubmissionState.RECEIVED, SubmissionState.PENDING_REVIEW),
+        (SubmissionState.RECEIVED, SubmissionState.PROCESSING),
     ]
+    jobs = await client.server.app[JOBS].jobs_for(body["id"])
+    assert [(j.kind, j.state) for j in jobs] == [("inspect_submission", JobState.QUEUED)]
 
     keys = await s3_store.list_keys(submission.prefix)
     assert set(keys) == {f.object_key for f in stored} | {submission.prefix + "manifest.json"}

@@ -15,7 +15,7 @@ from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.s3 import S3ObjectStore
 from intake.errors import DatabaseUnavailable, StorageUnavailable
 from intake.ports import PartBody, UploadedPart
-from intake.records import AuditEntry, StoredFile, Submission
+from intake.records import AuditEntry, Job, StoredFile, Submission
 from intake.web.keys import ENGINE, REPOSITORY
 from tests.rawhttp import (
     EPILOGUE,
@@ -190,7 +190,11 @@ class FailingRepository:
         return getattr(self._real, name)
 
     async def add_submission(
-        self, submission: Submission, files_: Sequence[StoredFile], audit: Sequence[AuditEntry]
+        self,
+        submission: Submission,
+        files_: Sequence[StoredFile],
+        audit: Sequence[AuditEntry],
+        jobs: Sequence[Job] = (),
     ) -> None:
         raise DatabaseUnavailable("the database did not answer")
 

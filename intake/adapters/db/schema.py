@@ -170,3 +170,21 @@ rate_counters = Table(
     Column("count", Integer, nullable=False),
     Index("ix_rate_counters_window_start", "window_start"),
 )
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("submission_id", Id, nullable=True, index=True),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_error", Text, nullable=False),
+    Column("lease_id", String(36), nullable=False),
+    Column("lease_expires_at", UTCDateTime(), nullable=True),
+    Column("run_after", UTCDateTime(), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Index("ix_jobs_state_run_after", "state", "run_after"),
+)

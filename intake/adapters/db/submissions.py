@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from sqlalchemy import Row, and_, insert, select, text, update
+from sqlalchemy import Row, and_, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from intake.adapters.db.jobs import insert_jobs
 from intake.adapters.db.schema import audit_log, files, submissions, uploads
 from intake.adapters.db.transactions import Database
 from intake.records import (
@@ -16,6 +17,7 @@ from intake.records import (
     FileFlag,
     FileState,
     FlagKind,
+    Job,
     StoredFile,
     Submission,
     SubmissionState,
@@ -128,7 +130,11 @@ class SqlSubmissionRepository:
             await conn.execute(text("SELECT 1"))
 
     async def add_submission(
-        self, submission: Submission, files_: Sequence[StoredFile], audit: Sequence[AuditEntry]
+        self,
+        submission: Submission,
+        files_: Sequence[StoredFile],
+        audit: Sequence[AuditEntry],
+        jobs: Sequence[Job] = (),
     ) -> None:
         async with self._tx() as conn:
             await conn.execute(insert(submissions), [submission_row(submission)])
@@ -136,6 +142,7 @@ class SqlSubmissionRepository:
                 await conn.execute(insert(files), [file_row(f) for f in files_])
             if audit:
                 await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
+            await insert_jobs(conn, list(jobs))
 
     async def get_submission(self, submission_id: str) -> Submission | None:
         async with self._read() as conn:
@@ -182,7 +189,11 @@ class SqlSubmissionRepository:
         return submission_from(row) if row else None
 
     async def submit_draft(
-        self, submission: Submission, files_: Sequence[StoredFile], audit: Sequence[AuditEntry]
+        self,
+        submission: Submission,
+        files_: Sequence[StoredFile],
+        audit: Sequence[AuditEntry],
+        jobs: Sequence[Job] = (),
     ) -> bool:
         statement = (
             update(submissions)
@@ -206,6 +217,7 @@ class SqlSubmissionRepository:
                 await conn.execute(insert(files), [file_row(f) for f in files_])
             if audit:
                 await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
+            await insert_jobs(conn, list(jobs))
         return True
 
     async def withdraw(self, submission_id: str, audit: AuditEntry) -> bool:
@@ -232,7 +244,16 @@ class SqlSubmissionRepository:
             await conn.execute(
                 update(files)
                 .where(files.c.submission_id == submission_id)
-                .values(original_filename="", state=FileState.DELETED.value)
+                .values(
+                    original_filename="",
+                    state=FileState.DELETED.value,
+                    extracted={},
+                    flags=[],
+                    reject_reason="",
+                    public_key="",
+                    thumbnail_key="",
+                    phash="",
+                )
             )
             await conn.execute(
                 update(uploads)
@@ -241,3 +262,89 @@ class SqlSubmissionRepository:
             )
             await conn.execute(insert(audit_log), [audit_row(audit)])
         return True
+
+    async def record_inspection(self, file: StoredFile) -> bool:
+        processing = (
+            select(submissions.c.id)
+            .where(
+                and_(
+                    submissions.c.id == file.submission_id,
+                    submissions.c.state == SubmissionState.PROCESSING.value,
+                )
+            )
+            .exists()
+        )
+        statement = (
+            update(files)
+            .where(and_(files.c.id == file.id, files.c.state == FileState.STORED.value, processing))
+            .values(
+                state=file.state.value,
+                extracted=file.extracted,
+                flags=[flag_json(x) for x in file.flags],
+                reject_reason=file.reject_reason,
+                public_key=file.public_key,
+                thumbnail_key=file.thumbnail_key,
+                phash=file.phash,
+                inspected_at=file.inspected_at,
+            )
+        )
+        async with self._tx() as conn:
+            return bool((await conn.execute(statement)).rowcount == 1)
+
+    async def finish_processing(
+        self, submission_id: str, audit: AuditEntry
+    ) -> SubmissionState | None:
+        processing = and_(
+            submissions.c.id == submission_id,
+            submissions.c.state == SubmissionState.PROCESSING.value,
+        )
+        counts = (
+            select(files.c.state, func.count())
+            .where(files.c.submission_id == submission_id)
+            .group_by(files.c.state)
+        )
+        async with self._tx() as conn:
+            # A write first: it locks the submission row (PostgreSQL) or takes the write
+            # lock (SQLite), so two workers finishing its last files see each other's.
+            touch = update(submissions).where(processing).values(updated_at=audit.at)
+            if (await conn.execute(touch)).rowcount != 1:
+                return None
+            by_state = {FileState(state): n for state, n in await conn.execute(counts)}
+            if by_state.get(FileState.STORED, 0):
+                return None
+            accepted = by_state.get(FileState.INSPECTED, 0) > 0
+            state = SubmissionState.PENDING_REVIEW if accepted else SubmissionState.FAILED
+            await conn.execute(update(submissions).where(processing).values(state=state.value))
+            entry = AuditEntry(
+                audit.submission_id, audit.at, audit.actor, audit.action,
+                SubmissionState.PROCESSING, state, audit.detail,
+            )  # fmt: skip
+            await conn.execute(insert(audit_log), [audit_row(entry)])
+        return state
+
+    async def similar_photos(
+        self, phash: str, max_distance: int, exclude_submission: str
+    ) -> list[tuple[StoredFile, int]]:
+        # Hamming distance is computed here: portable across SQLite and PostgreSQL, and
+        # a newsroom's archive of photo hashes (16 bytes each) is read in milliseconds.
+        query = (
+            select(files)
+            .join(submissions, submissions.c.id == files.c.submission_id)
+            .where(
+                and_(
+                    files.c.phash != "",
+                    files.c.state == FileState.INSPECTED.value,
+                    files.c.submission_id != exclude_submission,
+                    submissions.c.state != SubmissionState.WITHDRAWN.value,
+                )
+            )
+        )
+        target = int(phash, 16)
+        found: list[tuple[StoredFile, int]] = []
+        async with self._read() as conn:
+            for row in await conn.execute(query):
+                distance = (int(row.phash, 16) ^ target).bit_count()
+                if distance <= max_distance:
+                    found.append((file_from(row), distance))
+        found.sort(key=lambda pair: (pair[1], pair[0].created_at))
+        return found

@@ -1,0 +1,47 @@
+"""What a decoder process hands back: plain, picklable data (no Pillow, no PyAV here).
+
+The web and worker processes import only this module of the decoders' side; the
+decoders themselves (:mod:`intake.media.photos`, :mod:`intake.media.videos`) run in
+separate processes (:mod:`intake.decoders`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PhotoLimits:
+    max_pixels: int
+    thumbnail_side: int
+
+
+@dataclass(frozen=True)
+class VideoLimits:
+    max_seconds: float
+    max_side: int
+    thumbnail_side: int
+    poster_seconds: float
+
+
+@dataclass(frozen=True)
+class Derivative:
+    """A file a decoder wrote: the sanitized public copy or the thumbnail."""
+
+    path: str
+    content_type: str
+    extension: str
+
+
+@dataclass(frozen=True)
+class Inspected:
+    """A file that decoded: what it says about itself and the derivatives made from it."""
+
+    extracted: dict[str, Any]
+    public: Derivative
+    thumbnail: Derivative
+    phash: str = ""
+    """dHash of a photo as 16 hex digits (64 bits); empty for videos."""
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per step (probe, poster, remux...), for benchmarks and logs."""

@@ -1,0 +1,172 @@
+"""Videos, opened for real in a decoder process with PyAV (FFmpeg).
+
+A crafted file must not make FFmpeg read anything but itself: the container format is
+forced to the one libmagic sniffed (an HLS playlist or a concat list is never probed),
+only the ``file`` protocol is allowed for any nested open, and MOV external data
+references stay off. The poster frame is found by seeking (never by decoding the whole
+file); the public copy is the same packets remuxed into a fresh container with no
+metadata (no re-encode), keeping only the video and audio streams.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import av
+import av.container
+import av.error
+from PIL import Image
+
+from intake.errors import MediaRejected
+from intake.media.results import Derivative, Inspected, VideoLimits
+from intake.media.video_metadata import container_facts, stream_rotation
+
+DEMUXERS = {  # sniffed type -> (FFmpeg demuxer, allowed demuxers)
+    "video/mp4": "mov",
+    "video/x-m4v": "mov",
+    "video/quicktime": "mov",
+    "video/3gpp": "mov",
+    "video/webm": "matroska",
+    "video/x-matroska": "matroska",
+}
+PUBLIC_FORMATS = {  # sniffed type -> (muxer, content type, extension)
+    "video/mp4": ("mp4", "video/mp4", "mp4"),
+    "video/x-m4v": ("mp4", "video/mp4", "mp4"),
+    "video/quicktime": ("mov", "video/quicktime", "mov"),
+    "video/3gpp": ("3gp", "video/3gpp", "3gp"),
+    "video/webm": ("webm", "video/webm", "webm"),
+    "video/x-matroska": ("matroska", "video/x-matroska", "mkv"),
+}
+SAFE_OPTIONS = {
+    "protocol_whitelist": "file",
+    "enable_drefs": "0",  # MOV: never follow data references to other files
+    "use_absolute_path": "0",
+}
+
+
+def open_video(path: str, mime: str) -> av.container.InputContainer:
+    """Open ``path`` as exactly the sniffed container, reading nothing but the file."""
+    demuxer = DEMUXERS[mime]
+    options = {**SAFE_OPTIONS, "format_whitelist": demuxer}
+    try:
+        return av.open(
+            path, mode="r", format=demuxer, options=options, metadata_errors="replace",
+            timeout=30.0,
+        )  # fmt: skip
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise MediaRejected(f"The video could not be opened as {mime}: {exc}") from exc
+
+
+def _duration(container: av.container.InputContainer, video: av.VideoStream) -> float | None:
+    if container.duration:
+        return float(container.duration) / av.time_base
+    if video.duration and video.time_base:
+        return float(video.duration * video.time_base)
+    return None
+
+
+def probe(container: av.container.InputContainer, limits: VideoLimits) -> dict[str, Any]:
+    """What the container and its streams say; refuse what is over the limits."""
+    if not container.streams.video:
+        raise MediaRejected("The file has no video stream.")
+    video = container.streams.video[0]
+    width, height = video.codec_context.width, video.codec_context.height
+    if not width or not height:
+        raise MediaRejected("The video stream has no picture size.")
+    if max(width, height) > limits.max_side:
+        raise MediaRejected(
+            f"The video is {width}x{height}; videos larger than {limits.max_side} pixels "
+            "on a side are refused."
+        )
+    duration = _duration(container, video)
+    if duration is not None and duration > limits.max_seconds:
+        raise MediaRejected(
+            f"The video lasts {duration:.0f} s; videos longer than "
+            f"{limits.max_seconds:.0f} s are refused."
+        )
+    rate = video.average_rate or video.guessed_rate
+    audio = container.streams.audio[0] if container.streams.audio else None
+    facts: dict[str, Any] = {
+        "container": container.format.name, "video_codec": video.codec_context.name,
+        "width": width, "height": height,
+        "duration_seconds": round(duration, 3) if duration is not None else None,
+        "frame_rate": round(float(rate), 3) if rate else None,
+        "audio_codec": audio.codec_context.name if audio else None,
+    }  # fmt: skip
+    return {**facts, **container_facts(container, video)}
+
+
+def poster(
+    container: av.container.InputContainer, at_seconds: float, duration: float | None
+) -> tuple[Image.Image, int]:
+    """The first picture at or after the key frame before ``at_seconds`` (or the middle
+    of a shorter video), with the display rotation it carries, by seeking."""
+    video = container.streams.video[0]
+    target = min(at_seconds, duration / 2) if duration else 0.0
+    if target > 0 and video.time_base:
+        start = video.start_time or 0
+        container.seek(start + int(target / video.time_base), stream=video, backward=True)
+    try:
+        for frame in container.decode(video):
+            rotation = frame.rotation or stream_rotation(video)
+            return frame.to_image(), rotation  # type: ignore[no-untyped-call]
+    except (av.error.FFmpegError, OSError, ValueError) as exc:
+        raise MediaRejected(f"The video's pictures could not be decoded: {exc}") from exc
+    raise MediaRejected("The video has no picture that decodes.")
+
+
+def _rotated(image: Image.Image, rotation: int) -> Image.Image:
+    """FFmpeg's rotation is counter-clockwise degrees; apply it for display."""
+    quarter = round(rotation / 90) % 4
+    turns = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180,
+             3: Image.Transpose.ROTATE_270}  # fmt: skip
+    return image.transpose(turns[quarter]) if quarter else image
+
+
+def remux(source: av.container.InputContainer, mime: str, out: Path) -> Derivative:
+    """The video and audio packets in a new container with no metadata."""
+    muxer, content_type, extension = PUBLIC_FORMATS[mime]
+    path = out / f"public.{extension}"
+    source.seek(0)
+    kept = [s for s in source.streams if s.type in ("video", "audio")]
+    options = {"fflags": "+bitexact"}  # no encoder tag, no creation time
+    with av.open(str(path), mode="w", format=muxer, options=options) as target:
+        mapping = {}
+        for stream in kept:
+            copy = target.add_stream_from_template(stream)
+            copy.metadata.clear()
+            mapping[stream.index] = copy
+        target.metadata.clear()
+        try:
+            for packet in source.demux(kept):
+                if packet.dts is None:
+                    continue
+                packet.stream = mapping[packet.stream.index]
+                target.mux(packet)
+        except (av.error.FFmpegError, ValueError) as exc:
+            raise MediaRejected(f"The video could not be copied: {exc}") from exc
+    return Derivative(str(path), content_type, extension)
+
+
+def inspect_video(path: str, mime: str, out_dir: str, limits: VideoLimits) -> Inspected:
+    """Open the video at ``path`` (sniffed as ``mime``), describe it, and write its
+    poster thumbnail and public copy into ``out_dir``; raise :class:`MediaRejected`."""
+    out = Path(out_dir)
+    clock = time.perf_counter
+    started = clock()
+    with open_video(path, mime) as container:
+        extracted = probe(container, limits)
+        probed = clock()
+        picture, rotation = poster(container, limits.poster_seconds, extracted["duration_seconds"])
+        extracted["rotation"] = (-rotation) % 360
+        thumb = _rotated(picture, rotation)
+        thumb.thumbnail((limits.thumbnail_side, limits.thumbnail_side))
+        thumb.convert("RGB").save(out / "thumb.jpg", "JPEG", quality=80)
+        postered = clock()
+        public = remux(container, mime, out)
+    done = clock()
+    timings = {"probe": probed - started, "poster": postered - probed, "remux": done - postered}
+    thumbnail = Derivative(str(out / "thumb.jpg"), "image/jpeg", "jpg")
+    return Inspected(extracted, public, thumbnail, "", timings)
