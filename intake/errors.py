@@ -211,7 +211,6 @@ class DatabaseUnavailable(IntakeError):
     title = "The database is unavailable; try again shortly"
 
 
-
 class InspectionError(Exception):
     """Trouble while inspecting a file after its submission was answered: a job's
     concern, never an HTTP answer. ``detail`` is written for a moderator."""

@@ -301,3 +301,32 @@ def mp4_head_then_random(random_bytes: int) -> bytes:
     """An MP4 ``ftyp mp42`` box followed by ``random_bytes`` random bytes: sniffed as
     video/mp4, large at little cost."""
     return _MP4_HEAD + os.urandom(random_bytes)
+
+
+@cache
+def mp4_audio_only() -> bytes:
+    """1 s of silence (AAC) in MP4: a valid file with no video stream."""
+    out = io.BytesIO()
+    with av.open(out, mode="w", format="mp4") as c:
+        stream = c.add_stream("aac", rate=48000)
+        for start in range(0, 48000, 1024):
+            frame = av.AudioFrame(format="fltp", layout="mono", samples=1024)
+            frame.planes[0].update(bytes(frame.planes[0].buffer_size))
+            frame.sample_rate = 48000
+            frame.pts = start
+            c.mux(stream.encode(frame))
+        c.mux(stream.encode(None))
+    return out.getvalue()
+
+
+def hls_playlist(segment_url: str) -> bytes:
+    """An HLS playlist whose one segment is ``segment_url`` (a URL or a local path)."""
+    return (
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:1\n#EXT-X-MEDIA-SEQUENCE:0\n"
+        f"#EXTINF:1.0,\n{segment_url}\n#EXT-X-ENDLIST\n"
+    ).encode()
+
+
+def ffconcat_list(target: str) -> bytes:
+    """An FFmpeg concat script that joins ``target`` (a URL or a local path)."""
+    return f"ffconcat version 1.0\nfile '{target}'\n".encode()

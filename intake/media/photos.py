@@ -52,15 +52,18 @@ def _open(path: str, mime: str, limits: PhotoLimits) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(path, formats=[PILLOW_FORMATS[mime]])
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaRejected(f"The photo is too large to decode safely ({exc}).") from exc
+        raise MediaRejected(
+            f"The photo has more than {limits.max_pixels / 1e6:g} MP; photos over that are "
+            f"refused without decoding ({exc})."
+        ) from exc
     except (OSError, SyntaxError, ValueError) as exc:
         raise MediaRejected(f"The photo could not be read as {mime}: {exc}") from exc
     width, height = image.size
     if width * height > limits.max_pixels:
         image.close()
         raise MediaRejected(
-            f"The photo is {width}x{height} pixels ({width * height / 1e6:.0f} MP); photos "
-            f"over {limits.max_pixels / 1e6:.0f} MP are refused without decoding."
+            f"The photo is {width}x{height} pixels ({width * height / 1e6:g} MP); photos "
+            f"over {limits.max_pixels / 1e6:g} MP are refused without decoding."
         )
     return image
 
@@ -134,7 +137,7 @@ def dhash(image: Image.Image) -> str:
     """64-bit difference hash: is each pixel of a 9x8 grey version brighter than its
     right neighbour; 16 hex digits. Close hashes (few differing bits) look alike."""
     small = image.convert("L").resize((9, 8), Image.Resampling.LANCZOS)
-    pixels = list(small.getdata())
+    pixels = list(small.tobytes())
     bits = 0
     for row in range(8):
         for col in range(8):
@@ -144,6 +147,7 @@ def dhash(image: Image.Image) -> str:
 
 
 def _thumbnail(image: Image.Image, side: int, out: Path) -> tuple[Derivative, str]:
+    image.seek(0)
     first = _clean(image.copy())
     first.thumbnail((side, side))
     rgb = first.convert("RGB") if first.mode != "RGB" else first

@@ -125,8 +125,11 @@ def _rotated(image: Image.Image, rotation: int) -> Image.Image:
     return image.transpose(turns[quarter]) if quarter else image
 
 
-def remux(source: av.container.InputContainer, mime: str, out: Path) -> Derivative:
-    """The video and audio packets in a new container with no metadata."""
+def remux(
+    source: av.container.InputContainer, mime: str, out: Path
+) -> tuple[Derivative, float | None]:
+    """The video and audio packets in a new container with no metadata; and where the
+    last video packet ends, in seconds (the duration of a file that does not say it)."""
     muxer, content_type, extension = PUBLIC_FORMATS[mime]
     path = out / f"public.{extension}"
     source.seek(0)
@@ -134,6 +137,7 @@ def remux(source: av.container.InputContainer, mime: str, out: Path) -> Derivati
     options = {"fflags": "+bitexact"}  # no encoder tag, no creation time
     with av.open(str(path), mode="w", format=muxer, options=options) as target:
         mapping = {}
+        end = 0.0
         for stream in kept:
             copy = target.add_stream_from_template(stream)
             copy.metadata.clear()
@@ -143,11 +147,13 @@ def remux(source: av.container.InputContainer, mime: str, out: Path) -> Derivati
             for packet in source.demux(kept):
                 if packet.dts is None:
                     continue
+                if packet.stream.type == "video" and packet.pts is not None and packet.time_base:
+                    end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
                 packet.stream = mapping[packet.stream.index]
                 target.mux(packet)
         except (av.error.FFmpegError, ValueError) as exc:
             raise MediaRejected(f"The video could not be copied: {exc}") from exc
-    return Derivative(str(path), content_type, extension)
+    return Derivative(str(path), content_type, extension), (end or None)
 
 
 def inspect_video(path: str, mime: str, out_dir: str, limits: VideoLimits) -> Inspected:
@@ -165,7 +171,9 @@ def inspect_video(path: str, mime: str, out_dir: str, limits: VideoLimits) -> In
         thumb.thumbnail((limits.thumbnail_side, limits.thumbnail_side))
         thumb.convert("RGB").save(out / "thumb.jpg", "JPEG", quality=80)
         postered = clock()
-        public = remux(container, mime, out)
+        public, end = remux(container, mime, out)
+        if extracted["duration_seconds"] is None and end is not None:
+            extracted["duration_seconds"] = round(end, 3)
     done = clock()
     timings = {"probe": probed - started, "poster": postered - probed, "remux": done - postered}
     thumbnail = Derivative(str(out / "thumb.jpg"), "image/jpeg", "jpg")
