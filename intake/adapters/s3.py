@@ -260,10 +260,14 @@ class S3ObjectStore:
 
     def _download_sync(self, key: str, path: Path) -> int:
         answer = self._client.get_object(Bucket=self._bucket, Key=key)
+        body = answer["Body"]
         size = 0
-        with answer["Body"] as body, path.open("wb") as f:
-            for chunk in body.iter_chunks(_DOWNLOAD_CHUNK):
-                size += f.write(chunk)
+        try:
+            with path.open("wb") as f:
+                for chunk in body.iter_chunks(_DOWNLOAD_CHUNK):
+                    size += f.write(chunk)
+        finally:
+            body.close()
         return size
 
     async def presign_get(self, key: str, *, seconds: int) -> str:
