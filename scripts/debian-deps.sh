@@ -6,6 +6,8 @@ ldconfig -p 2>/dev/null | grep -q 'libmagic\.so\.1' || missing+=(libmagic1)
 python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv)
 if [ "${1:-}" = "--test" ]; then
   command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
+  # clamd for the malware-scan tests (they start it on a signature file of their own)
+  [ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || missing+=(clamav-daemon)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"

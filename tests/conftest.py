@@ -156,6 +156,15 @@ async def client(make_client: Callable[..., Any]) -> TestClient[Any, Any]:
     return result
 
 
+@pytest.fixture(scope="session")
+async def clamd_socket(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Path]:
+    """A real clamd on a unix socket, knowing only the EICAR test signature."""
+    from tests.clamd import running_clamd
+
+    async with running_clamd(tmp_path_factory.mktemp("clamd"), stream_max="1M") as socket:
+        yield socket
+
+
 def samples_dir() -> Path:
     if not SAMPLES.is_dir():
         pytest.skip(f"real device samples not found at {SAMPLES} (../shared/media-samples)")

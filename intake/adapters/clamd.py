@@ -43,19 +43,26 @@ class ClamdScanner:
 
     async def _instream(self, path: Path) -> str:
         reader, writer = await self._connect()
+        # clamd may answer before the end (over its size limit) and close: its answer
+        # is read as soon as it comes, while the file is still being sent.
+        answer = asyncio.create_task(reader.readuntil(b"\0"))
         try:
             writer.write(b"zINSTREAM\0")
             async with aiofiles.open(path, "rb") as f:
-                while chunk := await f.read(self._chunk_size):
+                while not answer.done() and (chunk := await f.read(self._chunk_size)):
                     writer.write(struct.pack(">I", len(chunk)) + chunk)
                     await writer.drain()
-            writer.write(struct.pack(">I", 0))
-            await writer.drain()
-            return (await reader.readuntil(b"\0")).rstrip(b"\0").decode("utf-8", "replace")
+            if not answer.done():
+                writer.write(struct.pack(">I", 0))
+                await writer.drain()
         except (ConnectionResetError, BrokenPipeError):
-            # clamd closes the connection after answering when the stream is over its
-            # limit: its answer is still there to read.
-            return (await reader.read(4096)).rstrip(b"\0").decode("utf-8", "replace")
+            await asyncio.wait([answer], timeout=1)
+            if not answer.done() or answer.exception() is not None:
+                answer.cancel()
+                writer.close()
+                raise
+        try:
+            return (await answer).rstrip(b"\0").decode("utf-8", "replace")
         finally:
             writer.close()
             with contextlib.suppress(OSError):
