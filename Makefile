@@ -1,13 +1,14 @@
 # make run   - set up and run the service on embedded defaults (SeaweedFS, SQLite)
 # make test  - set up and run the whole suite: ruff, mypy, pytest
 # make bench - throughput and memory figures (not a test)
+# make bench-inspection - photos per second, video inspection time against file size
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint typecheck pytest bench config clean
+.PHONY: run test lint typecheck pytest bench bench-inspection config clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -41,6 +42,9 @@ test: lint typecheck pytest
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/upload_throughput.py
+
+bench-inspection: $(DEV_STAMP)
+	$(BIN)/python bench/inspection.py
 
 config: $(DEV_STAMP)
 	$(BIN)/intake settings --toml > config/intake.toml

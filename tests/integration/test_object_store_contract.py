@@ -158,3 +158,16 @@ async def test_writer_abort_leaves_nothing(s3_store: S3ObjectStore, tmp_path: Pa
     assert await s3_store.list_multipart_uploads(prefix) == []
     assert await s3_store.list_keys(prefix) == []
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_download_streams_a_whole_object_to_a_file(
+    s3_store: S3ObjectStore, tmp_path: Path
+) -> None:
+    key = fresh_prefix() + "big"
+    data = os.urandom(3 * MiB + 17)
+    await s3_store.put(key, data, content_type="video/mp4", metadata={})
+    target = tmp_path / "copy"
+    assert await s3_store.download(key, target) == len(data)
+    assert hashlib.sha256(target.read_bytes()).digest() == hashlib.sha256(data).digest()
+    with pytest.raises(ObjectNotFound):
+        await s3_store.download(fresh_prefix() + "missing", tmp_path / "none")
