@@ -117,7 +117,10 @@ def _for_format(image: Image.Image, fmt: str) -> Image.Image:
     return image
 
 
-def _save_public(image: Image.Image, mime: str, frames: int, out: Path) -> Derivative:
+def _save_public(
+    image: Image.Image, mime: str, frames: int, out: Path
+) -> tuple[Derivative, Image.Image]:
+    """The public copy written; and its first frame, cleaned (for the thumbnail)."""
     fmt, content_type, extension = PUBLIC_FORMATS[mime]
     path = out / f"public.{extension}"
     if frames > 1 and fmt in ("GIF", "WEBP"):
@@ -128,9 +131,11 @@ def _save_public(image: Image.Image, mime: str, frames: int, out: Path) -> Deriv
             loop=image.info.get("loop", 0),
         )  # fmt: skip
     else:
+        image.seek(0)
+        cleaned = [_clean(image)]
         options: dict[str, Any] = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}.get(fmt, {})
-        _for_format(_clean(image), fmt).save(path, fmt, **options)
-    return Derivative(str(path), content_type, extension)
+        _for_format(cleaned[0], fmt).save(path, fmt, **options)
+    return Derivative(str(path), content_type, extension), cleaned[0]
 
 
 def dhash(image: Image.Image) -> str:
@@ -146,9 +151,8 @@ def dhash(image: Image.Image) -> str:
     return f"{bits:016x}"
 
 
-def _thumbnail(image: Image.Image, side: int, out: Path) -> tuple[Derivative, str]:
-    image.seek(0)
-    first = _clean(image.copy())
+def _thumbnail(first: Image.Image, side: int, out: Path) -> tuple[Derivative, str]:
+    """``first`` (the cleaned first frame, changed in place) as a small JPEG; its dHash."""
     first.thumbnail((side, side))
     rgb = first.convert("RGB") if first.mode != "RGB" else first
     rgb.info = {}
@@ -172,9 +176,9 @@ def inspect_photo(path: str, mime: str, out_dir: str, limits: PhotoLimits) -> In
         }  # fmt: skip
         if frames > 1:
             extracted["frames"] = frames
-        public = _save_public(image, mime, frames, out)
+        public, first = _save_public(image, mime, frames, out)
         published = time.perf_counter()
-        thumbnail, phash = _thumbnail(image, limits.thumbnail_side, out)
+        thumbnail, phash = _thumbnail(first, limits.thumbnail_side, out)
     done = time.perf_counter()
     timings = {"decode": decoded - started, "public": published - decoded,
                "thumbnail": done - published}  # fmt: skip
