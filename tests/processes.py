@@ -53,6 +53,7 @@ def shared_env(
         "INTAKE_DATABASE_URL": database_url,
         "INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage"),
         "INTAKE_SERVER_LOG_LEVEL": "warning",
+        "INTAKE_WORKERS_IN_PROCESS": "false",  # the tests that want workers start them
     }
     env.update({f"INTAKE_{k.upper()}": v for k, v in extra.items()})
     return env
