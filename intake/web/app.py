@@ -12,7 +12,7 @@ import contextlib
 import datetime as dt
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +209,7 @@ async def inspection_ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.get_running_loop().run_in_executor(None, decoders.close)
 
 
-def workers_ctx(run: bool) -> Any:
+def workers_ctx(run: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         """Job workers in this process (``workers.concurrency`` at once)."""
         task = (

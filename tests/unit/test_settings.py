@@ -53,6 +53,10 @@ def test_environment_overrides_the_file(tmp_path: Path) -> None:
         ({"INTAKE_MEDIA_ACCEPTED_TYPES": "image/jpeg,text/html"}, "media.accepted_types"),
         ({"INTAKE_S3_SERVER_SIDE_ENCRYPTION": "maybe"}, "s3.server_side_encryption"),
         ({"INTAKE_LIMITS_MAX_FILES": "0"}, "limits.max_files"),
+        ({"INTAKE_SCAN_CLAMD_ADDRESS": "10.0.0.5:3310"}, "scan.clamd_address"),
+        ({"INTAKE_SCAN_CLAMD_ADDRESS": "clamd.example.org:3310"}, "scan.clamd_address"),
+        ({"INTAKE_WORKERS_IN_PROCESS": "sometimes"}, "workers.in_process"),
+        ({"INTAKE_INSPECTION_PROCESSES": "0"}, "inspection.processes"),
     ],
 )
 def test_a_bad_value_fails_naming_its_key(env: dict[str, str], named: str) -> None:
@@ -85,3 +89,10 @@ def test_secrets_never_show_in_repr() -> None:
 def test_lists_come_from_comma_separated_env() -> None:
     settings = load_settings(None, {"INTAKE_MEDIA_ACCEPTED_TYPES": "image/jpeg, video/mp4"})
     assert settings.media.accepted_types == ("image/jpeg", "video/mp4")
+
+
+@pytest.mark.parametrize("address", ["/run/clamav/clamd.ctl", "127.0.0.1:3310", "[::1]:3310"])
+def test_clamd_is_reached_on_a_socket_or_loopback(address: str) -> None:
+    assert load_settings(None, {"INTAKE_SCAN_CLAMD_ADDRESS": address}).scan.clamd_address == (
+        address
+    )
