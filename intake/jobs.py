@@ -96,8 +96,10 @@ class Worker:
         try:
             await task
         except asyncio.CancelledError:
-            if not task.cancelled() or renewer.done():
-                raise  # this worker is stopping; the lease expires and another retries
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                await asyncio.shield(self._hand_back(job))  # this worker is stopping
+                raise
             log.warning("job %s lost its lease; left to the worker that took it", job.id)
             return
         except Exception as exc:
@@ -109,6 +111,17 @@ class Worker:
                 await renewer
         if not await self._queue.complete(job.id, job.lease_id, self._clock()):
             log.warning("job %s finished after its lease was lost", job.id)
+
+    async def _hand_back(self, job: Job) -> None:
+        """Queue a job again at once when its worker stops (shutdown), so that another
+        takes it without waiting for the lease to expire."""
+        now = self._clock()
+        try:
+            await self._queue.retry(
+                job.id, job.lease_id, error="its worker stopped", run_after=now, now=now
+            )
+        except Exception as exc:  # the lease will expire instead
+            log.warning("job %s: could not hand it back: %s", job.id, describe(exc))
 
     async def _keep_lease(self, job: Job, task: asyncio.Task[None]) -> None:
         interval = self._rules.lease.total_seconds() / 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.jobs import SqlJobQueue
@@ -158,3 +159,58 @@ async def test_a_job_whose_workers_keep_dying_is_parked_dead(engine: AsyncEngine
     assert dead is not None and dead.state is JobState.DEAD
     assert "its worker stopped" in dead.last_error
     assert handler.runs == 0 and len(handler.given_up) == 1
+
+
+class Slow:
+    """Runs until cancelled; ``lose_lease`` makes the job look taken by another."""
+
+    def __init__(self, queue: SqlJobQueue, lose_lease: bool) -> None:
+        self.queue, self.lose_lease = queue, lose_lease
+        self.started = asyncio.Event()
+        self.cancelled = False
+
+    async def run(self, job: Job) -> None:
+        if self.lose_lease:
+            await self.queue.retry(job.id, job.lease_id, error="", run_after=T0, now=T0)
+        self.started.set()
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            self.cancelled = True
+            raise
+
+    async def gave_up(self, job: Job, error: str) -> None:
+        raise AssertionError("not expected")
+
+
+def quick_lease() -> JobRules:
+    return JobRules(lease=dt.timedelta(seconds=0.3), max_attempts=3, retry_base=SECOND,
+                    retry_max=SECOND)  # fmt: skip
+
+
+async def test_a_job_whose_lease_is_lost_is_abandoned_by_its_worker(engine: AsyncEngine) -> None:
+    queue = queue_on(engine)
+    handler = Slow(queue, lose_lease=True)
+    await queue.add(new_job("k", {}, T0))
+    worker = Worker(queue, {"k": handler}, quick_lease())
+    assert await asyncio.wait_for(worker.run_one(), 5) is not None
+    assert handler.cancelled
+
+
+async def test_a_stopping_worker_hands_its_job_back_at_once(engine: AsyncEngine) -> None:
+    queue = queue_on(engine)
+    handler = Slow(queue, lose_lease=False)
+    job = new_job("k", {}, T0)
+    await queue.add(job)
+    worker = Worker(queue, {"k": handler}, quick_lease())
+    running = asyncio.create_task(worker.run_one())
+    await asyncio.wait_for(handler.started.wait(), 5)
+    await asyncio.sleep(0.5)  # the lease was renewed meanwhile
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    handed_back = await queue.get(job.id)
+    assert handed_back is not None
+    assert (handed_back.state, handed_back.last_error) == (JobState.QUEUED, "its worker stopped")
+    now = dt.datetime.now(dt.UTC)
+    assert await queue.claim("next", now=now, until=now + SECOND) is not None
