@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass
@@ -128,12 +129,17 @@ class InspectionService:
     ) -> StoredFile:
         """Inspect one file and record the verdict; returns the file as recorded."""
         spent: Timings = timings if timings is not None else {}
-        with tempfile.TemporaryDirectory(prefix="inspect-", dir=self._rules.temp_dir) as work:
-            original = Path(work) / "original"
+        work = Path(
+            await asyncio.to_thread(tempfile.mkdtemp, prefix="inspect-", dir=self._rules.temp_dir)
+        )
+        try:
+            original = work / "original"
             started = time.perf_counter()
             await self._store.download(file.object_key, original)
             spent["fetch"] = time.perf_counter() - started
             verdict, uploaded = await self._examine(submission, file, original, spent)
+        finally:  # a large original takes a while to unlink: off the event loop
+            await asyncio.to_thread(shutil.rmtree, work, ignore_errors=True)
         started = time.perf_counter()
         recorded = await self._repository.record_inspection(verdict)
         if not recorded and uploaded:

@@ -120,8 +120,10 @@ async def test_one_bad_file_is_rejected_and_the_others_go_on(make_client: Any) -
     assert good.state is FileState.INSPECTED
 
 
-async def test_duplicates_and_near_duplicates_are_flagged(make_client: Any) -> None:
-    client = await make_client()
+async def test_duplicates_and_near_duplicates_are_flagged(
+    make_client: Any, database_url: str
+) -> None:
+    client = await make_client(database_url=database_url)
     app = client.server.app
     picture = io.BytesIO()
     media._picture((640, 480)).save(picture, "JPEG", quality=90)
