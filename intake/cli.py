@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "serve":
             serve(settings)
         elif args.command == "worker":
-            _limit_malloc_arenas()
+            _tune_malloc()
             _logging(settings)
             ran = asyncio.run(_work(settings, args.until_idle))
             if args.until_idle:
