@@ -86,3 +86,29 @@ async def test_a_killed_worker_leaves_its_job_to_another_that_finishes_it_once(
     assert len([k for k in keys if "/public." in k]) == 10
     assert len([k for k in keys if k.endswith("/thumb.jpg")]) == 10
     assert [a.action for a in await repository.audit_trail(submission_id)].count("inspected") == 1
+
+
+async def test_intake_worker_until_idle_runs_the_due_jobs_and_exits(
+    make_client: Any, seaweedfs: EmbeddedS3, s3_store: S3ObjectStore, tmp_path: Path
+) -> None:
+    database = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
+    client = await make_client(database_url=database)
+    data = FormData()
+    data.add_field("consent_terms", "true")
+    data.add_field("files", io.BytesIO(noisy_photo(1)[:200_000]), filename="cut.jpg")
+    response = await client.post("/api/v1/submissions", data=data)
+    submission_id = (await response.json())["id"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    env.update(shared_env(seaweedfs, s3_store.bucket, database,
+                          server_data_dir=str(tmp_path / "worker")))  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "intake", "worker", "--until-idle", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    out, _ = await asyncio.wait_for(proc.communicate(), 120)
+    assert proc.returncode == 0, out.decode()
+    assert out.decode().strip().endswith("1 jobs run")
+    repository = client.server.app[REPOSITORY]
+    assert (await repository.get_submission(submission_id)).state is SubmissionState.FAILED
+    [file] = await repository.files_of(submission_id)
+    assert "could not be decoded" in file.reject_reason
