@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.db.jobs import SqlJobQueue
 from intake.adapters.db.migrate import current_revision, head_revision, migrate
 from intake.adapters.db.schema import metadata
 from intake.adapters.db.submissions import SqlSubmissionRepository
@@ -31,6 +32,7 @@ from intake.records import (
     Upload,
     UploadState,
 )
+from intake.submissions import inspection_job
 
 NOW = dt.datetime(2026, 11, 28, 9, 30, 15, 123456, tzinfo=dt.UTC)
 
@@ -171,3 +173,49 @@ async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset(
     assert claimed.lock_id and claimed.offset == 4 and claimed.filename == "a.mp4"
     assert await claim("right", 4) is None  # held by the first
     assert await claim("right", 4, now=later + dt.timedelta(seconds=1)) is not None  # lapsed
+
+
+async def test_a_submission_and_its_job_are_committed_together(
+    repository: SqlSubmissionRepository, engine: AsyncEngine
+) -> None:
+    queue = SqlJobQueue(Database(engine))
+    first = a_submission(state=SubmissionState.PROCESSING)
+    job = inspection_job(first)
+    await repository.add_submission(first, [a_file(first)], [], [job])
+    assert [j.id for j in await queue.jobs_for(first.id)] == [job.id]
+    second = a_submission(state=SubmissionState.PROCESSING)
+    same_id = dataclasses.replace(job, payload={"submission_id": second.id})
+    with pytest.raises(IntegrityError):  # its job cannot be stored: no submission either
+        await repository.add_submission(second, [a_file(second)], [], [same_id])
+    assert await repository.get_submission(second.id) is None
+    draft = a_submission(state=SubmissionState.DRAFT)
+    await repository.add_submission(draft, [], [])
+    submitted = dataclasses.replace(draft, state=SubmissionState.PROCESSING)
+    with pytest.raises(IntegrityError):
+        await repository.submit_draft(submitted, [a_file(draft)], [], [job])
+    assert (await repository.get_submission(draft.id)).state is SubmissionState.DRAFT  # type: ignore[union-attr]
+    assert await repository.submit_draft(submitted, [a_file(draft)], [], [inspection_job(draft)])
+    assert [j.kind for j in await queue.jobs_for(draft.id)] == ["inspect_submission"]
+
+
+async def test_a_processing_submission_moves_on_once_no_file_waits(
+    repository: SqlSubmissionRepository,
+) -> None:
+    submission = a_submission(state=SubmissionState.PROCESSING)
+    good, bad = a_file(submission, 0), a_file(submission, 1)
+    await repository.add_submission(submission, [good, bad], [])
+    audit = AuditEntry(submission.id, NOW, "system", "inspected", None, None)
+    accepted = dataclasses.replace(good, state=FileState.INSPECTED, inspected_at=NOW)
+    assert await repository.record_inspection(accepted)
+    assert not await repository.record_inspection(accepted)  # only a file still stored
+    assert await repository.finish_processing(submission.id, audit) is None  # bad waits
+    refused = dataclasses.replace(bad, state=FileState.REJECTED, reject_reason="no")
+    assert await repository.record_inspection(refused)
+    assert await repository.finish_processing(submission.id, audit) is (
+        SubmissionState.PENDING_REVIEW
+    )
+    assert await repository.finish_processing(submission.id, audit) is None  # once
+    trail = await repository.audit_trail(submission.id)
+    assert (trail[-1].from_state, trail[-1].to_state) == (
+        SubmissionState.PROCESSING, SubmissionState.PENDING_REVIEW,
+    )  # fmt: skip
