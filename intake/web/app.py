@@ -35,7 +35,16 @@ from intake.resumable.service import UploadRules, UploadService
 from intake.settings import Settings
 from intake.submissions import IntakePolicy, SubmissionService
 from intake.submitter import SubmitterService
-from intake.web import api_config, api_submissions, health, openapi, pages, tus
+from intake.web import (
+    api_config,
+    api_moderation,
+    api_moderators,
+    api_submissions,
+    health,
+    openapi,
+    pages,
+    tus,
+)
 from intake.web.cors import cors_middleware
 from intake.web.keys import (
     DATABASE,
@@ -52,6 +61,7 @@ from intake.web.keys import (
     UPLOAD_REPOSITORY,
     UPLOADS,
 )
+from intake.web.moderation_wiring import dispatcher_ctx, lapsed_leases_ctx, moderation_ctx
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
 from intake.web.templates import Templates
@@ -132,7 +142,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = engine
     database = app[DATABASE] = Database(engine)
     if REPOSITORY not in app:
-        app[REPOSITORY] = SqlSubmissionRepository(database)
+        app[REPOSITORY] = SqlSubmissionRepository(database, settings.webhooks.urls)
     app[UPLOAD_REPOSITORY] = SqlUploadRepository(database)
     try:
         yield
@@ -207,11 +217,16 @@ def create_app(
         app[OBJECT_STORE] = object_store
     if repository is not None:
         app[REPOSITORY] = repository
-    app.cleanup_ctx.extend([object_store_ctx, database_ctx, services_ctx, janitor_ctx])
+    app.cleanup_ctx.extend(
+        [object_store_ctx, database_ctx, services_ctx, moderation_ctx, janitor_ctx,
+         lapsed_leases_ctx, dispatcher_ctx]
+    )  # fmt: skip
     app.add_routes(api_submissions.routes)
     app.add_routes(api_config.routes)
     app.add_routes(pages.routes)
     app.add_routes(health.routes)
     app.add_routes(tus.routes)
     app.add_routes(openapi.routes)
+    app.add_routes(api_moderation.routes)
+    app.add_routes(api_moderators.routes)
     return app

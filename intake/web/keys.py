@@ -8,6 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from intake.adapters.db.transactions import Database
 from intake.drafts import DraftService
 from intake.idempotency import Idempotency
+from intake.moderation import ModerationService
+from intake.moderation_views import ModerationLook
+from intake.moderators import ModeratorService
 from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
 from intake.rate_limits import RateLimiter
 from intake.resumable.service import UploadService
@@ -29,3 +32,6 @@ UPLOADS = web.AppKey("uploads", UploadService)
 SUBMITTER = web.AppKey("submitter", SubmitterService)
 IDEMPOTENCY = web.AppKey("idempotency", Idempotency)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
+MODERATORS = web.AppKey("moderators", ModeratorService)
+MODERATION = web.AppKey("moderation", ModerationService)
+MODERATION_LOOK = web.AppKey("moderation_look", ModerationLook)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Row, and_, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from intake.adapters.db.outbox import write_event
 from intake.adapters.db.schema import audit_log, files, submissions, uploads
 from intake.adapters.db.transactions import Database
 from intake.records import (
@@ -16,6 +17,7 @@ from intake.records import (
     FileFlag,
     FileState,
     FlagKind,
+    OutboxEvent,
     StoredFile,
     Submission,
     SubmissionState,
@@ -34,6 +36,8 @@ def submission_row(s: Submission) -> dict[str, Any]:
         id=s.id, reference=s.reference, state=s.state.value, created_at=s.created_at,
         updated_at=s.updated_at, terms_version=s.terms_version, token_hash=s.token_hash,
         prefix=s.prefix, file_count=s.file_count, total_bytes=s.total_bytes,
+        lease_holder=s.lease_holder, lease_expires_at=s.lease_expires_at,
+        claimed_from=s.claimed_from.value if s.claimed_from else None,
     )  # fmt: skip
     return row
 
@@ -52,6 +56,9 @@ def submission_from(row: Row[Any]) -> Submission:
         prefix=m["prefix"],
         file_count=m["file_count"],
         total_bytes=m["total_bytes"],
+        lease_holder=m["lease_holder"],
+        lease_expires_at=m["lease_expires_at"],
+        claimed_from=SubmissionState(m["claimed_from"]) if m["claimed_from"] else None,
     )
 
 
@@ -114,8 +121,9 @@ def audit_from(row: Row[Any]) -> AuditEntry:
 
 
 class SqlSubmissionRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, webhook_urls: Sequence[str] = ()) -> None:
         self._db = database
+        self._urls = tuple(webhook_urls)
 
     def _tx(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return self._db.transaction()
@@ -208,7 +216,7 @@ class SqlSubmissionRepository:
                 await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
         return True
 
-    async def withdraw(self, submission_id: str, audit: AuditEntry) -> bool:
+    async def withdraw(self, submission_id: str, audit: AuditEntry, event: OutboxEvent) -> bool:
         erased = dict.fromkeys(("name", "email", "phone", "title", "story", "location"), "")
         statement = (
             update(submissions)
@@ -240,4 +248,5 @@ class SqlSubmissionRepository:
                 .values(filename="", metadata={}, head=b"")
             )
             await conn.execute(insert(audit_log), [audit_row(audit)])
+            await write_event(conn, event, self._urls)
         return True
