@@ -1128,6 +1128,8 @@ def _description(settings: Settings, tus_max_size: int) -> str:
 
 def openapi_document(settings: Settings, tus_max_size: int) -> Json:
     """The OpenAPI 3.1 document for an app with these settings."""
+    from intake.web import openapi_moderation as moderation
+
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -1143,16 +1145,18 @@ def openapi_document(settings: Settings, tus_max_size: int) -> Json:
             {"name": "uploads (tus 1.0.0)", "description": "Resumable uploads into a draft."},
             {"name": "pages", "description": "The HTML form and receipt."},
             {"name": "service", "description": "Health, configuration and this document."},
+            {"name": "moderation", "description": "The moderation queue and its accounts."},
         ],
         "paths": {
             **_submission_paths(settings),
             **_tus_paths(),
             **_page_paths(settings),
             **_service_paths(),
+            **moderation.paths(),
         },
         "components": {
-            "schemas": _schemas(settings),
-            "parameters": _parameters(tus_max_size),
+            "schemas": {**_schemas(settings), **moderation.schemas(settings)},
+            "parameters": {**_parameters(tus_max_size), **moderation.parameters(settings)},
             "headers": HEADERS,
             "securitySchemes": {
                 "submitterToken": {
