@@ -71,9 +71,11 @@ async def test_claim_decide_and_the_audit_trail_in_order(client: Any) -> None:
     bad = await client.post(url, headers=auth(token), json={"decision": "approve", "reason": "x"})
     assert bad.status == 422
     assert (await client.post(url, headers=auth(token), data=b"{")).status == 400
-    decided = await client.post(url, headers=auth(token),
-                                json={"decision": "approve", "reason": "newsworthy",
-                                      "note": "checked with the reporter"})  # fmt: skip
+    decided = await client.post(
+        url,
+        headers=auth(token),
+        json={"decision": "approve", "reason": "newsworthy", "note": "checked with the reporter"},
+    )
     assert decided.status == 200, await decided.text()
     done = await decided.json()
     assert done["state"] == "approved" and done["lease"] is None
@@ -84,8 +86,9 @@ async def test_claim_decide_and_the_audit_trail_in_order(client: Any) -> None:
         ("decided", "in_review", "approved", "amina"),
     ]
     assert done["audit"][-1]["detail"]["reason"] == "newsworthy"
-    again = await client.post(url, headers=auth(token), json={"decision": "reject",
-                                                               "reason": "spam"})  # fmt: skip
+    again = await client.post(
+        url, headers=auth(token), json={"decision": "reject", "reason": "spam"}
+    )
     assert again.status == 409
     second = await client.post(f"{MODERATION}/claim", headers=auth(token))
     assert (await second.json())["id"] == newer.id
@@ -104,12 +107,15 @@ async def test_a_lapsed_lease_returns_the_item_and_the_late_decision_is_refused(
     await asyncio.sleep(1.2)
     listed = await client.get(f"{MODERATION}/submissions?state=pending_review", headers=auth(quick))
     assert [s["id"] for s in (await listed.json())["submissions"]] == [submission.id]
-    late = await client.post(f"{MODERATION}/submissions/{submission.id}/decision",
-                             headers=auth(slow), json={"decision": "approve",
-                                                       "reason": "newsworthy"})  # fmt: skip
+    late = await client.post(
+        f"{MODERATION}/submissions/{submission.id}/decision",
+        headers=auth(slow),
+        json={"decision": "approve", "reason": "newsworthy"},
+    )
     assert late.status == 409
-    assert (await client.post(f"{MODERATION}/submissions/{submission.id}/lease",
-                              headers=auth(slow))).status == 409  # fmt: skip
+    assert (
+        await client.post(f"{MODERATION}/submissions/{submission.id}/lease", headers=auth(slow))
+    ).status == 409
     taken = await client.post(f"{MODERATION}/claim", headers=auth(quick))
     assert taken.status == 200
     trail = [(a["action"], a["actor"]) for a in (await taken.json())["audit"]]
@@ -133,8 +139,9 @@ async def test_extend_and_release(client: Any) -> None:
     assert (await retaken.json())["id"] == submission.id
     trail = [a["action"] for a in (await retaken.json())["audit"]]
     assert trail == ["queued_for_review", "claimed", "released", "claimed"]
-    assert (await client.post(f"{MODERATION}/submissions/{NO_SUCH_ID}/lease",
-                              headers=auth(token))).status == 404  # fmt: skip
+    assert (
+        await client.post(f"{MODERATION}/submissions/{NO_SUCH_ID}/lease", headers=auth(token))
+    ).status == 404
 
 
 async def test_escalated_items_go_to_seniors_first(client: Any) -> None:
@@ -145,20 +152,25 @@ async def test_escalated_items_go_to_seniors_first(client: Any) -> None:
     claimed = await (await client.post(f"{MODERATION}/claim", headers=auth(junior))).json()
     assert claimed["id"] == first.id
     decision = f"{MODERATION}/submissions/{first.id}/decision"
-    escalated = await client.post(decision, headers=auth(junior),
-                                  json={"decision": "escalate", "reason": "needs_senior"})  # fmt: skip
+    escalated = await client.post(
+        decision, headers=auth(junior), json={"decision": "escalate", "reason": "needs_senior"}
+    )
     assert (await escalated.json())["state"] == "escalated"
-    assert (await client.get(f"{MODERATION}/submissions/{first.id}",
-                             headers=auth(junior))).status == 403  # fmt: skip
-    assert (await client.post(f"{MODERATION}/submissions/{first.id}/lease",
-                              headers=auth(junior))).status == 403  # fmt: skip
+    assert (
+        await client.get(f"{MODERATION}/submissions/{first.id}", headers=auth(junior))
+    ).status == 403
+    assert (
+        await client.post(f"{MODERATION}/submissions/{first.id}/lease", headers=auth(junior))
+    ).status == 403
     taken = await (await client.post(f"{MODERATION}/claim", headers=auth(senior))).json()
     assert taken["id"] == first.id and taken["lease"]["claimed_from"] == "escalated"
-    again = await client.post(decision, headers=auth(senior),
-                              json={"decision": "escalate", "reason": "other"})  # fmt: skip
+    again = await client.post(
+        decision, headers=auth(senior), json={"decision": "escalate", "reason": "other"}
+    )
     assert again.status == 422
-    rejected = await client.post(decision, headers=auth(senior),
-                                 json={"decision": "reject", "reason": "graphic"})  # fmt: skip
+    rejected = await client.post(
+        decision, headers=auth(senior), json={"decision": "reject", "reason": "graphic"}
+    )
     assert (await rejected.json())["state"] == "rejected"
     nxt = await (await client.post(f"{MODERATION}/claim", headers=auth(senior))).json()
     assert nxt["id"] == second.id
@@ -194,8 +206,10 @@ async def test_list_pages_with_a_cursor_and_filters(client: Any) -> None:
         cursor = page["next_cursor"]
         url = f"{MODERATION}/submissions?q=BRIDGE&limit=3&cursor={cursor}" if cursor else ""
     assert seen == [s.id for s in reversed(made)]
-    dated = await client.get(f"{MODERATION}/submissions?from=2026-11-01T00:00:03Z"
-                             "&to=2026-11-01T00:00:05Z&kind=photo", headers=auth(token))  # fmt: skip
+    dated = await client.get(
+        f"{MODERATION}/submissions?from=2026-11-01T00:00:03Z&to=2026-11-01T00:00:05Z&kind=photo",
+        headers=auth(token),
+    )
     assert [s["created_at"][-3:] for s in (await dated.json())["submissions"]] == ["04Z", "03Z"]
     for bad in ("state=nope", "from=yesterday", "limit=0", "cursor=%%%", "kind=pdf"):
         response = await client.get(f"{MODERATION}/submissions?{bad}", headers=auth(token))
@@ -208,8 +222,11 @@ async def test_stats_count_the_queue_and_the_decisions(client: Any) -> None:
     token = await moderator_token(app, "counter")
     for decision in ("approve", "reject"):
         claimed = await (await client.post(f"{MODERATION}/claim", headers=auth(token))).json()
-        await client.post(f"{MODERATION}/submissions/{claimed['id']}/decision", headers=auth(token),
-                          json={"decision": decision, "reason": "other"})  # fmt: skip
+        await client.post(
+            f"{MODERATION}/submissions/{claimed['id']}/decision",
+            headers=auth(token),
+            json={"decision": decision, "reason": "other"},
+        )
     stats = await (await client.get(f"{MODERATION}/stats", headers=auth(token))).json()
     assert stats["depth"]["pending_review"] == 1
     assert stats["depth"]["approved"] == 1 and stats["depth"]["rejected"] == 1
@@ -223,9 +240,11 @@ async def test_stats_count_the_queue_and_the_decisions(client: Any) -> None:
 async def test_admins_manage_accounts_over_the_api(client: Any) -> None:
     app = client.server.app
     admin = await moderator_token(app, "root", Role.ADMIN)
-    created = await client.post(f"{MODERATION}/moderators", headers=auth(admin),
-                                json={"name": "farid", "role": "moderator",
-                                      "password": "a long enough secret"})  # fmt: skip
+    created = await client.post(
+        f"{MODERATION}/moderators",
+        headers=auth(admin),
+        json={"name": "farid", "role": "moderator", "password": "a long enough secret"},
+    )
     assert created.status == 201
     farid = await created.json()
     assert farid["token"].startswith("imod_")
@@ -241,14 +260,21 @@ async def test_admins_manage_accounts_over_the_api(client: Any) -> None:
     assert (await client.get(f"{MODERATION}/me", headers=auth(new["token"]))).status == 401
     listed = await (await client.get(f"{MODERATION}/moderators", headers=auth(admin))).json()
     assert [m["name"] for m in listed["moderators"]] == ["farid", "root"]
-    duplicate = await client.post(f"{MODERATION}/moderators", headers=auth(admin),
-                                  json={"name": "farid"})  # fmt: skip
+    duplicate = await client.post(
+        f"{MODERATION}/moderators", headers=auth(admin), json={"name": "farid"}
+    )
     assert duplicate.status == 409
     me = (await (await client.get(f"{MODERATION}/me", headers=auth(admin))).json())["id"]
-    assert (await client.patch(f"{MODERATION}/moderators/{me}", headers=auth(admin),
-                               json={"disabled": True})).status == 409  # fmt: skip
-    assert (await client.patch(f"{MODERATION}/moderators/{NO_SUCH_ID}", headers=auth(admin),
-                               json={"role": "senior"})).status == 404  # fmt: skip
+    assert (
+        await client.patch(
+            f"{MODERATION}/moderators/{me}", headers=auth(admin), json={"disabled": True}
+        )
+    ).status == 409
+    assert (
+        await client.patch(
+            f"{MODERATION}/moderators/{NO_SUCH_ID}", headers=auth(admin), json={"role": "senior"}
+        )
+    ).status == 404
     assert (await client.patch(one, headers=auth(admin), json={"role": "boss"})).status == 422
 
 
@@ -257,8 +283,11 @@ async def test_login_and_failed_logins_slowed_down(make_client: Any, wrong: str)
     client = await make_client(moderation_login_max_failures="3")
     app = client.server.app
     admin = await moderator_token(app, "root", Role.ADMIN)
-    await client.post(f"{MODERATION}/moderators", headers=auth(admin),
-                      json={"name": "nadia", "password": "correct horse battery"})  # fmt: skip
+    await client.post(
+        f"{MODERATION}/moderators",
+        headers=auth(admin),
+        json={"name": "nadia", "password": "correct horse battery"},
+    )
     login = "/api/v1/moderation-login"
     ok = await client.post(login, json={"name": "nadia", "password": "correct horse battery"})
     assert ok.status == 200
@@ -275,8 +304,9 @@ async def test_login_and_failed_logins_slowed_down(make_client: Any, wrong: str)
     unknown = await client.post(login, json={"name": "nobody", "password": "whatever it is"})
     assert unknown.status == 401
     assert (await client.post(login, json={"name": "nadia"})).status == 422
-    assert (await client.post(login, data=b"[]",
-                              headers={"Content-Type": "application/json"})).status == 400  # fmt: skip
+    assert (
+        await client.post(login, data=b"[]", headers={"Content-Type": "application/json"})
+    ).status == 400
 
 
 async def test_withdrawn_submissions_keep_their_audit_and_show_no_media(client: Any) -> None:
@@ -286,7 +316,8 @@ async def test_withdrawn_submissions_keep_their_audit_and_show_no_media(client: 
         f"/api/v1/submissions/{draft['id']}", headers=auth(draft["submitter_token"])
     )
     assert gone.status == 204
-    detail = await (await client.get(f"{MODERATION}/submissions/{draft['id']}",
-                                     headers=auth(token))).json()  # fmt: skip
+    detail = await (
+        await client.get(f"{MODERATION}/submissions/{draft['id']}", headers=auth(token))
+    ).json()
     assert detail["state"] == SubmissionState.WITHDRAWN.value and detail["name"] == ""
     assert [a["action"] for a in detail["audit"]] == ["draft_created", "withdrawn"]
