@@ -268,8 +268,8 @@ class WebhookSettings:
         "Key of the Intake-Signature HMAC-SHA256 (set it in the env; required with urls).",
     )
     timeout_seconds: int = setting(10, "Time a receiver has to answer one delivery.", minimum=1)
-    retry_min_seconds: int = setting(
-        5, "Wait after the first failed delivery; doubled after each failure.", minimum=1
+    retry_min_seconds: float = setting(
+        5.0, "Wait after the first failed delivery; doubled after each failure.", minimum=0.01
     )
     retry_max_seconds: int = setting(3600, "Longest wait between two attempts.", minimum=1)
     poll_seconds: float = setting(
