@@ -1,13 +1,14 @@
 # make run   - set up and run the service on embedded defaults (SeaweedFS, SQLite)
 # make test  - set up and run the whole suite: ruff, mypy, pytest
 # make bench - throughput and memory figures (not a test)
+# make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint typecheck pytest bench config clean
+.PHONY: run test lint typecheck pytest bench bench-claims config clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -41,6 +42,10 @@ test: lint typecheck pytest
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/upload_throughput.py
+
+bench-claims: $(DEV_STAMP)
+	./scripts/ensure-postgres.sh
+	$(BIN)/python bench/moderation_claims.py
 
 config: $(DEV_STAMP)
 	$(BIN)/intake settings --toml > config/intake.toml

@@ -231,6 +231,9 @@ class SqlSubmissionRepository:
                 updated_at=audit.at,
                 occurred_at=None,
                 consent_contact=False,
+                lease_holder="",
+                lease_expires_at=None,
+                claimed_from=None,
                 **erased,
             )
         )
