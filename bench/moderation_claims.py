@@ -52,8 +52,8 @@ from intake.adapters.db.schema import files, submissions  # noqa: E402
 from intake.adapters.db.submissions import SqlSubmissionRepository  # noqa: E402
 from intake.adapters.db.transactions import Database  # noqa: E402
 from intake.moderation import ModerationRules, ModerationService  # noqa: E402
+from intake.moderation_ports import QueueFilter  # noqa: E402
 from intake.passwords import Passwords  # noqa: E402
-from intake.ports import QueueFilter  # noqa: E402
 from intake.records import Moderator, Role, SubmissionState  # noqa: E402
 from intake.settings import load_settings  # noqa: E402
 from intake.web.moderation_wiring import moderator_service  # noqa: E402

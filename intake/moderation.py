@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from intake.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from intake.events import state_event
-from intake.ports import ModerationQueue, QueueFilter, SubmissionRepository
+from intake.moderation_ports import ModerationQueue, QueueFilter
+from intake.ports import SubmissionRepository
 from intake.records import AuditEntry, Decision, Moderator, Role, Submission, SubmissionState
 from intake.settings import Settings
 from intake.submissions import Clock, utcnow

@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 
 from intake.errors import Forbidden, NotFound, ValidationFailed
 from intake.moderation import is_escalated
-from intake.ports import (
-    ModerationViews,
-    ObjectStore,
-    SubmissionQuery,
-    SubmissionRepository,
-)
+from intake.moderation_ports import ModerationViews, SubmissionQuery
+from intake.ports import ObjectStore, SubmissionRepository
 from intake.records import AuditEntry, Moderator, Role, StoredFile, Submission, SubmissionState
 from intake.submissions import Clock, utcnow
 
@@ -99,17 +95,17 @@ class ModerationLook:
         page = found[: query.limit]
         return Page(page, encode_cursor(page[-1]) if more and page else None)
 
-    async def detail(
-        self, moderator: Moderator, submission_id: str, *, just_decided: bool = False
-    ) -> SubmissionDetail:
-        """Everything about a submission; escalated ones only for seniors (or for the
-        moderator who ``just_decided`` to escalate it)."""
+    async def detail(self, moderator: Moderator, submission_id: str) -> SubmissionDetail:
+        """Everything about a submission; escalated ones only for seniors."""
         submission = await self._submissions.get_submission(submission_id)
         if submission is None:
             raise NotFound("No submission has this id.")
-        senior = moderator.role.at_least(Role.SENIOR)
-        if is_escalated(submission) and not senior and not just_decided:
+        if is_escalated(submission) and not moderator.role.at_least(Role.SENIOR):
             raise Forbidden("Escalated submissions are for senior moderators.")
+        return await self.describe(submission)
+
+    async def describe(self, submission: Submission) -> SubmissionDetail:
+        """Everything about a submission the caller may see (just claimed or decided)."""
         files = await self._submissions.files_of(submission.id)
         seconds = self._presign_seconds
         linked = [(f, await self._links(f, seconds)) for f in files]

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from intake.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from intake.identifiers import hash_token, new_id
+from intake.moderation_ports import ModeratorRepository
 from intake.passwords import Passwords
-from intake.ports import ModeratorRepository
 from intake.records import AuditEntry, Moderator, Role, TokenKind
 from intake.submissions import Clock, utcnow
 

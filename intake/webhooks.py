@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from intake.errors import IntakeError
 from intake.events import event_json
 from intake.identifiers import new_id
-from intake.ports import Outbox, WebhookSender
+from intake.moderation_ports import Outbox, WebhookSender
 from intake.records import Delivery
 from intake.settings import Settings
 from intake.submissions import Clock, utcnow

@@ -8,8 +8,8 @@ from aiohttp import web
 
 from intake.errors import ValidationFailed
 from intake.media.types import MediaKind
+from intake.moderation_ports import QueueFilter, SubmissionQuery
 from intake.moderation_views import decode_cursor
-from intake.ports import QueueFilter, SubmissionQuery
 from intake.records import SubmissionState
 from intake.submissions import utcnow
 from intake.web.json_body import json_object, member
@@ -78,7 +78,7 @@ async def claim(request: web.Request) -> web.Response:
     claimed = await request.app[MODERATION].claim(me, filters)
     if claimed is None:
         return web.Response(status=204, headers=NO_STORE)
-    detail = await request.app[MODERATION_LOOK].detail(me, claimed.id)
+    detail = await request.app[MODERATION_LOOK].describe(claimed)
     return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
 
 
@@ -86,7 +86,7 @@ async def claim(request: web.Request) -> web.Response:
 async def renew_lease(request: web.Request) -> web.Response:
     me = await moderator(request)
     renewed = await request.app[MODERATION].renew(me, request.match_info["submission_id"])
-    detail = await request.app[MODERATION_LOOK].detail(me, renewed.id)
+    detail = await request.app[MODERATION_LOOK].describe(renewed)
     return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
 
 
@@ -108,7 +108,7 @@ async def decide(request: web.Request) -> web.Response:
         member(body, "reason", str, required=True),
         member(body, "note", str) or "",
     )
-    detail = await request.app[MODERATION_LOOK].detail(me, decided.id, just_decided=True)
+    detail = await request.app[MODERATION_LOOK].describe(decided)
     return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
 
 

@@ -19,7 +19,7 @@ from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.identifiers import new_id
 from intake.moderation import ModerationRules, ModerationService
-from intake.ports import QueueFilter
+from intake.moderation_ports import QueueFilter
 from intake.records import Moderator, Role, SubmissionState
 from intake.web.keys import REPOSITORY
 from tests.moderation_helpers import MODERATION, auth, moderator_token, queue

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import submission_from
 from intake.adapters.db.transactions import Database
-from intake.ports import QueueStats, SubmissionQuery
+from intake.moderation_ports import QueueStats, SubmissionQuery
 from intake.records import Submission, SubmissionState
 
 WAITING = (SubmissionState.PENDING_REVIEW.value, SubmissionState.ESCALATED.value)
