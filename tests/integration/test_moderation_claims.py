@@ -107,3 +107,39 @@ async def test_the_audit_log_is_append_only(engine: AsyncEngine) -> None:
                 await conn.execute(text("TRUNCATE audit_log"))
     trail = await repository.audit_trail(submission.id)
     assert [a.actor for a in trail] == ["system"]
+
+
+async def test_the_audit_trail_shows_each_step_in_order(engine: AsyncEngine) -> None:
+    database = Database(engine)
+    repository = SqlSubmissionRepository(database)
+    [submission] = await queue(repository, 1)
+    rules = ModerationRules(dt.timedelta(minutes=10), ("other", "needs_senior"))
+    service = ModerationService(SqlModerationQueue(database), repository, rules)
+    junior = a_moderator(1)
+    senior = Moderator(new_id(), "senior", Role.SENIOR, False, NOW, NOW)
+    anything = QueueFilter()
+    assert await service.claim(junior, anything) is not None
+    await service.release(junior, submission.id)
+    assert await service.claim(junior, anything) is not None
+    await service.decide(junior, submission.id, "escalate", "needs_senior", "")
+    assert await service.claim(junior, anything) is None
+    assert await service.claim(senior, anything) is not None
+    await service.decide(senior, submission.id, "approve", "other", "called the reader")
+    trail = await repository.audit_trail(submission.id)
+    S = SubmissionState
+    assert [(a.action, a.actor, a.from_state, a.to_state) for a in trail] == [
+        ("queued_for_review", "system", S.RECEIVED, S.PENDING_REVIEW),
+        ("claimed", "m1", S.PENDING_REVIEW, S.IN_REVIEW),
+        ("released", "m1", S.IN_REVIEW, S.PENDING_REVIEW),
+        ("claimed", "m1", S.PENDING_REVIEW, S.IN_REVIEW),
+        ("decided", "m1", S.IN_REVIEW, S.ESCALATED),
+        ("claimed", "senior", S.ESCALATED, S.IN_REVIEW),
+        ("decided", "senior", S.IN_REVIEW, S.APPROVED),
+    ]
+    assert [a.at for a in trail] == sorted(a.at for a in trail)
+    assert trail[-1].detail == {
+        "decision": "approve",
+        "reason": "other",
+        "note": "called the reader",
+        "claimed_from": "escalated",
+    }
