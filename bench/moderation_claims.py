@@ -11,8 +11,9 @@
    the same loop, each moderator a bearer token; the claim answer is the submission in
    full (files, presigned URLs, audit trail).
 
-Each cycle is one claim followed by one decision (so the queue drains as in real use);
-claims/s counts claims, and the latency is that of the claim alone.
+The service layer is measured twice: claims alone (each moderator claims again and
+again, holding every lease), then cycles of one claim and one decision (the queue drains
+as in real use), as over HTTP. claims/s counts claims; the latency is that of the claim.
 
     .venv/bin/python bench/moderation_claims.py                    # 100,000 waiting, 32
     .venv/bin/python bench/moderation_claims.py --waiting 5000 --seconds 5   # quick
@@ -157,7 +158,9 @@ async def run_loop(
     return summary(latencies, len(latencies), time.monotonic() - started)
 
 
-async def service_layer(database: Database, moderators: int, seconds: float) -> dict[str, float]:
+async def service_layer(
+    database: Database, moderators: int, seconds: float, *, decide: bool = True
+) -> dict[str, float]:
     repository = SqlSubmissionRepository(database)
     service = ModerationService(
         SqlModerationQueue(database),
@@ -176,7 +179,8 @@ async def service_layer(database: Database, moderators: int, seconds: float) -> 
         latency = time.perf_counter() - began
         if claimed is None:
             return None
-        await service.decide(people[number], claimed.id, "approve", "other", "")
+        if decide:
+            await service.decide(people[number], claimed.id, "approve", "other", "")
         return latency
 
     return await run_loop(moderators, seconds, cycle)
@@ -272,11 +276,13 @@ async def main() -> None:
         print(f"{args.waiting} submissions waiting ({time.monotonic() - began:.1f} s to insert)")
         plan = await explain_claim(database)
         print("EXPLAIN ANALYZE of the claim:\n" + plan + "\n")
+        claims_only = await service_layer(database, args.moderators, args.seconds, decide=False)
+        print(f"service layer, claims only, {args.moderators} moderators: {claims_only}")
         service = await service_layer(database, args.moderators, args.seconds)
-        print(f"service layer, {args.moderators} moderators: {service}")
+        print(f"service layer, claim + decide, {args.moderators} moderators: {service}")
         await engine.dispose()
         http = await over_http(url, args.moderators, args.seconds)
-        print(f"HTTP (intake serve), {args.moderators} moderators: {http}")
+        print(f"HTTP (intake serve), claim + decide, {args.moderators} moderators: {http}")
     finally:
         await drop()
     RESULTS.parent.mkdir(exist_ok=True)
@@ -285,6 +291,7 @@ async def main() -> None:
             {
                 "waiting": args.waiting,
                 "moderators": args.moderators,
+                "service_claims_only": claims_only,
                 "service": service,
                 "http": http,
                 "explain": plan,

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import web
 
+from intake.adapters.s3 import S3ObjectStore
+from intake.errors import ConfigurationError
 from intake.records import Role, SubmissionState
+from intake.web.app import create_app
 from intake.web.keys import REPOSITORY
+from tests.conftest import make_settings
 from tests.moderation_helpers import MODERATION, auth, moderator_token, queue
 from tests.tus_helpers import new_draft
 
@@ -321,3 +326,19 @@ async def test_withdrawn_submissions_keep_their_audit_and_show_no_media(client: 
     ).json()
     assert detail["state"] == SubmissionState.WITHDRAWN.value and detail["name"] == ""
     assert [a["action"] for a in detail["audit"]] == ["draft_created", "withdrawn"]
+
+
+async def test_webhook_urls_without_a_secret_stop_the_start(
+    s3_store: S3ObjectStore, tmp_path: Path
+) -> None:
+    settings = make_settings(
+        webhooks_urls="http://127.0.0.1:9/hook",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'a.db'}",
+        server_data_dir=str(tmp_path / "var"),
+    )
+    runner = web.AppRunner(create_app(settings, object_store=s3_store))
+    try:
+        with pytest.raises(ConfigurationError, match=r"webhooks\.secret"):
+            await runner.setup()
+    finally:
+        await runner.cleanup()
