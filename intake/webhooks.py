@@ -96,12 +96,15 @@ class Dispatcher:
         await self._outbox.failed(delivery.id, self.holder, retry_at, error)
 
     async def run(self, poll_seconds: float) -> None:
-        """Deliver until cancelled; a database outage is waited out."""
+        """Deliver until cancelled; a database outage (or a bug) is waited out."""
         while True:
             try:
                 taken = await self.run_once()
             except IntakeError as exc:
                 log.warning("webhook dispatcher: %s", exc.detail)
+                taken = 0
+            except Exception:  # a bug must not stop every later delivery
+                log.exception("webhook dispatcher failed; trying again")
                 taken = 0
             if not taken:
                 await asyncio.sleep(poll_seconds)

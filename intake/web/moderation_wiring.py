@@ -112,5 +112,8 @@ async def _sweep(queue: SqlModerationQueue, every: float) -> None:
         except IntakeError as exc:
             log.warning("lapsed leases: %s", exc.detail)
             continue
+        except Exception:  # a bug must not stop the sweeps
+            log.exception("returning lapsed leases failed")
+            continue
         if returned:
             log.info("%d lapsed leases returned to the queue", returned)
