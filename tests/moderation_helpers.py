@@ -58,9 +58,9 @@ def waiting_submission(
     )
 
 
-def a_file(submission: Submission, kind: str = "photo") -> StoredFile:
+def a_file(submission: Submission, kind: str = "photo", **inspected: Any) -> StoredFile:
     file_id = new_id()
-    return StoredFile(
+    stored = StoredFile(
         id=file_id,
         submission_id=submission.id,
         position=0,
@@ -73,6 +73,7 @@ def a_file(submission: Submission, kind: str = "photo") -> StoredFile:
         state=FileState.STORED,
         created_at=submission.created_at,
     )
+    return dataclasses.replace(stored, **inspected)
 
 
 async def queue(

@@ -11,11 +11,18 @@ from aiohttp import web
 
 from intake.adapters.s3 import S3ObjectStore
 from intake.errors import ConfigurationError
-from intake.records import Role, SubmissionState
+from intake.records import FileFlag, FileState, FlagKind, Role, SubmissionState
 from intake.web.app import create_app
 from intake.web.keys import REPOSITORY
 from tests.conftest import make_settings
-from tests.moderation_helpers import MODERATION, auth, moderator_token, queue
+from tests.moderation_helpers import (
+    MODERATION,
+    a_file,
+    auth,
+    moderator_token,
+    queue,
+    waiting_submission,
+)
 from tests.tus_helpers import new_draft
 
 NO_SUCH_ID = "0190a000-0000-7000-8000-000000000000"
@@ -342,3 +349,29 @@ async def test_webhook_urls_without_a_secret_stop_the_start(
             await runner.setup()
     finally:
         await runner.cleanup()
+
+
+async def test_the_detail_shows_what_inspection_found_and_links_every_copy(client: Any) -> None:
+    app = client.server.app
+    submission = waiting_submission(title="Bridge")
+    inspected = a_file(
+        submission,
+        extracted={"width": 4032, "height": 3024, "device": "Pixel 8"},
+        flags=(FileFlag(FlagKind.DUPLICATE, submission_id=NO_SUCH_ID, file_id=NO_SUCH_ID),),
+        public_key=f"{submission.prefix}f/public.jpg",
+        thumbnail_key=f"{submission.prefix}f/thumb.jpg",
+        phash="8f0f0f0f0f0f0f0f",
+        state=FileState.INSPECTED,
+    )
+    await app[REPOSITORY].add_submission(submission, [inspected], [])
+    token = await moderator_token(app, "viewer")
+    detail = await client.get(f"{MODERATION}/submissions/{submission.id}", headers=auth(token))
+    assert detail.status == 200
+    [shown] = (await detail.json())["files"]
+    assert shown["extracted"]["device"] == "Pixel 8"
+    assert shown["flags"][0]["kind"] == "duplicate" and shown["phash"] == "8f0f0f0f0f0f0f0f"
+    urls = shown["urls"]
+    assert "/original?" in urls["original"] and "/public.jpg?" in urls["public"]
+    assert "/thumb.jpg?" in urls["thumbnail"] and "X-Amz-Signature" in urls["thumbnail"]
+    missing = await client.get(f"{MODERATION}/submissions/{NO_SUCH_ID}", headers=auth(token))
+    assert missing.status == 404

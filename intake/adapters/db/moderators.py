@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, insert, or_, select, update
@@ -112,7 +113,7 @@ class SqlModeratorRepository:
     async def by_token_hash(self, token_hash: str, now: dt.datetime) -> Moderator | None:
         t = moderator_tokens.c
         query = (
-            select(moderators)
+            select(moderators, t.token_hash.label("stored_hash"))
             .join_from(moderator_tokens, moderators, t.moderator_id == moderators.c.id)
             .where(
                 t.token_hash == token_hash,
@@ -122,7 +123,9 @@ class SqlModeratorRepository:
         )
         async with self._db.transaction(write=False) as conn:
             row = (await conn.execute(query)).first()
-        return moderator_from(row) if row else None
+        if row is None or not hmac.compare_digest(row.stored_hash, token_hash):
+            return None
+        return moderator_from(row)
 
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         """Failed logins under ``key`` counted since ``since``, and when the first was."""
