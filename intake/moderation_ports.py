@@ -15,6 +15,7 @@ from intake.records import (
     Delivery,
     Moderator,
     OutboxEvent,
+    StoredFile,
     Submission,
     SubmissionState,
     TokenKind,
@@ -103,6 +104,9 @@ class ModerationViews(Protocol):
 
     async def stats(self, now: dt.datetime, since: dt.datetime) -> QueueStats:
         """Depth per state, oldest waiting per queue, decisions since ``since``."""
+
+    async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
+        """A submission's files (in order) and audit trail (oldest first), read together."""
 
 
 class ModeratorRepository(Protocol):

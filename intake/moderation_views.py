@@ -106,10 +106,9 @@ class ModerationLook:
 
     async def describe(self, submission: Submission) -> SubmissionDetail:
         """Everything about a submission the caller may see (just claimed or decided)."""
-        files = await self._submissions.files_of(submission.id)
+        files, audit = await self._views.contents(submission.id)
         seconds = self._presign_seconds
         linked = [(f, await self._links(f, seconds)) for f in files]
-        audit = await self._submissions.audit_trail(submission.id)
         expires = self._clock() + dt.timedelta(seconds=seconds)
         return SubmissionDetail(submission, linked, audit, expires)
 

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 
 from intake.adapters.db.schema import audit_log, files, submissions
-from intake.adapters.db.submissions import submission_from
+from intake.adapters.db.submissions import audit_from, file_from, submission_from
 from intake.adapters.db.transactions import Database
 from intake.moderation_ports import QueueStats, SubmissionQuery
-from intake.records import Submission, SubmissionState
+from intake.records import AuditEntry, StoredFile, Submission, SubmissionState
 
 WAITING = (SubmissionState.PENDING_REVIEW.value, SubmissionState.ESCALATED.value)
 
@@ -65,6 +65,20 @@ class SqlModerationViews:
         )
         async with self._db.transaction(write=False) as conn:
             return [submission_from(r) for r in await conn.execute(statement)]
+
+    async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
+        files_query = (
+            select(files).where(files.c.submission_id == submission_id).order_by(files.c.position)
+        )
+        audit_query = (
+            select(audit_log)
+            .where(audit_log.c.submission_id == submission_id)
+            .order_by(audit_log.c.id)
+        )
+        async with self._db.transaction(write=False) as conn:
+            found = [file_from(r) for r in await conn.execute(files_query)]
+            trail = [audit_from(r) for r in await conn.execute(audit_query)]
+        return found, trail
 
     async def stats(self, now: dt.datetime, since: dt.datetime) -> QueueStats:
         s = submissions.c
