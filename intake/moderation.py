@@ -96,14 +96,16 @@ class ModerationService:
         return submission
 
     async def renew(self, moderator: Moderator, submission_id: str) -> Submission:
-        await self._held(moderator, submission_id)
+        held = await self._held(moderator, submission_id)
         now = self._clock()
         until = now + self.rules.lease
-        if not await self._queue.renew(submission_id, moderator.id, until=until, now=now):
+        audit = AuditEntry(held.id, now, moderator.name, "lease_renewed", None, None,
+                           {"lease_expires_at": until.isoformat()})  # fmt: skip
+        renewed = await self._queue.renew(submission_id, moderator.id, until=until, now=now,
+                                          audit=audit)  # fmt: skip
+        if not renewed:
             raise Conflict("The lease ran out meanwhile; claim it again.")
-        submission = await self._submissions.get_submission(submission_id)
-        assert submission is not None
-        return submission
+        return dataclasses.replace(held, lease_expires_at=until)
 
     async def release(self, moderator: Moderator, submission_id: str) -> None:
         held = await self._held(moderator, submission_id)

@@ -54,9 +54,15 @@ class ModerationQueue(Protocol):
         when none waits. Two concurrent claims never get the same submission."""
 
     async def renew(
-        self, submission_id: str, holder: str, *, until: dt.datetime, now: dt.datetime
+        self,
+        submission_id: str,
+        holder: str,
+        *,
+        until: dt.datetime,
+        now: dt.datetime,
+        audit: AuditEntry,
     ) -> bool:
-        """Extend a live lease; ``False`` when ``holder`` does not hold one."""
+        """Extend a live lease, with ``audit``; ``False`` when ``holder`` holds none."""
 
     async def release(
         self, submission_id: str, holder: str, *, now: dt.datetime, audit: AuditEntry

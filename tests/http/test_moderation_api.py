@@ -150,7 +150,7 @@ async def test_extend_and_release(client: Any) -> None:
     retaken = await client.post(f"{MODERATION}/claim", headers=auth(other))
     assert (await retaken.json())["id"] == submission.id
     trail = [a["action"] for a in (await retaken.json())["audit"]]
-    assert trail == ["queued_for_review", "claimed", "released", "claimed"]
+    assert trail == ["queued_for_review", "claimed", "lease_renewed", "released", "claimed"]
     assert (
         await client.post(f"{MODERATION}/submissions/{NO_SUCH_ID}/lease", headers=auth(token))
     ).status == 404

@@ -118,7 +118,13 @@ class SqlModerationQueue:
         return claimed
 
     async def renew(
-        self, submission_id: str, holder: str, *, until: dt.datetime, now: dt.datetime
+        self,
+        submission_id: str,
+        holder: str,
+        *,
+        until: dt.datetime,
+        now: dt.datetime,
+        audit: AuditEntry,
     ) -> bool:
         async with self._db.transaction() as conn:
             result = await conn.execute(
@@ -126,7 +132,10 @@ class SqlModerationQueue:
                 .where(_held_by(submission_id, holder, now))
                 .values(lease_expires_at=until)
             )
-            return result.rowcount == 1
+            if result.rowcount != 1:
+                return False
+            await conn.execute(insert(audit_log), [audit_row(audit)])
+        return True
 
     async def release(
         self, submission_id: str, holder: str, *, now: dt.datetime, audit: AuditEntry
