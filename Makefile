@@ -2,13 +2,14 @@
 # make test  - set up and run the whole suite: ruff, mypy, pytest
 # make bench - throughput and memory figures (not a test)
 # make bench-inspection - photos per second, video inspection time against file size
+# make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint typecheck pytest bench bench-inspection config clean
+.PHONY: run test lint typecheck pytest bench bench-inspection bench-claims config clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -45,6 +46,9 @@ bench: $(DEV_STAMP)
 
 bench-inspection: $(DEV_STAMP)
 	$(BIN)/python bench/inspection.py
+bench-claims: $(DEV_STAMP)
+	./scripts/ensure-postgres.sh
+	$(BIN)/python bench/moderation_claims.py
 
 config: $(DEV_STAMP)
 	$(BIN)/intake settings --toml > config/intake.toml

@@ -1,4 +1,5 @@
-"""The ``intake`` command: ``serve``, ``worker``, ``migrate``, ``janitor``, ``settings``."""
+"""The ``intake`` command: ``serve``, ``worker``, ``migrate``, ``janitor``, ``moderator``,
+``settings``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from intake import moderator_cli
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import current_revision, migrate
 from intake.errors import ConfigurationError
@@ -123,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands.add_parser("migrate", help="apply database migrations")
     commands.add_parser("janitor", help="remove expired resumable uploads once (for cron)")
+    moderator_cli.add_parser(commands)
     show = commands.add_parser("settings", help="show the settings")
     show.add_argument("--toml", action="store_true", help="print the documented default file")
     args = parser.parse_args(argv)
@@ -145,9 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "janitor":
             _logging(settings)
             print(f"{asyncio.run(_janitor(settings))} expired uploads removed")
+        elif args.command == "moderator":
+            print(asyncio.run(moderator_cli.run(settings, args)))
         elif args.command == "settings":
             print(settings)
     except ConfigurationError as exc:
         print(f"intake: configuration error: {exc.detail}", file=sys.stderr)
         return 2
+    except moderator_cli.CommandFailed as exc:
+        print(f"intake moderator: {exc}", file=sys.stderr)
+        return 1
     return 0

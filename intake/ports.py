@@ -17,6 +17,7 @@ from typing import Protocol
 from intake.records import (
     AuditEntry,
     Job,
+    OutboxEvent,
     StoredAnswer,
     StoredFile,
     Submission,
@@ -165,10 +166,11 @@ class SubmissionRepository(Protocol):
         Returns ``False`` (and changes nothing) when it is no longer a draft.
         """
 
-    async def withdraw(self, submission_id: str, audit: AuditEntry) -> bool:
-        """Mark the submission withdrawn and erase its personal data (fields, filenames)
-        and what inspection found (extracted metadata, flags, derivative keys, hashes),
-        with ``audit`` as the only trace; ``False`` when it was already withdrawn."""
+    async def withdraw(self, submission_id: str, audit: AuditEntry, event: OutboxEvent) -> bool:
+        """Mark the submission withdrawn and erase its personal data (fields, filenames) and
+        what inspection found (extracted metadata, flags, derivative keys, hashes), with
+        ``audit`` as the only trace and ``event`` in the outbox, in one transaction;
+        ``False`` (and nothing written) when it was already withdrawn."""
 
     async def record_inspection(self, file: StoredFile) -> bool:
         """Store what inspection found about a file still ``stored`` of a submission

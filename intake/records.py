@@ -57,6 +57,21 @@ class Submission:
     prefix: str
     file_count: int = 0
     total_bytes: int = 0
+    lease_holder: str = ""
+    """The moderator id holding the submission while it is ``in_review``."""
+    lease_expires_at: dt.datetime | None = None
+    claimed_from: SubmissionState | None = None
+    """The queue an ``in_review`` submission was claimed from (and returns to)."""
+
+    def waiting_state(self, now: dt.datetime) -> SubmissionState:
+        """The state as the queue sees it: a lapsed lease counts as waiting again."""
+        if (
+            self.state is SubmissionState.IN_REVIEW
+            and self.claimed_from is not None
+            and (self.lease_expires_at is None or self.lease_expires_at <= now)
+        ):
+            return self.claimed_from
+        return self.state
 
 
 class FlagKind(StrEnum):
@@ -215,3 +230,72 @@ class Job:
     lease_id: str = ""
     lease_expires_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+
+
+class Role(StrEnum):
+    """What a moderator may do; each role may do what the ones before it may."""
+
+    MODERATOR = "moderator"
+    SENIOR = "senior"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return list(Role).index(self)
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+@dataclass(frozen=True)
+class Moderator:
+    id: str
+    name: str
+    role: Role
+    disabled: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    password_hash: str = ""
+
+
+class TokenKind(StrEnum):
+    API = "api"
+    """Issued by ``intake moderator token`` or an admin; lasts until replaced."""
+    SESSION = "session"
+    """Issued at login; expires."""
+
+
+class Decision(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    ESCALATE = "escalate"
+
+    @property
+    def to_state(self) -> SubmissionState:
+        return {
+            Decision.APPROVE: SubmissionState.APPROVED,
+            Decision.REJECT: SubmissionState.REJECTED,
+            Decision.ESCALATE: SubmissionState.ESCALATED,
+        }[self]
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """Something the newsroom's other systems hear about, by webhook; ``id`` is stable
+    across every delivery attempt so that receivers can drop repeats."""
+
+    id: str
+    type: str
+    submission_id: str
+    created_at: dt.datetime
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event on its way to one webhook URL."""
+
+    id: int
+    event: OutboxEvent
+    url: str
+    attempts: int

@@ -257,6 +257,44 @@ class WorkerSettings:
     )
 
 
+def _check_reasons(values: tuple[str, ...]) -> str | None:
+    bad = [v for v in values if not re.fullmatch(r"[a-z][a-z0-9_]{0,63}", v)]
+    if bad:
+        return f"reason codes are lower_snake_case words: {bad}"
+    return None if values else "at least one reason code is needed"
+
+
+def _check_urls(values: tuple[str, ...]) -> str | None:
+    bad = [v for v in values if not re.fullmatch(r"https?://[^\s]+", v)]
+    return f"not http(s) URLs: {bad}" if bad else None
+
+
+@dataclass(frozen=True)
+class ModerationSettings:
+    lease_seconds: int = setting(
+        600, "How long a claimed submission stays with its moderator without a renewal.",
+        minimum=1,
+    )  # fmt: skip
+    reasons: tuple[str, ...] = setting(
+        ["newsworthy", "verified", "duplicate", "off_topic", "unverifiable", "graphic",
+         "privacy", "spam", "needs_senior", "other"],
+        "Reason codes a decision may give (lower_snake_case).",
+        check=_check_reasons,
+    )  # fmt: skip
+    login_max_failures: int = setting(
+        5, "Failed logins of one account from one client address before it must wait.", minimum=1
+    )
+    login_window_seconds: int = setting(
+        900, "Failed logins are counted over this window; 429 until it ends.", minimum=1
+    )
+    session_seconds: int = setting(
+        43_200, "Lifetime of a token from POST /api/v1/moderation-login.", minimum=60
+    )
+    hash_threads: int = setting(
+        2, "Threads for password hashing (argon2id), off the event loop.", minimum=1
+    )
+
+
 @dataclass(frozen=True)
 class InspectionSettings:
     processes: int = setting(
@@ -308,6 +346,31 @@ class ScanSettings:
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    urls: tuple[str, ...] = setting(
+        [], "URLs that receive every event (decisions, withdrawals) as signed JSON.",
+        check=_check_urls,
+    )  # fmt: skip
+    secret: Secret = setting(
+        Secret(""),
+        "Key of the Intake-Signature HMAC-SHA256 (set it in the env; required with urls).",
+    )
+    timeout_seconds: int = setting(10, "Time a receiver has to answer one delivery.", minimum=1)
+    retry_min_seconds: float = setting(
+        5.0, "Wait after the first failed delivery; doubled after each failure.", minimum=0.01
+    )
+    retry_max_seconds: int = setting(3600, "Longest wait between two attempts.", minimum=1)
+    poll_seconds: float = setting(
+        1.0, "How often the dispatcher in `intake serve` looks for due deliveries.", minimum=0.05
+    )
+    lease_seconds: int = setting(
+        60, "A delivery being sent is held this long; then another instance may retry it.",
+        minimum=1,
+    )  # fmt: skip
+    dispatch: bool = setting(True, "Run the webhook dispatcher inside `intake serve`.")
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -320,6 +383,8 @@ class Settings:
     workers: WorkerSettings = field(default_factory=WorkerSettings)
     inspection: InspectionSettings = field(default_factory=InspectionSettings)
     scan: ScanSettings = field(default_factory=ScanSettings)
+    moderation: ModerationSettings = field(default_factory=ModerationSettings)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings)
 
     @property
     def data_path(self) -> Path:
@@ -403,6 +468,10 @@ def _convert(info: SettingInfo, raw: Any, from_env: bool) -> Any:
         if isinstance(raw, bool) or not isinstance(raw, int | str):
             raise ValueError(f"{raw!r} is not a whole number")
         return int(raw)
+    if kind is float:
+        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+            raise ValueError(f"{raw!r} is not a number")
+        return float(raw)
     if kind is Secret or kind is str:
         if not isinstance(raw, str):
             raise ValueError(f"{raw!r} is not a string")
@@ -480,7 +549,7 @@ def _toml_value(value: Any, kind: Any) -> str:
         return str(int(value))
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
+    if isinstance(value, int | float):
         return str(value)
     if isinstance(value, tuple):
         return "[" + ", ".join(f'"{v}"' for v in value) + "]"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intake.drafts import DraftService
+from intake.events import state_event
 from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
 from intake.records import AuditEntry, StoredFile, Submission, SubmissionState, Upload
 from intake.resumable.service import UploadService
@@ -76,7 +77,8 @@ class SubmitterService:
             stub = AuditEntry(submission.id, self._clock(), "submitter", "withdrawn",
                               submission.state, SubmissionState.WITHDRAWN,
                               {"note": "withdrawn by submitter"})  # fmt: skip
-            await self._submissions.withdraw(submission.id, stub)
+            event = state_event(submission, SubmissionState.WITHDRAWN, stub.at)
+            await self._submissions.withdraw(submission.id, stub, event)
         for key, multipart_id in await self._store.list_multipart_uploads(submission.prefix):
             await self._store.abort_multipart(key, multipart_id)
         await self._store.delete(await self._store.list_keys(submission.prefix))

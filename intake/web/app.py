@@ -41,7 +41,16 @@ from intake.resumable.service import UploadRules, UploadService
 from intake.settings import Settings
 from intake.submissions import INSPECT_SUBMISSION, IntakePolicy, SubmissionService
 from intake.submitter import SubmitterService
-from intake.web import api_config, api_submissions, health, openapi, pages, tus
+from intake.web import (
+    api_config,
+    api_moderation,
+    api_moderators,
+    api_submissions,
+    health,
+    openapi,
+    pages,
+    tus,
+)
 from intake.web.cors import cors_middleware
 from intake.web.keys import (
     DATABASE,
@@ -62,6 +71,7 @@ from intake.web.keys import (
     UPLOADS,
     WORKER,
 )
+from intake.web.moderation_wiring import dispatcher_ctx, lapsed_leases_ctx, moderation_ctx
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
 from intake.web.templates import Templates
@@ -142,7 +152,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     app[ENGINE] = engine
     database = app[DATABASE] = Database(engine)
     if REPOSITORY not in app:
-        app[REPOSITORY] = SqlSubmissionRepository(database)
+        app[REPOSITORY] = SqlSubmissionRepository(database, settings.webhooks.urls)
     app[UPLOAD_REPOSITORY] = SqlUploadRepository(database)
     app[JOBS] = SqlJobQueue(database)
     try:
@@ -275,8 +285,8 @@ def create_app(
         app[REPOSITORY] = repository
     run = settings.workers.in_process if workers is None else workers
     app.cleanup_ctx.extend(
-        [object_store_ctx, database_ctx, services_ctx, inspection_ctx, janitor_ctx,
-         workers_ctx(run)]
+        [object_store_ctx, database_ctx, services_ctx, inspection_ctx, moderation_ctx,
+         janitor_ctx, workers_ctx(run), lapsed_leases_ctx, dispatcher_ctx]
     )  # fmt: skip
     app.add_routes(api_submissions.routes)
     app.add_routes(api_config.routes)
@@ -284,4 +294,6 @@ def create_app(
     app.add_routes(health.routes)
     app.add_routes(tus.routes)
     app.add_routes(openapi.routes)
+    app.add_routes(api_moderation.routes)
+    app.add_routes(api_moderators.routes)
     return app

@@ -11,6 +11,9 @@ from intake.drafts import DraftService
 from intake.idempotency import Idempotency
 from intake.inspection import InspectionService
 from intake.jobs import Worker
+from intake.moderation import ModerationService
+from intake.moderation_views import ModerationLook
+from intake.moderators import ModeratorService
 from intake.ports import JobQueue, ObjectStore, SubmissionRepository, UploadRepository
 from intake.rate_limits import RateLimiter
 from intake.resumable.service import UploadService
@@ -36,3 +39,6 @@ JOBS = web.AppKey("jobs", JobQueue)
 DECODERS = web.AppKey("decoders", DecoderPool)
 INSPECTION = web.AppKey("inspection", InspectionService)
 WORKER = web.AppKey("worker", Worker)
+MODERATORS = web.AppKey("moderators", ModeratorService)
+MODERATION = web.AppKey("moderation", ModerationService)
+MODERATION_LOOK = web.AppKey("moderation_look", ModerationLook)

@@ -96,19 +96,25 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
     _kind(BadRequest, "Malformed multipart, JSON or tus header; a bad Idempotency-Key."),
     _kind(NotAccepted, "The submission looks automated; deliberately no reason given."),
     _kind(ClientGone, "The client closed the connection before the request was complete."),
-    _kind(Unauthorized, "Creating an upload without a submitter token, or with an unknown one."),
+    _kind(
+        Unauthorized,
+        "Creating an upload without a submitter token, or with an unknown one; a moderation "
+        "route without a moderator token; a wrong moderator name or password.",
+    ),
     _kind(
         Forbidden,
         "Not in this state: uploading to a submitted draft, PATCHing a final "
-        "upload, removing an upload of a submitted draft.",
+        "upload, removing an upload of a submitted draft; a moderator's role too low "
+        "(escalated submissions are for seniors, accounts for admins).",
     ),
     _kind(NotFound, "No such address, or nothing with this id belongs to this token."),
     _kind(MethodNotAllowed, "The method is not one of `allowed_methods` (also in `Allow`)."),
     _kind(
         Conflict,
         "A tus offset that moved on (`offset`), submitting with unfinished uploads "
-        "(`incomplete_uploads`) or twice (`state`), or a request with this Idempotency-Key "
-        "still running (`retry_after_seconds`).",
+        "(`incomplete_uploads`) or twice (`state`), a request with this Idempotency-Key "
+        "still running (`retry_after_seconds`), or a moderator acting on a submission whose "
+        "lease they do not hold (`state`).",
     ),
     _kind(Gone, "A terminated or expired upload."),
     _kind(PreconditionFailed, f"`Tus-Resumable` other than {TUS_VERSION} (`supported`)."),
@@ -130,7 +136,8 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
     _kind(ChecksumMismatch, "A tus chunk that does not match `Upload-Checksum`; discarded."),
     _kind(
         TooManyRequests,
-        "Over this client address's rate limit (`limit` per window); "
+        "Over this client address's rate limit (`limit` per window), or too many failed "
+        "moderator logins; "
         "`retry_after_seconds` and `Retry-After` say when to try again.",
     ),
     _kind(StorageUnavailable, "Object storage failed; nothing was kept; try again."),
@@ -1128,6 +1135,8 @@ def _description(settings: Settings, tus_max_size: int) -> str:
 
 def openapi_document(settings: Settings, tus_max_size: int) -> Json:
     """The OpenAPI 3.1 document for an app with these settings."""
+    from intake.web import openapi_moderation as moderation
+
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
@@ -1143,16 +1152,18 @@ def openapi_document(settings: Settings, tus_max_size: int) -> Json:
             {"name": "uploads (tus 1.0.0)", "description": "Resumable uploads into a draft."},
             {"name": "pages", "description": "The HTML form and receipt."},
             {"name": "service", "description": "Health, configuration and this document."},
+            {"name": "moderation", "description": "The moderation queue and its accounts."},
         ],
         "paths": {
             **_submission_paths(settings),
             **_tus_paths(),
             **_page_paths(settings),
             **_service_paths(),
+            **moderation.paths(),
         },
         "components": {
-            "schemas": _schemas(settings),
-            "parameters": _parameters(tus_max_size),
+            "schemas": {**_schemas(settings), **moderation.schemas(settings)},
+            "parameters": {**_parameters(tus_max_size), **moderation.parameters(settings)},
             "headers": HEADERS,
             "securitySchemes": {
                 "submitterToken": {

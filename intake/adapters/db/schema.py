@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     TypeDecorator,
+    text,
 )
 
 
@@ -57,6 +58,9 @@ metadata = MetaData(
     }
 )
 
+WAITING = "state IN ('pending_review', 'escalated')"
+LEASED = "state = 'in_review'"
+
 submissions = Table(
     "submissions",
     metadata,
@@ -80,7 +84,23 @@ submissions = Table(
     Column("prefix", Text, nullable=False),
     Column("file_count", Integer, nullable=False),
     Column("total_bytes", BigInteger, nullable=False),
+    Column("lease_holder", String(36), nullable=False),
+    Column("lease_expires_at", UTCDateTime(), nullable=True),
+    Column("claimed_from", String(20), nullable=True),
     Index("ix_submissions_state_created_at", "state", "created_at"),
+    Index(
+        "ix_submissions_waiting",
+        "state",
+        "created_at",
+        postgresql_where=text(WAITING),
+        sqlite_where=text(WAITING),
+    ),
+    Index(
+        "ix_submissions_leases",
+        "lease_expires_at",
+        postgresql_where=text(LEASED),
+        sqlite_where=text(LEASED),
+    ),
 )
 
 files = Table(
@@ -187,4 +207,67 @@ jobs = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     Index("ix_jobs_state_run_after", "state", "run_after"),
+)
+
+moderators = Table(
+    "moderators",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", String(80), nullable=False, unique=True),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+
+moderator_tokens = Table(
+    "moderator_tokens",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("moderator_id", Id, ForeignKey("moderators.id"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=True),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("first_at", UTCDateTime(), nullable=False),
+    Column("last_at", UTCDateTime(), nullable=False, index=True),
+)
+
+outbox_events = Table(
+    "outbox_events",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("type", String(64), nullable=False),
+    Column("submission_id", Id, nullable=False, index=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+UNDELIVERED = "delivered_at IS NULL"
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("event_id", Id, ForeignKey("outbox_events.id"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime(), nullable=False),
+    Column("lease_holder", String(36), nullable=False),
+    Column("lease_expires_at", UTCDateTime(), nullable=True),
+    Column("delivered_at", UTCDateTime(), nullable=True),
+    Column("last_error", Text, nullable=False),
+    Index(
+        "ix_webhook_deliveries_due",
+        "next_attempt_at",
+        postgresql_where=text(UNDELIVERED),
+        sqlite_where=text(UNDELIVERED),
+    ),
 )

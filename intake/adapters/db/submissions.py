@@ -10,6 +10,7 @@ from sqlalchemy import Row, and_, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.jobs import insert_jobs
+from intake.adapters.db.outbox import write_event
 from intake.adapters.db.schema import audit_log, files, submissions, uploads
 from intake.adapters.db.transactions import Database
 from intake.records import (
@@ -18,6 +19,7 @@ from intake.records import (
     FileState,
     FlagKind,
     Job,
+    OutboxEvent,
     StoredFile,
     Submission,
     SubmissionState,
@@ -36,6 +38,8 @@ def submission_row(s: Submission) -> dict[str, Any]:
         id=s.id, reference=s.reference, state=s.state.value, created_at=s.created_at,
         updated_at=s.updated_at, terms_version=s.terms_version, token_hash=s.token_hash,
         prefix=s.prefix, file_count=s.file_count, total_bytes=s.total_bytes,
+        lease_holder=s.lease_holder, lease_expires_at=s.lease_expires_at,
+        claimed_from=s.claimed_from.value if s.claimed_from else None,
     )  # fmt: skip
     return row
 
@@ -54,6 +58,9 @@ def submission_from(row: Row[Any]) -> Submission:
         prefix=m["prefix"],
         file_count=m["file_count"],
         total_bytes=m["total_bytes"],
+        lease_holder=m["lease_holder"],
+        lease_expires_at=m["lease_expires_at"],
+        claimed_from=SubmissionState(m["claimed_from"]) if m["claimed_from"] else None,
     )
 
 
@@ -116,8 +123,9 @@ def audit_from(row: Row[Any]) -> AuditEntry:
 
 
 class SqlSubmissionRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, webhook_urls: Sequence[str] = ()) -> None:
         self._db = database
+        self._urls = tuple(webhook_urls)
 
     def _tx(self) -> AbstractAsyncContextManager[AsyncConnection]:
         return self._db.transaction()
@@ -220,7 +228,7 @@ class SqlSubmissionRepository:
             await insert_jobs(conn, list(jobs))
         return True
 
-    async def withdraw(self, submission_id: str, audit: AuditEntry) -> bool:
+    async def withdraw(self, submission_id: str, audit: AuditEntry, event: OutboxEvent) -> bool:
         erased = dict.fromkeys(("name", "email", "phone", "title", "story", "location"), "")
         statement = (
             update(submissions)
@@ -235,6 +243,9 @@ class SqlSubmissionRepository:
                 updated_at=audit.at,
                 occurred_at=None,
                 consent_contact=False,
+                lease_holder="",
+                lease_expires_at=None,
+                claimed_from=None,
                 **erased,
             )
         )
@@ -261,6 +272,7 @@ class SqlSubmissionRepository:
                 .values(filename="", metadata={}, head=b"")
             )
             await conn.execute(insert(audit_log), [audit_row(audit)])
+            await write_event(conn, event, self._urls)
         return True
 
     async def record_inspection(self, file: StoredFile) -> bool:

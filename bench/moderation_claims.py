@@ -1,0 +1,307 @@
+"""Claims per second and claim latency with 32 concurrent moderators on PostgreSQL,
+100,000 submissions waiting. Not a test: it prints figures and writes them to
+``bench/results/moderation_claims.json``.
+
+1. A fresh PostgreSQL database (on ``INTAKE_BENCH_DATABASE_URL``, default the test
+   server), migrated, with N submissions waiting (one photo each), inserted in bulk.
+2. EXPLAIN ANALYZE of the claim statement (rolled back): it should walk the partial
+   index ``ix_submissions_waiting``.
+3. The service layer alone: M moderators claim and decide in a loop for S seconds.
+4. Over HTTP against a real ``intake serve`` (embedded SeaweedFS for presigned URLs):
+   the same loop, each moderator a bearer token; the claim answer is the submission in
+   full (files, presigned URLs, audit trail).
+
+The service layer is measured twice: claims alone (each moderator claims again and
+again, holding every lease), then cycles of one claim and one decision (the queue drains
+as in real use), as over HTTP. claims/s counts claims; the latency is that of the claim.
+
+    .venv/bin/python bench/moderation_claims.py                    # 100,000 waiting, 32
+    .venv/bin/python bench/moderation_claims.py --waiting 5000 --seconds 5   # quick
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import asyncpg
+from sqlalchemy import insert, text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from intake.adapters.db.engine import create_engine  # noqa: E402
+from intake.adapters.db.migrate import migrate  # noqa: E402
+from intake.adapters.db.moderation import SqlModerationQueue  # noqa: E402
+from intake.adapters.db.schema import files, submissions  # noqa: E402
+from intake.adapters.db.submissions import SqlSubmissionRepository  # noqa: E402
+from intake.adapters.db.transactions import Database  # noqa: E402
+from intake.moderation import ModerationRules, ModerationService  # noqa: E402
+from intake.moderation_ports import QueueFilter  # noqa: E402
+from intake.passwords import Passwords  # noqa: E402
+from intake.records import Moderator, Role, SubmissionState  # noqa: E402
+from intake.settings import load_settings  # noqa: E402
+from intake.web.moderation_wiring import moderator_service  # noqa: E402
+from tests.moderation_helpers import a_file, waiting_submission  # noqa: E402
+
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+RESULTS = ROOT / "bench" / "results" / "moderation_claims.json"
+
+
+async def fresh_database(server: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+    url = make_url(server)
+    name = f"intake_bench_{secrets.token_hex(4)}"
+    admin_dsn = url.set(drivername="postgresql", database="postgres").render_as_string(False)
+    admin = await asyncpg.connect(admin_dsn)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    await admin.close()
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(admin_dsn)
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.close()
+
+    return url.set(drivername="postgresql+asyncpg", database=name).render_as_string(False), drop
+
+
+async def fill(database: Database, count: int) -> None:
+    batch = 5000
+    from intake.adapters.db.submissions import file_row, submission_row
+
+    for start in range(0, count, batch):
+        made = [waiting_submission(n) for n in range(start, min(count, start + batch))]
+        async with database.transaction() as conn:
+            await conn.execute(insert(submissions), [submission_row(s) for s in made])
+            await conn.execute(insert(files), [file_row(a_file(s)) for s in made])
+    async with database.transaction() as conn:
+        await conn.execute(text("ANALYZE submissions"))
+        await conn.execute(text("ANALYZE files"))
+
+
+async def explain_claim(database: Database) -> str:
+    s = submissions.c
+    from sqlalchemy import select, update
+
+    oldest = (
+        select(s.id)
+        .where(s.state == SubmissionState.PENDING_REVIEW.value)
+        .order_by(s.created_at)
+        .limit(1)
+        .with_for_update(skip_locked=True, of=submissions)
+    )
+    now = dt.datetime.now(dt.UTC)
+    statement = (
+        update(submissions)
+        .where(s.id == oldest.scalar_subquery(), s.state == SubmissionState.PENDING_REVIEW.value)
+        .values(
+            state="in_review",
+            lease_holder="bench",
+            lease_expires_at=now,
+            claimed_from="pending_review",
+            updated_at=now,
+        )
+        .returning(s.id)
+    )
+    sql = str(
+        statement.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
+    )
+    async with database.engine.connect() as conn:
+        transaction = await conn.begin()
+        rows = await conn.execute(text("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql))
+        plan = "\n".join(r[0] for r in rows)
+        await transaction.rollback()
+    return f"{sql}\n\n{plan}"
+
+
+def summary(latencies: list[float], claims: int, seconds: float) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "claims": claims,
+        "seconds": round(seconds, 2),
+        "claims_per_second": round(claims / seconds, 1),
+        "p50_ms": round(1000 * statistics.median(ordered), 2),
+        "p99_ms": round(1000 * ordered[int(0.99 * (len(ordered) - 1))], 2),
+    }
+
+
+async def run_loop(
+    moderators: int, seconds: float, cycle: Callable[[int], Awaitable[float | None]]
+) -> dict[str, float]:
+    latencies: list[float] = []
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+
+    async def one(number: int) -> None:
+        while time.monotonic() < deadline:
+            latency = await cycle(number)
+            if latency is None:
+                return
+            latencies.append(latency)
+
+    await asyncio.gather(*(one(n) for n in range(moderators)))
+    return summary(latencies, len(latencies), time.monotonic() - started)
+
+
+async def service_layer(
+    database: Database, moderators: int, seconds: float, *, decide: bool = True
+) -> dict[str, float]:
+    repository = SqlSubmissionRepository(database)
+    service = ModerationService(
+        SqlModerationQueue(database),
+        repository,
+        ModerationRules(dt.timedelta(minutes=10), ("other",)),
+    )
+    now = dt.datetime.now(dt.UTC)
+    people = [
+        Moderator(f"00000000-0000-7000-8000-{n:012d}", f"svc{n}", Role.MODERATOR, False, now, now)
+        for n in range(moderators)
+    ]
+
+    async def cycle(number: int) -> float | None:
+        began = time.perf_counter()
+        claimed = await service.claim(people[number], QueueFilter())
+        latency = time.perf_counter() - began
+        if claimed is None:
+            return None
+        if decide:
+            await service.decide(people[number], claimed.id, "approve", "other", "")
+        return latency
+
+    return await run_loop(moderators, seconds, cycle)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def over_http(url: str, moderators: int, seconds: float) -> dict[str, Any]:
+    settings = load_settings(None, {"INTAKE_DATABASE_URL": url})
+    engine = create_engine(url)
+    passwords = Passwords(1)
+    accounts = moderator_service(settings, Database(engine), passwords)
+    tokens = []
+    for n in range(moderators):
+        added = await accounts.add(f"http{n}", Role.MODERATOR, None, "bench")
+        tokens.append((await accounts.issue_token(added, "bench")).token)
+    passwords.close()
+    await engine.dispose()
+    port = free_port()
+    workdir = Path(tempfile.mkdtemp(prefix="intake-bench-"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    env.update(
+        INTAKE_DATABASE_URL=url,
+        INTAKE_SERVER_PORT=str(port),
+        INTAKE_SERVER_DATA_DIR=str(workdir / "var"),
+        INTAKE_SERVER_LOG_LEVEL="warning",
+        INTAKE_SERVER_STORAGE_DIR=str(ROOT / "storage"),
+        INTAKE_DATABASE_POOL_SIZE="16",
+    )
+    log = (workdir / "serve.log").open("wb")
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "intake", "serve", cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
+            for _ in range(300):
+                try:
+                    async with http.get(base + "/readyz") as response:
+                        if response.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.2)
+            statuses: dict[int, int] = {}
+
+            async def cycle(number: int) -> float | None:
+                headers = {"Authorization": f"Bearer {tokens[number]}"}
+                began = time.perf_counter()
+                async with http.post(f"{base}/api/v1/moderation/claim", headers=headers) as r:
+                    body = await r.json() if r.status == 200 else None
+                    statuses[r.status] = statuses.get(r.status, 0) + 1
+                latency = time.perf_counter() - began
+                if body is None:
+                    return None
+                decision = {"decision": "approve", "reason": "newsworthy"}
+                async with http.post(
+                    f"{base}/api/v1/moderation/submissions/{body['id']}/decision",
+                    headers=headers,
+                    json=decision,
+                ) as r:
+                    await r.read()
+                    statuses[r.status] = statuses.get(r.status, 0) + 1
+                return latency
+
+            result: dict[str, Any] = await run_loop(moderators, seconds, cycle)
+            result["statuses"] = statuses
+            return result
+    finally:
+        proc.send_signal(signal.SIGINT)
+        await asyncio.wait_for(proc.wait(), 30)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--waiting", type=int, default=100_000)
+    parser.add_argument("--moderators", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    server = os.environ.get("INTAKE_BENCH_DATABASE_URL", DEFAULT_PG)
+    url, drop = await fresh_database(server)
+    try:
+        engine = create_engine(url, pool_size=args.moderators)
+        await migrate(engine)
+        database = Database(engine)
+        began = time.monotonic()
+        await fill(database, args.waiting)
+        print(f"{args.waiting} submissions waiting ({time.monotonic() - began:.1f} s to insert)")
+        plan = await explain_claim(database)
+        print("EXPLAIN ANALYZE of the claim:\n" + plan + "\n")
+        claims_only = await service_layer(database, args.moderators, args.seconds, decide=False)
+        print(f"service layer, claims only, {args.moderators} moderators: {claims_only}")
+        service = await service_layer(database, args.moderators, args.seconds)
+        print(f"service layer, claim + decide, {args.moderators} moderators: {service}")
+        await engine.dispose()
+        http = await over_http(url, args.moderators, args.seconds)
+        print(f"HTTP (intake serve), claim + decide, {args.moderators} moderators: {http}")
+    finally:
+        await drop()
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "waiting": args.waiting,
+                "moderators": args.moderators,
+                "service_claims_only": claims_only,
+                "service": service,
+                "http": http,
+                "explain": plan,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,103 @@
+""":class:`intake.ports.ModerationViews` on SQLAlchemy Core: the queue as moderators look
+at it. A submission whose lease ran out counts as waiting in the queue it came from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+
+from intake.adapters.db.schema import audit_log, files, submissions
+from intake.adapters.db.submissions import audit_from, file_from, submission_from
+from intake.adapters.db.transactions import Database
+from intake.moderation_ports import QueueStats, SubmissionQuery
+from intake.records import AuditEntry, StoredFile, Submission, SubmissionState
+
+WAITING = (SubmissionState.PENDING_REVIEW.value, SubmissionState.ESCALATED.value)
+
+
+def waiting_state(now: dt.datetime) -> ColumnElement[Any]:
+    s = submissions.c
+    lapsed = and_(s.state == SubmissionState.IN_REVIEW.value, s.lease_expires_at <= now)
+    return case((lapsed, s.claimed_from), else_=s.state)
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filters(query: SubmissionQuery, now: dt.datetime) -> list[ColumnElement[bool]]:
+    s = submissions.c
+    where: list[ColumnElement[bool]] = []
+    if query.states:
+        where.append(waiting_state(now).in_([state.value for state in query.states]))
+    if query.kind:
+        where.append(exists().where(files.c.submission_id == s.id, files.c.kind == query.kind))
+    if query.created_from is not None:
+        where.append(s.created_at >= query.created_from)
+    if query.created_to is not None:
+        where.append(s.created_at < query.created_to)
+    if query.text:
+        pattern = _like(query.text)
+        where.append(
+            or_(*(func.lower(column).like(pattern, escape="\\")
+                  for column in (s.reference, s.title, s.story, s.name, s.location)))
+        )  # fmt: skip
+    if query.after is not None:
+        at, submission_id = query.after
+        where.append(or_(s.created_at < at, and_(s.created_at == at, s.id < submission_id)))
+    return where
+
+
+class SqlModerationViews:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def search(self, query: SubmissionQuery, now: dt.datetime) -> list[Submission]:
+        s = submissions.c
+        statement = (
+            select(submissions)
+            .where(*_filters(query, now))
+            .order_by(s.created_at.desc(), s.id.desc())
+            .limit(query.limit)
+        )
+        async with self._db.transaction(write=False) as conn:
+            return [submission_from(r) for r in await conn.execute(statement)]
+
+    async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
+        files_query = (
+            select(files).where(files.c.submission_id == submission_id).order_by(files.c.position)
+        )
+        audit_query = (
+            select(audit_log)
+            .where(audit_log.c.submission_id == submission_id)
+            .order_by(audit_log.c.id)
+        )
+        async with self._db.transaction(write=False) as conn:
+            found = [file_from(r) for r in await conn.execute(files_query)]
+            trail = [audit_from(r) for r in await conn.execute(audit_query)]
+        return found, trail
+
+    async def stats(self, now: dt.datetime, since: dt.datetime) -> QueueStats:
+        s = submissions.c
+        state = waiting_state(now).label("waiting_state")
+        depth_query = select(state, func.count()).group_by(state)
+        oldest_query = (
+            select(state, func.min(s.created_at)).where(state.in_(WAITING)).group_by(state)
+        )
+        decided = (
+            select(audit_log.c.at, audit_log.c.actor, audit_log.c.to_state)
+            .where(audit_log.c.action == "decided", audit_log.c.at >= since)
+            .order_by(audit_log.c.id)
+        )
+        async with self._db.transaction(write=False) as conn:
+            depth = {row[0]: int(row[1]) for row in await conn.execute(depth_query)}
+            oldest = {row[0]: row[1] for row in await conn.execute(oldest_query)}
+            decisions = [(r.at, r.actor, r.to_state) for r in await conn.execute(decided)]
+        return QueueStats(
+            depth={SubmissionState(k): v for k, v in depth.items()},
+            oldest_waiting={SubmissionState(k): v for k, v in oldest.items()},
+            decisions=decisions,
+        )

@@ -1,0 +1,169 @@
+""":class:`intake.ports.ModeratorRepository` on SQLAlchemy Core: accounts, their tokens
+(stored as SHA-256 hashes) and failed logins counted per account and client."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import Any
+
+from sqlalchemy import Row, and_, delete, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from intake.adapters.db.schema import audit_log, login_failures, moderator_tokens, moderators
+from intake.adapters.db.submissions import audit_row
+from intake.adapters.db.transactions import Database
+from intake.records import AuditEntry, Moderator, Role, TokenKind
+
+
+def moderator_from(row: Row[Any]) -> Moderator:
+    m = row._mapping
+    return Moderator(
+        id=m["id"],
+        name=m["name"],
+        role=Role(m["role"]),
+        disabled=m["disabled"],
+        created_at=m["created_at"],
+        updated_at=m["updated_at"],
+        password_hash=m["password_hash"],
+    )
+
+
+class SqlModeratorRepository:
+    def __init__(self, database: Database) -> None:
+        self._db = database
+
+    async def add(self, moderator: Moderator, audit: AuditEntry) -> bool:
+        row = {
+            "id": moderator.id, "name": moderator.name, "role": moderator.role.value,
+            "password_hash": moderator.password_hash, "disabled": moderator.disabled,
+            "created_at": moderator.created_at, "updated_at": moderator.updated_at,
+        }  # fmt: skip
+        try:
+            async with self._db.transaction() as conn:
+                await conn.execute(insert(moderators), [row])
+                await conn.execute(insert(audit_log), [audit_row(audit)])
+        except IntegrityError:
+            return False
+        return True
+
+    async def get(self, moderator_id: str) -> Moderator | None:
+        async with self._db.transaction(write=False) as conn:
+            row = (
+                await conn.execute(select(moderators).where(moderators.c.id == moderator_id))
+            ).first()
+        return moderator_from(row) if row else None
+
+    async def by_name(self, name: str) -> Moderator | None:
+        async with self._db.transaction(write=False) as conn:
+            row = (await conn.execute(select(moderators).where(moderators.c.name == name))).first()
+        return moderator_from(row) if row else None
+
+    async def all(self) -> list[Moderator]:
+        async with self._db.transaction(write=False) as conn:
+            query = select(moderators).order_by(moderators.c.name)
+            return [moderator_from(r) for r in await conn.execute(query)]
+
+    async def change(
+        self, moderator_id: str, audit: AuditEntry, now: dt.datetime, **values: Any
+    ) -> bool:
+        """Set ``values`` (role, disabled, password_hash); a disabled account loses its tokens."""
+        async with self._db.transaction() as conn:
+            result = await conn.execute(
+                update(moderators)
+                .where(moderators.c.id == moderator_id)
+                .values(updated_at=now, **values)
+            )
+            if result.rowcount != 1:
+                return False
+            if values.get("disabled"):
+                await conn.execute(
+                    delete(moderator_tokens).where(moderator_tokens.c.moderator_id == moderator_id)
+                )
+            await conn.execute(insert(audit_log), [audit_row(audit)])
+        return True
+
+    async def add_token(
+        self,
+        moderator_id: str,
+        token_hash: str,
+        kind: TokenKind,
+        *,
+        now: dt.datetime,
+        expires_at: dt.datetime | None,
+        audit: AuditEntry,
+    ) -> None:
+        """Store a token; a new API token replaces the account's earlier ones."""
+        t = moderator_tokens.c
+        async with self._db.transaction() as conn:
+            if kind is TokenKind.API:
+                await conn.execute(
+                    delete(moderator_tokens).where(
+                        t.moderator_id == moderator_id, t.kind == TokenKind.API.value
+                    )
+                )
+            await conn.execute(delete(moderator_tokens).where(t.expires_at <= now))
+            await conn.execute(
+                insert(moderator_tokens),
+                [{"token_hash": token_hash, "moderator_id": moderator_id, "kind": kind.value,
+                  "created_at": now, "expires_at": expires_at}],
+            )  # fmt: skip
+            await conn.execute(insert(audit_log), [audit_row(audit)])
+
+    async def by_token_hash(self, token_hash: str, now: dt.datetime) -> Moderator | None:
+        t = moderator_tokens.c
+        query = (
+            select(moderators, t.token_hash.label("stored_hash"))
+            .join_from(moderator_tokens, moderators, t.moderator_id == moderators.c.id)
+            .where(
+                t.token_hash == token_hash,
+                moderators.c.disabled.is_(False),
+                or_(t.expires_at.is_(None), t.expires_at > now),
+            )
+        )
+        async with self._db.transaction(write=False) as conn:
+            row = (await conn.execute(query)).first()
+        if row is None or not hmac.compare_digest(row.stored_hash, token_hash):
+            return None
+        return moderator_from(row)
+
+    async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+        """Failed logins under ``key`` counted since ``since``, and when the first was."""
+        f = login_failures.c
+        query = select(f.count, f.first_at).where(f.key == key, f.first_at > since)
+        async with self._db.transaction(write=False) as conn:
+            row = (await conn.execute(query)).first()
+        return (int(row[0]), row[1]) if row else (0, None)
+
+    async def add_failure(self, key: str, now: dt.datetime, since: dt.datetime) -> None:
+        """Count one failure; a count whose first failure is before ``since`` starts over."""
+        f = login_failures.c
+        async with self._db.transaction() as conn:
+            row = (await conn.execute(select(f.first_at).where(f.key == key))).first()
+            if row is None:
+                try:
+                    async with conn.begin_nested():
+                        await conn.execute(
+                            insert(login_failures),
+                            [{"key": key, "count": 1, "first_at": now, "last_at": now}],
+                        )
+                    return
+                except IntegrityError:
+                    row = (await conn.execute(select(f.first_at).where(f.key == key))).first()
+            fresh = row is not None and row.first_at <= since
+            values = {"count": 1, "first_at": now} if fresh else {"count": f.count + 1}
+            await conn.execute(
+                update(login_failures).where(f.key == key).values(last_at=now, **values)
+            )
+
+    async def clear_failures(self, key: str, before: dt.datetime) -> None:
+        """Forget ``key``'s failures, and every count older than ``before``."""
+        f = login_failures.c
+        async with self._db.transaction() as conn:
+            await conn.execute(delete(login_failures).where(or_(f.key == key, f.last_at < before)))
+
+    async def token_count(self, moderator_id: str) -> int:
+        t = moderator_tokens.c
+        async with self._db.transaction(write=False) as conn:
+            query = select(t.token_hash).where(and_(t.moderator_id == moderator_id))
+            return len((await conn.execute(query)).all())

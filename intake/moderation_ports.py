@@ -1,0 +1,181 @@
+"""The ports of moderation: the queue with its leases, the looks at it, moderator
+accounts, the event outbox and the webhook sender. Like :mod:`intake.ports`, each is a
+``typing.Protocol`` whose docstrings state the contract; adapters implement them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from intake.records import (
+    AuditEntry,
+    Delivery,
+    Moderator,
+    OutboxEvent,
+    StoredFile,
+    Submission,
+    SubmissionState,
+    TokenKind,
+)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """Which waiting submissions a moderator wants: files of this kind, this locale."""
+
+    kind: str = ""
+    locale: str = ""
+
+
+class ModerationQueue(Protocol):
+    """Claims, leases and decisions on submissions; each method is one transaction.
+
+    A lease belongs to ``holder`` (a moderator id) until ``lease_expires_at``; every change
+    is conditional on holding a live lease, so a holder whose lease ran out changes nothing.
+    """
+
+    async def return_lapsed(self, now: dt.datetime) -> int:
+        """Put submissions whose lease ran out back in their queue (audited); how many."""
+
+    async def claim(
+        self,
+        queue: SubmissionState,
+        holder: str,
+        actor: str,
+        *,
+        until: dt.datetime,
+        now: dt.datetime,
+        filters: QueueFilter,
+    ) -> Submission | None:
+        """Lease the oldest submission waiting in ``queue`` to ``holder`` (audited); ``None``
+        when none waits. Two concurrent claims never get the same submission."""
+
+    async def renew(
+        self,
+        submission_id: str,
+        holder: str,
+        *,
+        until: dt.datetime,
+        now: dt.datetime,
+        audit: AuditEntry,
+    ) -> bool:
+        """Extend a live lease, with ``audit``; ``False`` when ``holder`` holds none."""
+
+    async def release(
+        self, submission_id: str, holder: str, *, now: dt.datetime, audit: AuditEntry
+    ) -> bool:
+        """End a live lease, the submission back in its queue; ``False`` when not held."""
+
+    async def decide(
+        self,
+        submission_id: str,
+        holder: str,
+        *,
+        now: dt.datetime,
+        audit: AuditEntry,
+        event: OutboxEvent,
+    ) -> bool:
+        """Move a held submission to ``audit.to_state``, end the lease, write ``audit``
+        and ``event`` (with its deliveries), all or nothing; ``False`` when not held."""
+
+
+@dataclass(frozen=True)
+class SubmissionQuery:
+    states: tuple[SubmissionState, ...] = ()
+    kind: str = ""
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+    text: str = ""
+    after: tuple[dt.datetime, str] | None = None
+    """Only submissions before this (created_at, id): the cursor of the page before."""
+    limit: int = 50
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    depth: dict[SubmissionState, int]
+    oldest_waiting: dict[SubmissionState, dt.datetime]
+    decisions: list[tuple[dt.datetime, str, str]]
+    """(when, moderator, to state) of every decision in the period."""
+
+
+class ModerationViews(Protocol):
+    """Read-only looks at the queue; a lapsed lease counts as waiting."""
+
+    async def search(self, query: SubmissionQuery, now: dt.datetime) -> list[Submission]:
+        """Submissions matching ``query``, newest first."""
+
+    async def stats(self, now: dt.datetime, since: dt.datetime) -> QueueStats:
+        """Depth per state, oldest waiting per queue, decisions since ``since``."""
+
+    async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
+        """A submission's files (in order) and audit trail (oldest first), read together."""
+
+
+class ModeratorRepository(Protocol):
+    """Moderator accounts, their hashed tokens and failed logins."""
+
+    async def add(self, moderator: Moderator, audit: AuditEntry) -> bool:
+        """Insert the account; ``False`` when the name is taken."""
+
+    async def get(self, moderator_id: str) -> Moderator | None: ...
+
+    async def by_name(self, name: str) -> Moderator | None: ...
+
+    async def all(self) -> list[Moderator]: ...
+
+    async def change(
+        self, moderator_id: str, audit: AuditEntry, now: dt.datetime, **values: object
+    ) -> bool:
+        """Set role, disabled or password_hash; disabling revokes every token."""
+
+    async def add_token(
+        self,
+        moderator_id: str,
+        token_hash: str,
+        kind: TokenKind,
+        *,
+        now: dt.datetime,
+        expires_at: dt.datetime | None,
+        audit: AuditEntry,
+    ) -> None:
+        """Store a token hash; a new API token replaces the account's earlier one."""
+
+    async def by_token_hash(self, token_hash: str, now: dt.datetime) -> Moderator | None:
+        """The enabled account holding this live token, or ``None``."""
+
+    async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
+        """Failed logins under ``key`` since ``since`` and the time of the first."""
+
+    async def add_failure(self, key: str, now: dt.datetime, since: dt.datetime) -> None:
+        """Count a failed login (a count older than ``since`` starts over)."""
+
+    async def clear_failures(self, key: str, before: dt.datetime) -> None:
+        """Forget ``key``'s failures and any older than ``before``."""
+
+
+class Outbox(Protocol):
+    """Webhook deliveries of outbox events, each held by one dispatcher while it sends."""
+
+    async def take_due(
+        self, holder: str, now: dt.datetime, until: dt.datetime, limit: int = 20
+    ) -> list[Delivery]:
+        """Lease up to ``limit`` undelivered, due deliveries to ``holder`` until ``until``."""
+
+    async def delivered(self, delivery_id: int, holder: str, now: dt.datetime) -> None:
+        """Mark a held delivery done (no-op when the lease was lost)."""
+
+    async def failed(
+        self, delivery_id: int, holder: str, retry_at: dt.datetime, error: str
+    ) -> None:
+        """Give a held delivery up until ``retry_at``."""
+
+
+class WebhookSender(Protocol):
+    """Sends one webhook request."""
+
+    async def send(self, url: str, body: bytes, headers: Mapping[str, str]) -> str | None:
+        """POST ``body``; ``None`` when the receiver answered 2xx, else what went wrong."""
