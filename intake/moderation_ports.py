@@ -153,6 +153,11 @@ class ModeratorRepository(Protocol):
     async def add_failure(self, key: str, now: dt.datetime, since: dt.datetime) -> None:
         """Count a failed login (a count older than ``since`` starts over)."""
 
+    async def purge(self, failures_before: dt.datetime, now: dt.datetime) -> int:
+        """Forget failed-login counts last seen before ``failures_before`` and session
+        tokens expired by ``now``; returns how many rows went."""
+        ...
+
     async def clear_failures(self, key: str, before: dt.datetime) -> None:
         """Forget ``key``'s failures and any older than ``before``."""
 
@@ -164,6 +169,11 @@ class Outbox(Protocol):
         self, holder: str, now: dt.datetime, until: dt.datetime, limit: int = 20
     ) -> list[Delivery]:
         """Lease up to ``limit`` undelivered, due deliveries to ``holder`` until ``until``."""
+
+    async def purge(self, before: dt.datetime) -> int:
+        """Forget deliveries acknowledged before ``before`` and events older than that with
+        none left to deliver; returns how many events went."""
+        ...
 
     async def delivered(self, delivery_id: int, holder: str, now: dt.datetime) -> None:
         """Mark a held delivery done (no-op when the lease was lost)."""

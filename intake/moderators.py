@@ -150,6 +150,11 @@ class ModeratorService:
             raise Unauthorized("This moderator token is not known, expired or revoked.")
         return moderator
 
+    async def purge(self) -> int:
+        """Forget failed-login counts whose window ended and expired session tokens."""
+        now = self._clock()
+        return await self._accounts.purge(now - self._rules.window, now)
+
     async def login(self, name: str, password: str, client: str) -> IssuedToken:
         """A session token for the right password; 429 after too many failures."""
         now = self._clock()

@@ -368,6 +368,12 @@ class WebhookSettings:
         minimum=1,
     )  # fmt: skip
     dispatch: bool = setting(True, "Run the webhook dispatcher inside `intake serve`.")
+    keep_delivered_days: int = setting(
+        7,
+        "Acknowledged deliveries, and events with nothing left to deliver, are deleted this "
+        "many days later.",
+        minimum=1,
+    )
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,12 @@ from intake.web.keys import (
     UPLOADS,
     WORKER,
 )
-from intake.web.moderation_wiring import dispatcher_ctx, lapsed_leases_ctx, moderation_ctx
+from intake.web.moderation_wiring import (
+    dispatcher_ctx,
+    lapsed_leases_ctx,
+    moderation_ctx,
+    purge_moderation,
+)
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
 from intake.web.templates import Templates
@@ -254,8 +259,10 @@ async def _janitor_loop(app: web.Application, interval: int) -> None:
         try:
             await app[IDEMPOTENCY].purge()
             await app[RATE_LIMITER].purge()
+            now = dt.datetime.now(dt.UTC)
             keep = dt.timedelta(days=app[SETTINGS].workers.keep_done_days)
-            await app[JOBS].purge(dt.datetime.now(dt.UTC) - keep)
+            await app[JOBS].purge(now - keep)
+            await purge_moderation(app, now)
             expired = await uploads.expire_due()
         except IntakeError as exc:
             log.warning("janitor: %s", exc.detail)

@@ -12,6 +12,7 @@ from intake.idempotency import Idempotency
 from intake.inspection import InspectionService
 from intake.jobs import Worker
 from intake.moderation import ModerationService
+from intake.moderation_ports import Outbox
 from intake.moderation_views import ModerationLook
 from intake.moderators import ModeratorService
 from intake.ports import JobQueue, ObjectStore, SubmissionRepository, UploadRepository
@@ -42,3 +43,4 @@ WORKER = web.AppKey("worker", Worker)
 MODERATORS = web.AppKey("moderators", ModeratorService)
 MODERATION = web.AppKey("moderation", ModerationService)
 MODERATION_LOOK = web.AppKey("moderation_look", ModerationLook)
+OUTBOX = web.AppKey("outbox", Outbox)

@@ -31,6 +31,7 @@ from intake.web.keys import (
     MODERATION_LOOK,
     MODERATORS,
     OBJECT_STORE,
+    OUTBOX,
     REPOSITORY,
     SETTINGS,
 )
@@ -58,6 +59,7 @@ async def moderation_ctx(app: web.Application) -> AsyncIterator[None]:
     settings, database = app[SETTINGS], app[DATABASE]
     passwords = Passwords(settings.moderation.hash_threads)
     app[MODERATORS] = moderator_service(settings, database, passwords)
+    app[OUTBOX] = SqlOutbox(database)
     queue = SqlModerationQueue(database, settings.webhooks.urls)
     app[MODERATION] = ModerationService(
         queue, app[REPOSITORY], ModerationRules.from_settings(settings)
@@ -82,7 +84,7 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         yield
         return
     sender = HttpWebhookSender(hooks.timeout_seconds)
-    dispatcher = Dispatcher(SqlOutbox(app[DATABASE]), sender, DispatchRules.from_settings(settings))
+    dispatcher = Dispatcher(app[OUTBOX], sender, DispatchRules.from_settings(settings))
     task = asyncio.create_task(dispatcher.run(hooks.poll_seconds))
     try:
         yield
@@ -91,6 +93,14 @@ async def dispatcher_ctx(app: web.Application) -> AsyncIterator[None]:
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await sender.close()
+
+
+async def purge_moderation(app: web.Application, now: dt.datetime) -> None:
+    """The janitor's share: acknowledged webhook deliveries and their events after
+    ``webhooks.keep_delivered_days``, lapsed login-failure counts, expired sessions."""
+    keep = dt.timedelta(days=app[SETTINGS].webhooks.keep_delivered_days)
+    await app[OUTBOX].purge(now - keep)
+    await app[MODERATORS].purge()
 
 
 async def lapsed_leases_ctx(app: web.Application) -> AsyncIterator[None]:

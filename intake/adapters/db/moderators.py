@@ -156,6 +156,16 @@ class SqlModeratorRepository:
                 update(login_failures).where(f.key == key).values(last_at=now, **values)
             )
 
+    async def purge(self, failures_before: dt.datetime, now: dt.datetime) -> int:
+        async with self._db.transaction() as conn:
+            failures = await conn.execute(
+                delete(login_failures).where(login_failures.c.last_at < failures_before)
+            )
+            tokens = await conn.execute(
+                delete(moderator_tokens).where(moderator_tokens.c.expires_at < now)
+            )
+        return int(failures.rowcount) + int(tokens.rowcount)
+
     async def clear_failures(self, key: str, before: dt.datetime) -> None:
         """Forget ``key``'s failures, and every count older than ``before``."""
         f = login_failures.c

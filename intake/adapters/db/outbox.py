@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import outbox_events, webhook_deliveries
@@ -77,6 +77,18 @@ class SqlOutbox:
     def _held(self, delivery_id: int, holder: str) -> Any:
         d = webhook_deliveries
         return and_(d.c.id == delivery_id, d.c.lease_holder == holder, d.c.delivered_at.is_(None))
+
+    async def purge(self, before: dt.datetime) -> int:
+        d, e = webhook_deliveries.c, outbox_events.c
+        async with self._db.transaction() as conn:
+            await conn.execute(delete(webhook_deliveries).where(d.delivered_at < before))
+            events = await conn.execute(
+                delete(outbox_events).where(
+                    e.created_at < before,
+                    ~exists().where(d.event_id == e.id),
+                )
+            )
+        return int(events.rowcount)
 
     async def delivered(self, delivery_id: int, holder: str, now: dt.datetime) -> None:
         async with self._db.transaction() as conn:

@@ -1,0 +1,69 @@
+"""The janitor's moderation share: acknowledged webhook deliveries and their events go after
+their keeping time while undelivered ones stay; lapsed login-failure counts and expired
+session tokens go, live ones stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.adapters.db.moderators import SqlModeratorRepository
+from intake.adapters.db.outbox import SqlOutbox
+from intake.adapters.db.submissions import SqlSubmissionRepository
+from intake.adapters.db.transactions import Database
+from intake.events import state_event
+from intake.identifiers import new_id
+from intake.records import AuditEntry, Moderator, Role, SubmissionState, TokenKind
+from tests.moderation_helpers import EPOCH, queue
+
+URL = "http://127.0.0.1:9/hook"
+DAY = dt.timedelta(days=1)
+
+
+async def test_acknowledged_events_are_forgotten_and_pending_ones_kept(
+    engine: AsyncEngine,
+) -> None:
+    database = Database(engine)
+    repository = SqlSubmissionRepository(database, [URL])
+    waiting = await queue(repository, 3)
+    for submission in waiting:
+        at = submission.created_at
+        audit = AuditEntry(submission.id, at, "submitter", "withdrawn", submission.state,
+                           SubmissionState.WITHDRAWN)  # fmt: skip
+        await repository.withdraw(submission.id, audit, state_event(submission, audit.to_state, at))
+    outbox = SqlOutbox(database)
+    taken = await outbox.take_due("dispatcher", EPOCH + DAY, EPOCH + 2 * DAY, limit=1)
+    assert len(taken) == 1
+    await outbox.delivered(taken[0].id, "dispatcher", EPOCH + DAY)
+    delivered = taken[0].event.submission_id
+
+    assert await outbox.purge(EPOCH + DAY) == 0  # kept until its time has passed
+    assert await outbox.purge(EPOCH + 30 * DAY) == 1
+    assert await outbox.events_of(delivered) == []
+    for submission in waiting:
+        if submission.id != delivered:
+            assert len(await outbox.events_of(submission.id)) == 1
+    assert await outbox.pending_count() == 2
+
+
+async def test_lapsed_login_failures_and_expired_sessions_are_forgotten(
+    engine: AsyncEngine,
+) -> None:
+    accounts = SqlModeratorRepository(Database(engine))
+    moderator = Moderator(new_id(), "purged", Role.MODERATOR, False, EPOCH, EPOCH)
+    audit = AuditEntry("", EPOCH, "test", "moderator_added", None, None)
+    assert await accounts.add(moderator, audit)
+    for token, expires in (("a" * 64, EPOCH + DAY), ("b" * 64, EPOCH + 3 * DAY)):
+        await accounts.add_token(moderator.id, token, TokenKind.SESSION, now=EPOCH,
+                                 expires_at=expires, audit=audit)  # fmt: skip
+    await accounts.add_failure("purged|127.0.0.1", EPOCH, EPOCH - DAY)
+    await accounts.add_failure("purged|127.0.0.2", EPOCH + 2 * DAY, EPOCH + DAY)
+
+    removed = await accounts.purge(EPOCH + DAY, EPOCH + 2 * DAY)
+
+    assert removed == 2
+    assert await accounts.by_token_hash("a" * 64, EPOCH) is None
+    assert await accounts.by_token_hash("b" * 64, EPOCH + 2 * DAY) == moderator
+    assert await accounts.failures("purged|127.0.0.1", EPOCH - DAY) == (0, None)
+    assert (await accounts.failures("purged|127.0.0.2", EPOCH + DAY))[0] == 1
