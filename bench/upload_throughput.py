@@ -17,6 +17,8 @@ alternating order (direct, service, service, direct, ...), both
 and the median of the repeats is reported (the best is kept in the JSON too). The
 service's and SeaweedFS's resident memory is sampled every 50 ms, and the CPU time of
 each process (``bench`` is this one: the HTTP client, or the boto3 uploads) is shown.
+Inspection is not part of the upload: the service runs without in-process job workers
+(as beside ``intake worker`` processes); ``make bench-inspection`` measures that stage.
 ``--service-command`` runs another command in place of ``intake serve``, such as
 ``bench/stage_timings.py`` to see where a request's time goes, and ``--service-env``
 sets a variable of its environment (e.g. ``INTAKE_UPLOADS_MEMORY_BUDGET=0``).
@@ -275,6 +277,7 @@ def service_env(
         INTAKE_LIMITS_MAX_TOTAL_BYTES=cap,
         INTAKE_RATE_SUBMISSIONS="0",
         INTAKE_RATE_UPLOADS="0",
+        INTAKE_WORKERS_IN_PROCESS="false",
     )
     env.update(overrides)
     return env
