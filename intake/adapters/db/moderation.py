@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -126,30 +127,15 @@ class SqlModerationQueue:
         now: dt.datetime,
         audit: AuditEntry,
     ) -> bool:
-        async with self._db.transaction() as conn:
-            result = await conn.execute(
-                update(submissions)
-                .where(_held_by(submission_id, holder, now))
-                .values(lease_expires_at=until)
-            )
-            if result.rowcount != 1:
-                return False
-            await conn.execute(insert(audit_log), [audit_row(audit)])
-        return True
+        return await self._change_held(
+            submission_id, holder, now, audit, None, {"lease_expires_at": until}
+        )
 
     async def release(
         self, submission_id: str, holder: str, *, now: dt.datetime, audit: AuditEntry
     ) -> bool:
-        async with self._db.transaction() as conn:
-            result = await conn.execute(
-                update(submissions)
-                .where(_held_by(submission_id, holder, now))
-                .values(state=submissions.c.claimed_from, updated_at=now, **_FREE)
-            )
-            if result.rowcount != 1:
-                return False
-            await conn.execute(insert(audit_log), [audit_row(audit)])
-        return True
+        values = {"state": submissions.c.claimed_from, "updated_at": now, **_FREE}
+        return await self._change_held(submission_id, holder, now, audit, None, values)
 
     async def decide(
         self,
@@ -161,14 +147,27 @@ class SqlModerationQueue:
         event: OutboxEvent,
     ) -> bool:
         assert audit.to_state is not None
+        values = {"state": audit.to_state.value, "updated_at": now, **_FREE}
+        return await self._change_held(submission_id, holder, now, audit, event, values)
+
+    async def _change_held(
+        self,
+        submission_id: str,
+        holder: str,
+        now: dt.datetime,
+        audit: AuditEntry,
+        event: OutboxEvent | None,
+        values: dict[str, Any],
+    ) -> bool:
+        """Change a submission only while ``holder``'s lease on it runs, with its audit
+        entry (and event) in the same transaction; ``False`` when the lease is not held."""
         async with self._db.transaction() as conn:
             result = await conn.execute(
-                update(submissions)
-                .where(_held_by(submission_id, holder, now))
-                .values(state=audit.to_state.value, updated_at=now, **_FREE)
+                update(submissions).where(_held_by(submission_id, holder, now)).values(**values)
             )
             if result.rowcount != 1:
                 return False
             await conn.execute(insert(audit_log), [audit_row(audit)])
-            await write_event(conn, event, self._urls)
+            if event is not None:
+                await write_event(conn, event, self._urls)
         return True
