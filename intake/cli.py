@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import dataclasses
 import logging
 import signal
 import sys
@@ -67,13 +68,18 @@ def serve(settings: Settings) -> None:
 
 
 async def _janitor(settings: Settings) -> int:
-    """Expire abandoned uploads once, with the same wiring as the service (for cron)."""
-    from intake.web.app import create_app
+    """One janitor round, with the same wiring as the service (for cron): expire abandoned
+    uploads and forget rows kept only for a while. No job workers, no webhook dispatch."""
+    from intake.web.app import create_app, purge_kept_rows
     from intake.web.keys import UPLOADS
 
-    runner = web.AppRunner(create_app(settings))
+    quiet = dataclasses.replace(
+        settings, webhooks=dataclasses.replace(settings.webhooks, dispatch=False)
+    )
+    runner = web.AppRunner(create_app(quiet, workers=False))
     await runner.setup()
     try:
+        await purge_kept_rows(runner.app)
         total = 0
         while expired := await runner.app[UPLOADS].expire_due():
             total += expired
@@ -124,7 +130,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--until-idle", action="store_true", help="exit once no job is due (for cron, tests)"
     )
     commands.add_parser("migrate", help="apply database migrations")
-    commands.add_parser("janitor", help="remove expired resumable uploads once (for cron)")
+    commands.add_parser(
+        "janitor", help="remove expired uploads and rows kept only for a while, once (for cron)"
+    )
     moderator_cli.add_parser(commands)
     show = commands.add_parser("settings", help="show the settings")
     show.add_argument("--toml", action="store_true", help="print the documented default file")

@@ -252,17 +252,23 @@ async def janitor_ctx(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
+async def purge_kept_rows(app: web.Application) -> None:
+    """Forget what is kept only for a while: idempotency keys, rate counters, finished
+    jobs, acknowledged webhook deliveries, login failures (the janitor's rounds)."""
+    await app[IDEMPOTENCY].purge()
+    await app[RATE_LIMITER].purge()
+    now = dt.datetime.now(dt.UTC)
+    keep = dt.timedelta(days=app[SETTINGS].workers.keep_done_days)
+    await app[JOBS].purge(now - keep)
+    await purge_moderation(app, now)
+
+
 async def _janitor_loop(app: web.Application, interval: int) -> None:
     uploads = app[UPLOADS]
     while True:
         await asyncio.sleep(interval)
         try:
-            await app[IDEMPOTENCY].purge()
-            await app[RATE_LIMITER].purge()
-            now = dt.datetime.now(dt.UTC)
-            keep = dt.timedelta(days=app[SETTINGS].workers.keep_done_days)
-            await app[JOBS].purge(now - keep)
-            await purge_moderation(app, now)
+            await purge_kept_rows(app)
             expired = await uploads.expire_due()
         except IntakeError as exc:
             log.warning("janitor: %s", exc.detail)
