@@ -48,7 +48,7 @@ from intake.identifiers import new_id, new_reference
 from intake.inspection import InspectionRules, InspectionService
 from intake.ports import SpooledBody
 from intake.records import FileState, StoredFile, Submission, SubmissionState, SubmitterDetails
-from intake.settings import load_settings
+from intake.settings_loading import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench-media"

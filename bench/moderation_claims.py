@@ -56,7 +56,7 @@ from intake.moderation import ModerationRules, ModerationService  # noqa: E402
 from intake.moderation_ports import QueueFilter  # noqa: E402
 from intake.passwords import Passwords  # noqa: E402
 from intake.records import Moderator, Role, SubmissionState  # noqa: E402
-from intake.settings import load_settings  # noqa: E402
+from intake.settings_loading import load_settings  # noqa: E402
 from intake.web.moderation_wiring import moderator_service  # noqa: E402
 from tests.moderation_helpers import a_file, waiting_submission  # noqa: E402
 

@@ -20,7 +20,8 @@ from intake import moderator_cli
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import current_revision, migrate
 from intake.errors import ConfigurationError
-from intake.settings import Settings, default_config_path, load_settings, render_toml
+from intake.settings import Settings
+from intake.settings_loading import default_config_path, load_settings, render_toml
 
 
 def _settings(args: argparse.Namespace) -> Settings:

@@ -22,7 +22,8 @@ from intake.adapters.db.transactions import Database
 from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.embedded.seaweedfs import EmbeddedS3, run_seaweedfs
 from intake.ports import ObjectStore, SubmissionRepository
-from intake.settings import Settings, load_settings
+from intake.settings import Settings
+from intake.settings_loading import load_settings
 from intake.web.app import create_app
 from tests.openapi_recorder import (  # noqa: F401  (session hooks of the recorder)
     RECORDER,

@@ -5,14 +5,8 @@ from pathlib import Path
 import pytest
 
 from intake.errors import ConfigurationError
-from intake.settings import (
-    GiB,
-    MiB,
-    load_settings,
-    parse_size,
-    render_toml,
-    setting_table,
-)
+from intake.settings import GiB, MiB
+from intake.settings_loading import load_settings, parse_size, render_toml, setting_table
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from intake.settings import load_settings
+from intake.settings_loading import load_settings
 from intake.webhook_signature import sign, signature, verify
 from intake.webhooks import DispatchRules
 
