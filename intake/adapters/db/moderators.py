@@ -7,7 +7,7 @@ import datetime as dt
 import hmac
 from typing import Any
 
-from sqlalchemy import Row, and_, delete, insert, or_, select, update
+from sqlalchemy import Row, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters.db.schema import audit_log, login_failures, moderator_tokens, moderators
@@ -175,5 +175,5 @@ class SqlModeratorRepository:
     async def token_count(self, moderator_id: str) -> int:
         t = moderator_tokens.c
         async with self._db.transaction(write=False) as conn:
-            query = select(t.token_hash).where(and_(t.moderator_id == moderator_id))
-            return len((await conn.execute(query)).all())
+            query = select(func.count()).where(t.moderator_id == moderator_id)
+            return int((await conn.execute(query)).scalar_one())

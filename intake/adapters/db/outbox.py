@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import outbox_events, webhook_deliveries
@@ -122,5 +122,5 @@ class SqlOutbox:
     async def pending_count(self) -> int:
         d = webhook_deliveries
         async with self._db.transaction(write=False) as conn:
-            query = select(d.c.id).where(d.c.delivered_at.is_(None))
-            return len((await conn.execute(query)).all())
+            query = select(func.count()).select_from(d).where(d.c.delivered_at.is_(None))
+            return int((await conn.execute(query)).scalar_one())
