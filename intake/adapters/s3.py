@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import ipaddress
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
@@ -51,11 +53,36 @@ class S3Connection:
         return f"S3Connection(endpoint={self.endpoint!r}, bucket={self.bucket!r})"
 
 
+def signs_payload(endpoint: str | None) -> bool:
+    """Whether request bodies are hashed into the SigV4 signature.
+
+    Only plain http to another host needs it: TLS already protects a body on its way,
+    and a loopback connection never leaves the machine. Hashing every part a second
+    time (intake hashes each file anyway) costs a pass over every byte.
+    """
+    if not endpoint:
+        return False
+    url = urlsplit(endpoint)
+    if url.scheme == "https":
+        return False
+    host = url.hostname or ""
+    if host == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True
+
+
 def _make_client(conn: S3Connection) -> S3Client:
+    s3_options = {
+        "addressing_style": conn.addressing_style,
+        "payload_signing_enabled": signs_payload(conn.endpoint),
+    }
     config = Config(
         region_name=conn.region,
         signature_version="s3v4",
-        s3=cast(Any, {"addressing_style": conn.addressing_style}),
+        s3=cast(Any, s3_options),
         max_pool_connections=conn.threads,
         retries={"mode": "standard", "max_attempts": 4},
         connect_timeout=5,
