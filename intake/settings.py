@@ -134,7 +134,7 @@ class UploadSettings:
         minimum=64 * 1024,
     )
     memory_budget: ByteSize = setting(
-        ByteSize(32 * MiB),
+        ByteSize(16 * MiB),
         "Bytes all uploads together may hold in memory; past that they spool to disk.",
         minimum=0,
     )

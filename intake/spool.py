@@ -40,9 +40,11 @@ class MemoryBudget:
 class PartBuffer:
     """Collects the bytes of one part.
 
-    Up to ``memory_limit`` bytes stay in memory; past that they go to a temporary file
-    written with aiofiles, so memory stays bounded whatever the part size. The spool
-    file lives only as long as the buffer: :meth:`close` removes it.
+    Up to ``memory_limit`` bytes stay in memory while the shared budget allows; past that
+    they move to a temporary file written with aiofiles, and every later chunk goes
+    straight there, so memory stays bounded whatever the part size and however many
+    buffers spill at once. The spool file lives only as long as the buffer: :meth:`close`
+    removes it.
     """
 
     def __init__(
@@ -61,30 +63,38 @@ class PartBuffer:
     def size(self) -> int:
         return self._spooled + len(self._memory)
 
+    @property
+    def in_memory(self) -> int:
+        return len(self._memory)
+
     async def write(self, chunk: bytes | memoryview) -> None:
-        fits = len(self._memory) + len(chunk) <= self._memory_limit
-        if fits and (self._budget is None or self._budget.take(len(chunk))):
-            self._memory += chunk
-            self._held += len(chunk)
-            return
-        self._memory += chunk
-        await self._flush()
+        if self._file is None:
+            fits = len(self._memory) + len(chunk) <= self._memory_limit
+            if fits and (self._budget is None or self._budget.take(len(chunk))):
+                self._memory += chunk
+                self._held += len(chunk)
+                return
+            await self._spill()
+        assert self._file is not None
+        await self._file.write(chunk)
+        self._spooled += len(chunk)
 
     def _release_budget(self) -> None:
         if self._budget is not None and self._held:
             self._budget.give_back(self._held)
         self._held = 0
 
-    async def _flush(self) -> None:
-        if self._file is None:
-            fd, name = await asyncio.to_thread(
-                tempfile.mkstemp, prefix="intake-part-", dir=self._spool_dir
-            )
-            os.close(fd)
-            self._path = Path(name)
-            self._file = await aiofiles.open(self._path, "wb")
-        await self._file.write(self._memory)
-        self._spooled += len(self._memory)
+    async def _spill(self) -> None:
+        """Move the bytes held in memory to a new spool file; later chunks go straight there."""
+        fd, name = await asyncio.to_thread(
+            tempfile.mkstemp, prefix="intake-part-", dir=self._spool_dir
+        )
+        os.close(fd)
+        self._path = Path(name)
+        self._file = await aiofiles.open(self._path, "wb")
+        if self._memory:
+            await self._file.write(self._memory)
+            self._spooled += len(self._memory)
         self._memory = bytearray()
         self._release_budget()
 
@@ -97,7 +107,6 @@ class PartBuffer:
             data = bytes(self._memory)  # one copy alive, not two; the budget still holds it
             self._memory = bytearray()
             return data
-        await self._flush()
         await self._file.flush()
         assert self._path is not None
         return SpooledBody(self._path, self._spooled)

@@ -41,3 +41,18 @@ async def test_buffers_share_one_memory_budget(tmp_path: Path) -> None:
     assert await third.body() == b"3" * 700
     await third.close()
     assert budget.used == 0
+
+
+async def test_once_spilled_a_part_keeps_nothing_in_memory(tmp_path: Path) -> None:
+    budget = MemoryBudget(1000)
+    buffer = PartBuffer(800, str(tmp_path), budget)
+    await buffer.write(b"a" * 700)
+    await buffer.write(b"b" * 700)
+    assert (buffer.in_memory, budget.used) == (0, 0)
+    for _ in range(10):
+        await buffer.write(b"c" * 50)
+        assert buffer.in_memory == 0, "later chunks go straight to the spool file"
+    body = await buffer.body()
+    assert isinstance(body, SpooledBody)
+    assert body.path.read_bytes() == b"a" * 700 + b"b" * 700 + b"c" * 500
+    await buffer.close()
