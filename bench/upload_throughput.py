@@ -71,6 +71,7 @@ import psutil
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
+from intake.adapters.s3 import signs_payload
 from intake.embedded.seaweedfs import EmbeddedS3, free_ports, run_seaweedfs
 
 if TYPE_CHECKING:
@@ -474,11 +475,12 @@ async def upload_via_service(base_url: str, payload: bytes, work: Workload) -> f
 
 
 def make_s3_client(s3: EmbeddedS3, connections: int) -> S3Client:
-    """A client configured like the service's own (path style, no extra checksums)."""
+    """A client configured like the service's own (path style, no extra checksums, bodies
+    signed only where the service signs them: not on loopback)."""
     config = Config(
         region_name="us-east-1",
         signature_version="s3v4",
-        s3={"addressing_style": "path"},
+        s3={"addressing_style": "path", "payload_signing_enabled": signs_payload(s3.endpoint)},
         max_pool_connections=connections,
         retries={"mode": "standard", "max_attempts": 4},
         request_checksum_calculation="when_required",
