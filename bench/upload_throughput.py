@@ -17,6 +17,8 @@ alternating order (direct, service, service, direct, ...), both
 and the median of the repeats is reported (the best is kept in the JSON too). The
 service's and SeaweedFS's resident memory is sampled every 50 ms, and the CPU time of
 each process (``bench`` is this one: the HTTP client, or the boto3 uploads) is shown.
+When both sides keep every core busy, as on a small machine, the throughput ratio can be
+no better than the ratio of CPU seconds (direct side / service side), printed too.
 Inspection is not part of the upload: the service runs without in-process job workers
 (as beside ``intake worker`` processes); ``make bench-inspection`` measures that stage.
 ``--service-command`` runs another command in place of ``intake serve``, such as
@@ -599,6 +601,7 @@ def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, 
         "service": service,
         "direct": direct,
         "ratio_service_direct": service["throughput_mib_s"] / direct["throughput_mib_s"],
+        "cpu_ratio_direct_service": _cpu_total(direct) / max(_cpu_total(service), 1e-9),
         "service_peak_rss_mib": max(p.peak_rss_mib["intake"] for p in mine),
         "service_start_rss_mib": min(p.start_rss_mib for p in mine),
         "seaweedfs_peak_rss_mib": max(p.peak_rss_mib["seaweedfs"] for p in phases),
@@ -676,8 +679,14 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
         f"  SeaweedFS peak RSS     {result['seaweedfs_peak_rss_mib']:8.1f} MiB",
         f"  median CPU s per run   service side: {_cpu(service)}",
         f"                         direct side:  {_cpu(direct)}",
+        f"  CPU direct/service     {result['cpu_ratio_direct_service']:8.2f}"
+        "   (the ratio's ceiling while the two sides keep every core busy)",
     ]
     print("\n".join(lines), flush=True)
+
+
+def _cpu_total(side: dict[str, Any]) -> float:
+    return float(sum(side["median_cpu_seconds"].values()))
 
 
 def _cpu(side: dict[str, Any]) -> str:
