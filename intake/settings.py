@@ -138,9 +138,21 @@ class UploadSettings:
         "Bytes all uploads together may hold in memory; past that they spool to disk.",
         minimum=0,
     )
+    active_chunks: int = setting(
+        4,
+        "Resumable chunks (tus PATCH bodies) taken in at once; the others wait, unread, for "
+        "a turn. A request gives its turn up while its client is slow to send.",
+        minimum=1,
+    )
     spool_dir: str = setting("", "Directory for spool files; empty uses the system temp dir.")
     read_chunk: ByteSize = setting(
         ByteSize(256 * 1024), "Bytes read from the socket at a time.", minimum=4096
+    )
+    receive_buffer: ByteSize = setting(
+        ByteSize(64 * 1024),
+        "Bytes of a request body buffered per connection; reading from the socket pauses "
+        "at twice this until the upload catches up.",
+        minimum=4096,
     )
     sniff_bytes: ByteSize = setting(
         ByteSize(4096), "Bytes of each file given to libmagic to decide its type.", minimum=512

@@ -68,6 +68,7 @@ from intake.web.keys import (
     SUBMITTER,
     TEMPLATES,
     UPLOAD_REPOSITORY,
+    UPLOAD_TURNS,
     UPLOADS,
     WORKER,
 )
@@ -81,6 +82,7 @@ from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
 from intake.web.templates import Templates
 from intake.web.tus import tus_middleware
+from intake.web.upload_turns import UploadTurns
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_HOURS = 24
@@ -177,6 +179,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         lease=dt.timedelta(seconds=settings.uploads.lease_seconds),
     )
     app[UPLOADS] = UploadService(store, uploads, app[DRAFTS], policy, rules)
+    app[UPLOAD_TURNS] = UploadTurns(settings.uploads.active_chunks)
     app[SUBMITTER] = SubmitterService(store, submissions, uploads, app[DRAFTS], app[UPLOADS])
     app[IDEMPOTENCY] = Idempotency(
         SqlIdempotencyRepository(app[DATABASE]), dt.timedelta(hours=IDEMPOTENCY_HOURS)
@@ -289,6 +292,7 @@ def create_app(
     app = web.Application(
         middlewares=[request_id_middleware, cors_middleware, tus_middleware, problem_middleware],
         client_max_size=MAX_READ_BODY,
+        handler_args={"read_bufsize": settings.uploads.receive_buffer},
     )
     app[SETTINGS] = settings
     app[TEMPLATES] = Templates()

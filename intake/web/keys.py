@@ -22,6 +22,7 @@ from intake.settings import Settings
 from intake.submissions import SubmissionService
 from intake.submitter import SubmitterService
 from intake.web.templates import Templates
+from intake.web.upload_turns import UploadTurns
 
 SETTINGS = web.AppKey("settings", Settings)
 OBJECT_STORE = web.AppKey("object_store", ObjectStore)
@@ -33,6 +34,7 @@ TEMPLATES = web.AppKey("templates", Templates)
 UPLOAD_REPOSITORY = web.AppKey("upload_repository", UploadRepository)
 DRAFTS = web.AppKey("drafts", DraftService)
 UPLOADS = web.AppKey("uploads", UploadService)
+UPLOAD_TURNS = web.AppKey("upload_turns", UploadTurns)
 SUBMITTER = web.AppKey("submitter", SubmitterService)
 IDEMPOTENCY = web.AppKey("idempotency", Idempotency)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)

@@ -28,7 +28,7 @@ from intake.resumable.chunk import CHECKSUM_ALGORITHMS
 from intake.resumable.service import NewUpload
 from intake.web.auth import bearer_token
 from intake.web.client_address import limit
-from intake.web.keys import SETTINGS, UPLOADS
+from intake.web.keys import SETTINGS, UPLOAD_TURNS, UPLOADS
 from intake.web.problems import problem_response
 from intake.web.tus_headers import (
     OFFSET_OCTET_STREAM,
@@ -40,6 +40,7 @@ from intake.web.tus_headers import (
     parse_number,
     upload_headers,
 )
+from intake.web.upload_turns import Turn
 
 log = logging.getLogger(__name__)
 BASE = "/api/v1/uploads"
@@ -48,18 +49,29 @@ _DISCONNECTS = (OSError, HttpProcessingError, aiohttp.ClientPayloadError, asynci
 
 
 class RequestBody:
-    """The request's bytes, ending quietly (with ``cut`` set) if the client goes away."""
+    """The request's bytes, ending quietly (with ``cut`` set) if the client goes away.
 
-    def __init__(self, request: web.Request, chunk_size: int) -> None:
+    While its client keeps it waiting, it gives its ``turn`` up.
+    """
+
+    def __init__(self, request: web.Request, chunk_size: int, turn: Turn) -> None:
         self._request = request
         self._chunk_size = chunk_size
+        self._turn = turn
         self.cut = False
         self.received = 0
+
+    async def _next(self) -> bytes:
+        content = self._request.content
+        if chunk := content.read_nowait(self._chunk_size):
+            await self._turn.share()
+            return chunk
+        return await self._turn.wait_for_client(content.read(self._chunk_size))
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         expected = self._request.content_length
         try:
-            async for chunk in self._request.content.iter_chunked(self._chunk_size):
+            while chunk := await self._next():
                 self.received += len(chunk)
                 yield chunk
         except _DISCONNECTS:
@@ -161,16 +173,17 @@ async def _append(request: web.Request, upload_id: str, token: str | None, offse
 async def _receive_chunk(
     request: web.Request, upload_id: str, token: str | None, offset: int
 ) -> Upload:
-    body = RequestBody(request, request.app[SETTINGS].uploads.read_chunk)
-    return await request.app[UPLOADS].append(
-        upload_id,
-        token,
-        offset=offset,
-        body=body,
-        content_length=request.content_length,
-        checksum=parse_checksum(request.headers.get("Upload-Checksum")),
-        length=parse_number(request.headers, "Upload-Length"),
-    )
+    async with request.app[UPLOAD_TURNS].turn() as turn:
+        body = RequestBody(request, request.app[SETTINGS].uploads.read_chunk, turn)
+        return await request.app[UPLOADS].append(
+            upload_id,
+            token,
+            offset=offset,
+            body=body,
+            content_length=request.content_length,
+            checksum=parse_checksum(request.headers.get("Upload-Checksum")),
+            length=parse_number(request.headers, "Upload-Length"),
+        )
 
 
 @routes.head(BASE + "/{upload_id}")

@@ -1,0 +1,45 @@
+"""Chunks take turns, and a reader on a slow connection never holds everyone else up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Any
+
+from tests.media import mp4_head_then_random
+from tests.tus_helpers import CHUNK_TYPE, TUS, KiB, bearer, create_url, head, new_draft, patch
+
+
+async def test_a_stalled_client_does_not_keep_the_only_turn(make_client: Any) -> None:
+    client = await make_client(uploads_active_chunks="1")
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    slow_data = mp4_head_then_random(512 * KiB)
+    fast_data = mp4_head_then_random(256 * KiB)
+    slow_url = await create_url(client, token, len(slow_data), filetype="video/mp4")
+    fast_url = await create_url(client, token, len(fast_data), filetype="video/mp4")
+    go_on = asyncio.Event()
+
+    async def stalling_body() -> AsyncIterator[bytes]:
+        yield slow_data[: 64 * KiB]
+        await go_on.wait()
+        yield slow_data[64 * KiB :]
+
+    slow = asyncio.create_task(
+        client.patch(
+            slow_url,
+            headers={**TUS, **bearer(token), "Content-Type": CHUNK_TYPE, "Upload-Offset": "0"},
+            data=stalling_body(),
+        )
+    )
+    await asyncio.sleep(0.5)
+    assert not slow.done()
+    fast = await asyncio.wait_for(patch(client, fast_url, token, 0, fast_data), timeout=20)
+    assert fast.status == 204, await fast.text()
+    assert not slow.done(), "the stalled upload should still be waiting for its bytes"
+    go_on.set()
+    answer = await asyncio.wait_for(slow, timeout=20)
+    assert answer.status == 204, await answer.text()
+    assert answer.headers["Upload-Offset"] == str(len(slow_data))
+    status = await head(client, slow_url, token)
+    assert status.headers["Upload-Offset"] == str(len(slow_data))
