@@ -29,6 +29,7 @@ from intake.errors import (
     UnsupportedMediaType,
 )
 from intake.identifiers import hash_token, new_id, token_matches
+from intake.object_writer import S3_MIN_PART_SIZE
 from intake.ports import Claim, ObjectStore, UploadRepository
 from intake.records import Concat, Submission, SubmissionState, Upload, UploadState
 from intake.resumable.chunk import ChunkChecksum, ChunkSource, ChunkWriter, kind_cap
@@ -52,6 +53,12 @@ class NewUpload:
 
 
 _LIVE = (UploadState.OPEN, UploadState.COMPLETE)
+
+
+def _may_have_parts(upload: Upload) -> bool:
+    """Whether any request could have started a multipart upload for it: only one that
+    held at least a part's minimum of its bytes did."""
+    return upload.length is None or upload.length >= S3_MIN_PART_SIZE
 
 
 @dataclass
@@ -319,7 +326,7 @@ class UploadService:
             raise Conflict("The upload was taken over by another request; ask for its offset.")
         if result.obsolete:
             await self._store.delete([s.key for s in result.obsolete])
-        if result.upload.state is UploadState.COMPLETE:
+        if result.upload.state is UploadState.COMPLETE and _may_have_parts(result.upload):
             await self._abort_strays(result.upload)
         return result.upload
 
