@@ -138,10 +138,10 @@ class UploadSettings:
         "Bytes all uploads together may hold in memory; past that they spool to disk.",
         minimum=0,
     )
-    active_chunks: int = setting(
+    active_uploads: int = setting(
         4,
-        "Resumable chunks (tus PATCH bodies) taken in at once; the others wait, unread, for "
-        "a turn. A request gives its turn up while its client is slow to send.",
+        "Upload bodies (tus PATCHes, form posts) taken in at once; the others wait, unread, "
+        "for a turn. A request gives its turn up while its client is slow to send.",
         minimum=1,
     )
     spool_dir: str = setting("", "Directory for spool files; empty uses the system temp dir.")

@@ -179,7 +179,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         lease=dt.timedelta(seconds=settings.uploads.lease_seconds),
     )
     app[UPLOADS] = UploadService(store, uploads, app[DRAFTS], policy, rules)
-    app[UPLOAD_TURNS] = UploadTurns(settings.uploads.active_chunks)
+    app[UPLOAD_TURNS] = UploadTurns(settings.uploads.active_uploads)
     app[SUBMITTER] = SubmitterService(store, submissions, uploads, app[DRAFTS], app[UPLOADS])
     app[IDEMPOTENCY] = Idempotency(
         SqlIdempotencyRepository(app[DATABASE]), dt.timedelta(hours=IDEMPOTENCY_HOURS)

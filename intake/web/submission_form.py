@@ -8,6 +8,7 @@ parts, so every limit is counted here or in the pipeline.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TypeVar
 
 from aiohttp import BodyPartReader, MultipartReader, web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -23,7 +24,10 @@ from intake.filenames import sanitize_filename
 from intake.idempotency import fingerprint
 from intake.stream_filters import Sha256, describe_size
 from intake.submissions import AcceptedSubmission, IntakePolicy, SubmissionService
-from intake.web.keys import SUBMISSIONS
+from intake.web.keys import SUBMISSIONS, UPLOAD_TURNS
+from intake.web.upload_turns import Turn
+
+T = TypeVar("T")
 
 FILE_FIELD = "files"
 FORM_OVERHEAD = 1024 * 1024
@@ -60,9 +64,13 @@ async def expect_continue(request: web.Request) -> web.StreamResponse | None:
     return None
 
 
-async def _next_part(reader: MultipartReader) -> BodyPartReader | None:
+async def _from_client(turn: Turn | None, read: Awaitable[T]) -> T:
+    return await (turn.wait_for_client(read) if turn else read)
+
+
+async def _next_part(reader: MultipartReader, turn: Turn | None) -> BodyPartReader | None:
     try:
-        part = await reader.next()
+        part = await _from_client(turn, reader.next())
     except (ValueError, RuntimeError, AssertionError, HttpProcessingError) as exc:
         raise BadRequest(f"The multipart body is malformed: {exc}") from exc
     if isinstance(part, MultipartReader):
@@ -70,9 +78,9 @@ async def _next_part(reader: MultipartReader) -> BodyPartReader | None:
     return part
 
 
-async def _read_text(part: BodyPartReader, name: str, max_chars: int) -> str:
+async def _read_text(part: BodyPartReader, name: str, max_chars: int, turn: Turn | None) -> str:
     data = bytearray()
-    while chunk := await part.read_chunk(8192):
+    while chunk := await _from_client(turn, part.read_chunk(8192)):
         data += chunk
         if len(data) > max_chars * 4:
             raise ValidationFailed(
@@ -92,21 +100,31 @@ async def _read_text(part: BodyPartReader, name: str, max_chars: int) -> str:
         ) from exc
 
 
-async def _file_chunks(part: BodyPartReader, size: int, first: bytes) -> AsyncIterator[bytes]:
+async def _file_chunks(
+    part: BodyPartReader, size: int, first: bytes, turn: Turn | None
+) -> AsyncIterator[bytes]:
     if first:
         yield first
-    while chunk := await part.read_chunk(size):
+    while chunk := await _from_client(turn, part.read_chunk(size)):
         yield chunk
+        if turn:
+            await turn.share()
 
 
 OnFile = Callable[[str, AsyncIterator[bytes]], Awaitable[str]]
 
 
 async def _walk_form(
-    request: web.Request, policy: IntakePolicy, read_chunk: int, max_fields: int, on_file: OnFile
+    request: web.Request,
+    policy: IntakePolicy,
+    read_chunk: int,
+    max_fields: int,
+    on_file: OnFile,
+    turn: Turn | None = None,
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Read the form part by part: text fields whole, each file handed to ``on_file``
-    (which returns its sha256). Returns the fields and each file's (name, sha256)."""
+    (which returns its sha256). Returns the fields and each file's (name, sha256).
+    ``turn`` is given up while the client is slow to send."""
     if request.content_type != "multipart/form-data":
         raise UnsupportedContentType(
             "Send the submission as multipart/form-data.", content_type=request.content_type
@@ -119,7 +137,7 @@ async def _walk_form(
     fields: dict[str, str] = {}
     files: list[tuple[str, str]] = []
     field_count = 0
-    while (part := await _next_part(reader)) is not None:
+    while (part := await _next_part(reader, turn)) is not None:
         name = part.name or ""
         encoding = part.headers.get("Content-Transfer-Encoding", "").lower()
         if encoding not in _PLAIN_ENCODINGS:
@@ -129,16 +147,17 @@ async def _walk_form(
             field_count += 1
             if field_count > max_fields:
                 raise PayloadTooLarge(f"Send at most {max_fields} form fields.")
-            text = await _read_text(part, name, policy.fields.max_chars(name))
+            text = await _read_text(part, name, policy.fields.max_chars(name), turn)
             fields.setdefault(name, text)
         elif name != FILE_FIELD:
             raise BadRequest(f"Files go in parts named {FILE_FIELD!r}, not {name!r}.")
         else:
-            first = await part.read_chunk(policy.files.sniff_bytes)
+            first = await _from_client(turn, part.read_chunk(policy.files.sniff_bytes))
             if not first and not part.filename:
                 continue  # a browser's file input left empty
             filename = sanitize_filename(part.filename)
-            files.append((filename, await on_file(filename, _file_chunks(part, read_chunk, first))))
+            chunks = _file_chunks(part, read_chunk, first, turn)
+            files.append((filename, await on_file(filename, chunks)))
     return fields, files
 
 
@@ -146,12 +165,14 @@ async def receive_form(
     request: web.Request, service: SubmissionService, *, read_chunk: int, max_fields: int
 ) -> tuple[AcceptedSubmission, str]:
     """Stream the form into a new submission and complete it; also its fingerprint."""
-    async with service.receive() as incoming:
+    async with request.app[UPLOAD_TURNS].turn() as turn, service.receive() as incoming:
 
         async def store(filename: str, chunks: AsyncIterator[bytes]) -> str:
             return (await incoming.add_file(filename, chunks)).sha256
 
-        fields, files = await _walk_form(request, service.policy, read_chunk, max_fields, store)
+        fields, files = await _walk_form(
+            request, service.policy, read_chunk, max_fields, store, turn
+        )
         return await incoming.complete(fields), fingerprint(fields, files)
 
 

@@ -1,7 +1,8 @@
-"""Turns for resumable chunks: how many requests take in upload bytes at once.
+"""Turns for upload bodies: how many requests take in upload bytes at once.
 
-Each request that streams bytes into an upload holds state while it works: its database
-claim, part buffers, segments read back or written, S3 calls. Sixty-four at once would
+Each request that streams bytes into storage (a tus PATCH, a form post) holds state
+while it works: a database claim, part buffers, segments read back or written, S3
+calls. Sixty-four at once would
 hold sixty-four such sets; with turns, the others wait before they start, their bytes
 still unread in the socket, and memory stays flat however many readers upload at once.
 
@@ -17,6 +18,9 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 PATIENCE = 0.2
 SHARE = 5.0
@@ -48,7 +52,7 @@ class Turn:
             self.give_up()
             await self.take()
 
-    async def wait_for_client(self, read: Awaitable[bytes]) -> bytes:
+    async def wait_for_client(self, read: Awaitable[T]) -> T:
         """``read``'s bytes; the turn is given up while they take longer than ``patience``
         and taken again once they are here."""
         task = asyncio.ensure_future(read)

@@ -7,11 +7,12 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from tests.media import mp4_head_then_random
+from tests.rawhttp import BOUNDARY, EPILOGUE, field_part, file_part_head
 from tests.tus_helpers import CHUNK_TYPE, TUS, KiB, bearer, create_url, head, new_draft, patch
 
 
 async def test_a_stalled_client_does_not_keep_the_only_turn(make_client: Any) -> None:
-    client = await make_client(uploads_active_chunks="1")
+    client = await make_client(uploads_active_uploads="1")
     draft = await new_draft(client)
     token = draft["submitter_token"]
     slow_data = mp4_head_then_random(512 * KiB)
@@ -43,3 +44,37 @@ async def test_a_stalled_client_does_not_keep_the_only_turn(make_client: Any) ->
     assert answer.headers["Upload-Offset"] == str(len(slow_data))
     status = await head(client, slow_url, token)
     assert status.headers["Upload-Offset"] == str(len(slow_data))
+
+
+async def test_a_stalled_form_post_does_not_keep_the_only_turn(make_client: Any) -> None:
+    client = await make_client(uploads_active_uploads="1")
+    video = mp4_head_then_random(512 * KiB)
+    form = field_part("consent_terms", "true") + file_part_head("clip.mp4") + video + EPILOGUE
+    half = len(form) // 2
+    go_on = asyncio.Event()
+
+    async def stalling_form() -> AsyncIterator[bytes]:
+        yield form[:half]
+        await go_on.wait()
+        yield form[half:]
+
+    posting = asyncio.create_task(
+        client.post(
+            "/api/v1/submissions",
+            data=stalling_form(),
+            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+        )
+    )
+    await asyncio.sleep(0.5)
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    data = mp4_head_then_random(256 * KiB)
+    url = await create_url(client, token, len(data), filetype="video/mp4")
+    answer = await asyncio.wait_for(patch(client, url, token, 0, data), timeout=20)
+    assert answer.status == 204, await answer.text()
+    assert not posting.done(), "the stalled form should still be waiting for its bytes"
+    go_on.set()
+    posted = await asyncio.wait_for(posting, timeout=20)
+    assert posted.status == 201, await posted.text()
+    (stored,) = (await posted.json())["files"]
+    assert stored["size"] == len(video)
