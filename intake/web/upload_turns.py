@@ -2,9 +2,9 @@
 
 Each request that streams bytes into storage (a tus PATCH, a form post) holds state
 while it works: a database claim, part buffers, segments read back or written, S3
-calls. Sixty-four at once would
-hold sixty-four such sets; with turns, the others wait before they start, their bytes
-still unread in the socket, and memory stays flat however many readers upload at once.
+calls. Sixty-four at once would hold sixty-four such sets; with turns, the others wait
+before they start, their bytes still unread in the socket, and memory stays flat however
+many readers upload at once.
 
 A request gives its turn up when its client keeps it waiting for bytes (``patience``),
 and queues again when they arrive; one that has held its turn for ``share`` seconds
@@ -53,18 +53,16 @@ class Turn:
             await self.take()
 
     async def wait_for_client(self, read: Awaitable[T]) -> T:
-        """``read``'s bytes; the turn is given up while they take longer than ``patience``
-        and taken again once they are here."""
-        task = asyncio.ensure_future(read)
+        """``read``'s result; the turn is given up once it takes longer than ``patience``,
+        and taken again when it is here (not after a failure)."""
+        timer = asyncio.get_running_loop().call_later(self._patience, self.give_up)
         try:
-            done, _ = await asyncio.wait({task}, timeout=self._patience)
-            if not done:
-                self.give_up()
-                await task
-                await self.take()
-            return task.result()
+            result = await read
         finally:
-            task.cancel()
+            timer.cancel()
+        if not self.held:
+            await self.take()
+        return result
 
 
 class UploadTurns:
