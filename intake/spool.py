@@ -19,6 +19,8 @@ from aiofiles.threadpool.binary import AsyncBufferedIOBase
 
 from intake.ports import PartBody, SpooledBody
 
+SPOOL_WRITE_BLOCK = 1024 * 1024
+
 
 class MemoryBudget:
     """Bytes of buffers the whole process may hold in memory at once."""
@@ -41,16 +43,22 @@ class PartBuffer:
     """Collects the bytes of one part.
 
     Up to ``memory_limit`` bytes stay in memory while the shared budget allows; past that
-    they move to a temporary file written with aiofiles, and every later chunk goes
-    straight there, so memory stays bounded whatever the part size and however many
-    buffers spill at once. The spool file lives only as long as the buffer: :meth:`close`
-    removes it.
+    they move to a temporary file written with aiofiles. Later chunks are gathered into
+    writes of ``write_block`` bytes (each write is a trip to a thread, which costs more
+    CPU than the copy when chunks are small), again only while the budget allows, so
+    memory stays bounded whatever the part size and however many buffers spill at once.
+    The spool file lives only as long as the buffer: :meth:`close` removes it.
     """
 
     def __init__(
-        self, memory_limit: int, spool_dir: str | None = None, budget: MemoryBudget | None = None
+        self,
+        memory_limit: int,
+        spool_dir: str | None = None,
+        budget: MemoryBudget | None = None,
+        write_block: int = SPOOL_WRITE_BLOCK,
     ) -> None:
         self._memory_limit = memory_limit
+        self._write_block = write_block
         self._spool_dir = spool_dir or None
         self._budget = budget
         self._memory = bytearray()
@@ -68,16 +76,35 @@ class PartBuffer:
         return len(self._memory)
 
     async def write(self, chunk: bytes | memoryview) -> None:
+        limit = self._write_block if self._file else self._memory_limit
+        if len(self._memory) + len(chunk) <= limit and self._take(len(chunk)):
+            self._memory += chunk
+            return
         if self._file is None:
-            fits = len(self._memory) + len(chunk) <= self._memory_limit
-            if fits and (self._budget is None or self._budget.take(len(chunk))):
-                self._memory += chunk
-                self._held += len(chunk)
-                return
             await self._spill()
+        else:
+            await self._write_out()
+        if len(chunk) < self._write_block and self._take(len(chunk)):
+            self._memory += chunk
+            return
         assert self._file is not None
         await self._file.write(chunk)
         self._spooled += len(chunk)
+
+    def _take(self, size: int) -> bool:
+        if self._budget is not None and not self._budget.take(size):
+            return False
+        self._held += size
+        return True
+
+    async def _write_out(self) -> None:
+        """Write the bytes gathered in memory to the spool file."""
+        assert self._file is not None
+        if self._memory:
+            await self._file.write(self._memory)
+            self._spooled += len(self._memory)
+            self._memory = bytearray()
+        self._release_budget()
 
     def _release_budget(self) -> None:
         if self._budget is not None and self._held:
@@ -85,18 +112,14 @@ class PartBuffer:
         self._held = 0
 
     async def _spill(self) -> None:
-        """Move the bytes held in memory to a new spool file; later chunks go straight there."""
+        """Move the bytes held in memory to a new spool file."""
         fd, name = await asyncio.to_thread(
             tempfile.mkstemp, prefix="intake-part-", dir=self._spool_dir
         )
         os.close(fd)
         self._path = Path(name)
         self._file = await aiofiles.open(self._path, "wb")
-        if self._memory:
-            await self._file.write(self._memory)
-            self._spooled += len(self._memory)
-        self._memory = bytearray()
-        self._release_budget()
+        await self._write_out()
 
     async def body(self) -> PartBody:
         """The collected bytes, in memory when small and on disk (flushed) when not.
@@ -107,6 +130,7 @@ class PartBuffer:
             data = bytes(self._memory)  # one copy alive, not two; the budget still holds it
             self._memory = bytearray()
             return data
+        await self._write_out()
         await self._file.flush()
         assert self._path is not None
         return SpooledBody(self._path, self._spooled)

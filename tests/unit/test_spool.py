@@ -43,16 +43,38 @@ async def test_buffers_share_one_memory_budget(tmp_path: Path) -> None:
     assert budget.used == 0
 
 
-async def test_once_spilled_a_part_keeps_nothing_in_memory(tmp_path: Path) -> None:
+async def test_once_spilled_a_part_writes_in_blocks_held_within_the_budget(
+    tmp_path: Path,
+) -> None:
     budget = MemoryBudget(1000)
-    buffer = PartBuffer(800, str(tmp_path), budget)
+    buffer = PartBuffer(800, str(tmp_path), budget, write_block=200)
     await buffer.write(b"a" * 700)
     await buffer.write(b"b" * 700)
-    assert (buffer.in_memory, budget.used) == (0, 0)
+    assert (buffer.in_memory, budget.used) == (0, 0), "a chunk of a whole block is written"
+    held = []
     for _ in range(10):
         await buffer.write(b"c" * 50)
-        assert buffer.in_memory == 0, "later chunks go straight to the spool file"
+        assert budget.used == buffer.in_memory
+        held.append(buffer.in_memory)
+    assert held == [50, 100, 150, 200, 50, 100, 150, 200, 50, 100]
     body = await buffer.body()
     assert isinstance(body, SpooledBody)
     assert body.path.read_bytes() == b"a" * 700 + b"b" * 700 + b"c" * 500
+    assert budget.used == 0
     await buffer.close()
+
+
+async def test_with_no_room_in_the_budget_a_spilled_part_holds_nothing(tmp_path: Path) -> None:
+    budget = MemoryBudget(100)
+    other = PartBuffer(800, str(tmp_path), budget)
+    await other.write(b"x" * 100)
+    buffer = PartBuffer(800, str(tmp_path), budget, write_block=200)
+    for _ in range(10):
+        await buffer.write(b"c" * 50)
+        assert buffer.in_memory == 0, "no budget left: chunks go straight to the spool file"
+    body = await buffer.body()
+    assert isinstance(body, SpooledBody)
+    assert body.path.read_bytes() == b"c" * 500
+    await buffer.close()
+    await other.close()
+    assert budget.used == 0
