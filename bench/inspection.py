@@ -1,7 +1,7 @@
 """Inspection throughput (not a test): photos per second, and video time against size.
 
 Starts SeaweedFS on loopback and a SQLite database in a temp dir, stores generated
-originals, and runs :class:`intake.inspection.InspectionService` on them exactly as a
+originals, and runs :class:`intake.inspection.service.InspectionService` on them exactly as a
 worker does (fetch from S3, decode in the decoder processes, upload derivatives,
 record the verdict):
 
@@ -40,15 +40,15 @@ from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
+from intake.adapters.embedded.seaweedfs import run_seaweedfs
 from intake.adapters.s3 import S3Connection, S3ObjectStore
-from intake.bucket_layout import original_key, submission_prefix
-from intake.decoders import DecoderPool
-from intake.embedded.seaweedfs import run_seaweedfs
-from intake.identifiers import new_id, new_reference
-from intake.inspection import InspectionRules, InspectionService
+from intake.core.bucket_layout import original_key, submission_prefix
+from intake.core.ids import new_id, new_reference
+from intake.core.settings_loading import load_settings
+from intake.inspection.decoders import DecoderPool
+from intake.inspection.service import InspectionRules, InspectionService
 from intake.ports import SpooledBody
 from intake.records import FileState, StoredFile, Submission, SubmissionState, SubmitterDetails
-from intake.settings_loading import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench-media"

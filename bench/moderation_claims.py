@@ -52,12 +52,12 @@ from intake.adapters.db.moderation import SqlModerationQueue  # noqa: E402
 from intake.adapters.db.schema import files, submissions  # noqa: E402
 from intake.adapters.db.submissions import SqlSubmissionRepository  # noqa: E402
 from intake.adapters.db.transactions import Database  # noqa: E402
-from intake.moderation import ModerationRules, ModerationService  # noqa: E402
-from intake.moderation_ports import QueueFilter  # noqa: E402
-from intake.passwords import Passwords  # noqa: E402
+from intake.core.settings_loading import load_settings  # noqa: E402
+from intake.moderation.passwords import Passwords  # noqa: E402
+from intake.moderation.ports import QueueFilter  # noqa: E402
+from intake.moderation.queue import ModerationRules, ModerationService  # noqa: E402
 from intake.records import Moderator, Role, SubmissionState  # noqa: E402
-from intake.settings_loading import load_settings  # noqa: E402
-from intake.web.moderation_wiring import moderator_service  # noqa: E402
+from intake.web.moderation.wiring import moderator_service  # noqa: E402
 from tests.moderation_helpers import a_file, waiting_submission  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"

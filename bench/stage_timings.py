@@ -98,10 +98,11 @@ def time_db_turns() -> None:
 
 
 def install_tus() -> None:
-    from intake import drafts
     from intake.adapters.db import submissions as db
     from intake.adapters.db import uploads
-    from intake.resumable import chunk, service
+    from intake.submissions import drafts
+    from intake.uploads import chunks as chunk
+    from intake.uploads import resumable as service
 
     for method in ("create", "status", "append", "_claim", "_receive"):
         patch(service.UploadService, method, f"tus.{method}")
@@ -117,10 +118,12 @@ def install_tus() -> None:
 
 
 def install() -> None:
-    from intake import file_receiver, spool, submissions
     from intake.adapters import s3
     from intake.adapters.db import submissions as db
-    from intake.web import api_submissions
+    from intake.submissions import receiving as submissions
+    from intake.uploads import pipeline as file_receiver
+    from intake.uploads import spool
+    from intake.web.submissions import api as api_submissions
 
     store = s3.S3ObjectStore
     for method in ("put", "create_multipart", "upload_part", "complete_multipart",
@@ -162,7 +165,7 @@ def write_summary() -> None:
 def main() -> int:
     install()
     atexit.register(write_summary)
-    from intake.cli import main as intake_main
+    from intake.cli.main import main as intake_main
 
     return intake_main(sys.argv[1:] or ["serve"])
 

@@ -73,8 +73,8 @@ import psutil
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 
+from intake.adapters.embedded.seaweedfs import EmbeddedS3, free_ports, run_seaweedfs
 from intake.adapters.s3 import signs_payload
-from intake.embedded.seaweedfs import EmbeddedS3, free_ports, run_seaweedfs
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -1,5 +1,5 @@
 import sys
 
-from intake.cli import main
+from intake.cli.main import main
 
 sys.exit(main())

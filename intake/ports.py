@@ -54,7 +54,7 @@ class ObjectStore(Protocol):
 
     Keys and metadata are validated by the caller. Every call is safe to retry;
     ``delete`` and ``abort_multipart`` of something already gone succeed. Errors are
-    :class:`intake.errors.StorageError` subclasses, never the SDK's own.
+    :class:`intake.core.errors.StorageError` subclasses, never the SDK's own.
     """
 
     async def ping(self) -> None:

@@ -19,11 +19,11 @@ from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
+from intake.adapters.embedded.seaweedfs import EmbeddedS3, run_seaweedfs
 from intake.adapters.s3 import S3Connection, S3ObjectStore
-from intake.embedded.seaweedfs import EmbeddedS3, run_seaweedfs
+from intake.core.settings import Settings
+from intake.core.settings_loading import load_settings
 from intake.ports import ObjectStore, SubmissionRepository
-from intake.settings import Settings
-from intake.settings_loading import load_settings
 from intake.web.app import create_app
 from tests.openapi_recorder import (  # noqa: F401  (session hooks of the recorder)
     RECORDER,

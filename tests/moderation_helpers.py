@@ -7,7 +7,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from intake.identifiers import new_id, new_reference
+from intake.core.ids import new_id, new_reference
 from intake.ports import SubmissionRepository
 from intake.records import (
     AuditEntry,

@@ -25,7 +25,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from intake.web.keys import SETTINGS, UPLOADS
-from intake.web.openapi import openapi_document
+from intake.web.openapi.document import openapi_document
 
 Json = dict[str, Any]
 DOCUMENT_URI = "urn:intake:openapi"

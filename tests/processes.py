@@ -12,7 +12,7 @@ from pathlib import Path
 
 import aiohttp
 
-from intake.embedded.seaweedfs import EmbeddedS3
+from intake.adapters.embedded.seaweedfs import EmbeddedS3
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import aiofiles
 
-from intake.errors import ScannerUnavailable
+from intake.core.errors import ScannerUnavailable
 from intake.ports import ScanResult
 
 _SIZE_LIMIT = "INSTREAM size limit exceeded"

@@ -22,7 +22,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from intake.errors import ObjectNotFound, StorageError, StorageUnavailable
+from intake.core.errors import ObjectNotFound, StorageError, StorageUnavailable
 from intake.ports import ObjectInfo, PartBody, SpooledBody, UploadedPart
 
 if TYPE_CHECKING:

@@ -17,7 +17,7 @@ from typing import Any
 import pillow_heif
 from PIL import Image, ImageCms, ImageOps, ImageSequence
 
-from intake.errors import MediaRejected
+from intake.core.errors import MediaRejected
 from intake.media.photo_metadata import exif_facts
 from intake.media.results import Derivative, Inspected, PhotoLimits
 

@@ -2,7 +2,7 @@
 
 The web and worker processes import only this module of the decoders' side; the
 decoders themselves (:mod:`intake.media.photos`, :mod:`intake.media.videos`) run in
-separate processes (:mod:`intake.decoders`).
+separate processes (:mod:`intake.inspection.decoders`).
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ import av.container
 import av.error
 from PIL import Image
 
-from intake.errors import MediaRejected
+from intake.core.errors import MediaRejected
 from intake.media.results import Derivative, Inspected, VideoLimits
 from intake.media.video_metadata import container_facts, stream_rotation
 

@@ -27,30 +27,22 @@ from intake.adapters.db.rate_counters import SqlRateCounter
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
+from intake.adapters.embedded.seaweedfs import run_seaweedfs
 from intake.adapters.s3 import S3Connection, S3ObjectStore
-from intake.decoders import DecoderPool
-from intake.drafts import DraftService
-from intake.embedded.seaweedfs import run_seaweedfs
-from intake.errors import IntakeError
-from intake.idempotency import Idempotency
-from intake.inspection import InspectionRules, InspectionService
-from intake.jobs import JobRules, Worker, run_workers
+from intake.core.errors import IntakeError
+from intake.core.settings import Settings
+from intake.inspection.decoders import DecoderPool
+from intake.inspection.service import InspectionRules, InspectionService
+from intake.jobs.worker import JobRules, Worker, run_workers
 from intake.ports import ObjectStore, SubmissionRepository
-from intake.rate_limits import RateLimiter
-from intake.resumable.service import UploadRules, UploadService
-from intake.settings import Settings
-from intake.submissions import INSPECT_SUBMISSION, IntakePolicy, SubmissionService
-from intake.submitter import SubmitterService
-from intake.web import (
-    api_config,
-    api_moderation,
-    api_moderators,
-    api_submissions,
-    health,
-    openapi,
-    pages,
-    tus,
-)
+from intake.safeguards.idempotency import Idempotency
+from intake.safeguards.rate_limits import RateLimiter
+from intake.submissions.drafts import DraftService
+from intake.submissions.receiving import INSPECT_SUBMISSION, IntakePolicy, SubmissionService
+from intake.submissions.submitter import SubmitterService
+from intake.uploads.resumable import UploadRules, UploadService
+from intake.uploads.turns import UploadTurns
+from intake.web import health
 from intake.web.cors import cors_middleware
 from intake.web.keys import (
     DATABASE,
@@ -72,17 +64,23 @@ from intake.web.keys import (
     UPLOADS,
     WORKER,
 )
-from intake.web.moderation_wiring import (
+from intake.web.moderation import accounts as api_moderators
+from intake.web.moderation import queue as api_moderation
+from intake.web.moderation.wiring import (
     dispatcher_ctx,
     lapsed_leases_ctx,
     moderation_ctx,
     purge_moderation,
 )
+from intake.web.openapi import document as openapi
+from intake.web.pages import reader as pages
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
+from intake.web.submissions import api as api_submissions
+from intake.web.submissions import config as api_config
 from intake.web.templates import Templates
-from intake.web.tus import tus_middleware
-from intake.web.upload_turns import UploadTurns
+from intake.web.uploads import tus
+from intake.web.uploads.tus import tus_middleware
 
 log = logging.getLogger(__name__)
 IDEMPOTENCY_HOURS = 24

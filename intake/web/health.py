@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 
 from aiohttp import web
 
-from intake.errors import IntakeError
+from intake.core.errors import IntakeError
 from intake.web.keys import OBJECT_STORE, REPOSITORY
 from intake.web.problems import PROBLEM_JSON
 

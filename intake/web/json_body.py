@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from intake.errors import BadRequest, ValidationFailed
+from intake.core.errors import BadRequest, ValidationFailed
 
 
 async def json_object(request: web.Request, *, optional: bool = False) -> dict[str, Any]:

@@ -6,23 +6,23 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.transactions import Database
-from intake.decoders import DecoderPool
-from intake.drafts import DraftService
-from intake.idempotency import Idempotency
-from intake.inspection import InspectionService
-from intake.jobs import Worker
-from intake.moderation import ModerationService
-from intake.moderation_ports import Outbox
-from intake.moderation_views import ModerationLook
-from intake.moderators import ModeratorService
+from intake.core.settings import Settings
+from intake.inspection.decoders import DecoderPool
+from intake.inspection.service import InspectionService
+from intake.jobs.worker import Worker
+from intake.moderation.accounts import ModeratorService
+from intake.moderation.look import ModerationLook
+from intake.moderation.ports import Outbox
+from intake.moderation.queue import ModerationService
 from intake.ports import JobQueue, ObjectStore, SubmissionRepository, UploadRepository
-from intake.rate_limits import RateLimiter
-from intake.resumable.service import UploadService
-from intake.settings import Settings
-from intake.submissions import SubmissionService
-from intake.submitter import SubmitterService
+from intake.safeguards.idempotency import Idempotency
+from intake.safeguards.rate_limits import RateLimiter
+from intake.submissions.drafts import DraftService
+from intake.submissions.receiving import SubmissionService
+from intake.submissions.submitter import SubmitterService
+from intake.uploads.resumable import UploadService
+from intake.uploads.turns import UploadTurns
 from intake.web.templates import Templates
-from intake.web.upload_turns import UploadTurns
 
 SETTINGS = web.AppKey("settings", Settings)
 OBJECT_STORE = web.AppKey("object_store", ObjectStore)

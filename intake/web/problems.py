@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from intake.errors import IntakeError, MethodNotAllowed, NotFound, PayloadTooLarge
+from intake.core.errors import IntakeError, MethodNotAllowed, NotFound, PayloadTooLarge
 from intake.web.keys import TEMPLATES
 from intake.web.request_ids import request_id
 

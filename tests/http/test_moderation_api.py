@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 
 from intake.adapters.s3 import S3ObjectStore
-from intake.errors import ConfigurationError
+from intake.core.errors import ConfigurationError
 from intake.records import FileFlag, FileState, FlagKind, Role, SubmissionState
 from intake.web.app import create_app
 from intake.web.keys import REPOSITORY

@@ -27,12 +27,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from intake.adapters.s3 import S3Connection, S3ObjectStore
-from intake.errors import ConfigurationError, IntakeError
+from intake.core.errors import ConfigurationError, IntakeError
 from intake.records import Role
 from intake.web.keys import REPOSITORY
 from intake.web.keys import UPLOADS as UPLOAD_SERVICE
-from intake.web.openapi import PROBLEM_TYPES
-from intake.web.tus_headers import OFFSET_OCTET_STREAM
+from intake.web.openapi.document import PROBLEM_TYPES
+from intake.web.uploads.tus_headers import OFFSET_OCTET_STREAM
 from tests.media import jpeg_with_exif
 from tests.moderation_helpers import auth, moderator_token, queue
 from tests.openapi_recorder import (
@@ -147,7 +147,7 @@ async def test_every_problem_type_is_listed_and_used(client: Any) -> None:
         for cls in _error_classes()
         if cls is not ConfigurationError and cls.__module__.startswith("intake.")
     }
-    assert raised <= listed, "problem types of intake.errors missing from x-problem-types"
+    assert raised <= listed, "problem types of intake.core.errors missing from x-problem-types"
     assert listed - raised == {("/problems/not-ready", 503)}
     assert len(PROBLEM_TYPES) == len(listed)
     used = {

@@ -15,9 +15,9 @@ from aiohttp import FormData
 from PIL import Image
 
 from intake.adapters.s3 import S3ObjectStore
-from intake.jobs import JobRules, Worker
+from intake.jobs.worker import JobRules, Worker
 from intake.records import FileState, FlagKind, JobState, SubmissionState
-from intake.submissions import INSPECT_SUBMISSION
+from intake.submissions.receiving import INSPECT_SUBMISSION
 from intake.web.keys import INSPECTION, JOBS, REPOSITORY, WORKER
 from tests import media
 from tests.tus_helpers import bearer, new_draft, submit, upload_whole
@@ -224,7 +224,8 @@ async def test_workers_inside_serve_finish_a_submission(make_client: Any) -> Non
 
 def test_the_web_process_never_imports_the_decoders() -> None:
     code = (
-        "import sys, intake.web.app, intake.cli, intake.inspection, intake.decoders;"
+        "import sys, intake.web.app, intake.cli.main;"
+        "import intake.inspection.service, intake.inspection.decoders;"
         "bad = [m for m in ('PIL', 'av', 'pillow_heif') if m in sys.modules];"
         "sys.exit(f'imported {bad}' if bad else 0)"
     )

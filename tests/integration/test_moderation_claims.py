@@ -17,9 +17,9 @@ from intake.adapters.db.moderation import SqlModerationQueue
 from intake.adapters.db.schema import audit_log
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
-from intake.identifiers import new_id
-from intake.moderation import ModerationRules, ModerationService
-from intake.moderation_ports import QueueFilter
+from intake.core.ids import new_id
+from intake.moderation.ports import QueueFilter
+from intake.moderation.queue import ModerationRules, ModerationService
 from intake.records import Moderator, Role, SubmissionState
 from intake.web.keys import REPOSITORY
 from tests.moderation_helpers import MODERATION, auth, moderator_token, queue

@@ -12,9 +12,9 @@ from intake.adapters.db.moderators import SqlModeratorRepository
 from intake.adapters.db.outbox import SqlOutbox
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
-from intake.events import state_event
-from intake.identifiers import new_id
+from intake.core.ids import new_id
 from intake.records import AuditEntry, Moderator, Role, SubmissionState, TokenKind
+from intake.submissions.events import state_event
 from tests.moderation_helpers import EPOCH, queue
 
 URL = "http://127.0.0.1:9/hook"

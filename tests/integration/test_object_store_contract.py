@@ -11,9 +11,9 @@ import aiohttp
 import pytest
 
 from intake.adapters.s3 import S3ObjectStore
-from intake.errors import ObjectNotFound
-from intake.object_writer import ObjectWriter, WriterLimits
+from intake.core.errors import ObjectNotFound
 from intake.ports import SpooledBody
+from intake.uploads.object_writer import ObjectWriter, WriterLimits
 
 MiB = 1024 * 1024
 

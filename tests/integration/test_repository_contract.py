@@ -18,7 +18,7 @@ from intake.adapters.db.schema import metadata
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
-from intake.identifiers import hash_token, new_id, new_reference
+from intake.core.ids import hash_token, new_id, new_reference
 from intake.records import (
     AuditEntry,
     Concat,
@@ -32,7 +32,7 @@ from intake.records import (
     Upload,
     UploadState,
 )
-from intake.submissions import inspection_job
+from intake.submissions.receiving import inspection_job
 
 NOW = dt.datetime(2026, 11, 28, 9, 30, 15, 123456, tzinfo=dt.UTC)
 

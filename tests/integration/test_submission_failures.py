@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.s3 import S3ObjectStore
-from intake.errors import DatabaseUnavailable, StorageUnavailable
+from intake.core.errors import DatabaseUnavailable, StorageUnavailable
 from intake.ports import PartBody, UploadedPart
 from intake.records import AuditEntry, Job, StoredFile, Submission
 from intake.web.keys import ENGINE, REPOSITORY

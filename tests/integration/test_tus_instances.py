@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from tusclient import client as tus
 
+from intake.adapters.embedded.seaweedfs import EmbeddedS3
 from intake.adapters.s3 import S3ObjectStore
-from intake.embedded.seaweedfs import EmbeddedS3
 from tests.processes import ServeProcess, shared_env, start_intake
 
 pytestmark = pytest.mark.postgres

@@ -19,11 +19,11 @@ from intake.adapters.db.outbox import SqlOutbox
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.webhook_sender import HttpWebhookSender
-from intake.events import state_event
 from intake.records import AuditEntry, SubmissionState
+from intake.submissions.events import state_event
 from intake.web.keys import DATABASE, REPOSITORY
-from intake.webhook_signature import EVENT_ID_HEADER, HEADER, verify
-from intake.webhooks import Dispatcher, DispatchRules
+from intake.webhooks.dispatcher import Dispatcher, DispatchRules
+from intake.webhooks.signature import EVENT_ID_HEADER, HEADER, verify
 from tests.moderation_helpers import MODERATION, auth, moderator_token, queue
 from tests.tus_helpers import new_draft
 

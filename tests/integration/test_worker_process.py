@@ -14,8 +14,8 @@ import psutil
 from aiohttp import FormData
 from PIL import Image
 
+from intake.adapters.embedded.seaweedfs import EmbeddedS3
 from intake.adapters.s3 import S3ObjectStore
-from intake.embedded.seaweedfs import EmbeddedS3
 from intake.records import FileState, JobState, SubmissionState
 from intake.web.keys import JOBS, REPOSITORY, WORKER
 from tests.processes import ROOT, shared_env

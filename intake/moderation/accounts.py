@@ -1,0 +1,182 @@
+"""Moderator accounts: who they are, what role they have, how they prove it.
+
+A moderator proves who they are with a bearer token: an API token (``intake moderator
+token`` or an admin issues it; it lasts until replaced) or a session token from logging
+in with a password. Tokens are ``imod_`` and 256 random bits, stored as SHA-256 hashes;
+passwords are argon2id hashes. Failed logins are counted per account and client address;
+past ``max_failures`` in the window the login is refused (429) until the window ends.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+import re
+import secrets
+from dataclasses import dataclass
+
+from intake.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
+from intake.core.ids import hash_token, new_id
+from intake.moderation.passwords import Passwords
+from intake.moderation.ports import ModeratorRepository
+from intake.records import AuditEntry, Moderator, Role, TokenKind
+from intake.submissions.receiving import Clock, utcnow
+
+TOKEN_PREFIX = "imod_"  # noqa: S105 (a prefix, not a secret)
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+RESERVED_NAMES = frozenset({"system", "submitter", "admin-cli"})
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
+
+
+@dataclass(frozen=True)
+class LoginRules:
+    max_failures: int = 5
+    window: dt.timedelta = dt.timedelta(minutes=15)
+    session: dt.timedelta = dt.timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    moderator: Moderator
+    token: str
+    expires_at: dt.datetime | None
+
+
+def new_moderator_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def _invalid(field: str, code: str, detail: str) -> ValidationFailed:
+    return ValidationFailed([{"field": field, "code": code, "detail": detail}])
+
+
+def check_password(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise _invalid("password", "bad_length",
+                       f"Use {MIN_PASSWORD} to {MAX_PASSWORD} characters.")  # fmt: skip
+
+
+class ModeratorService:
+    def __init__(
+        self,
+        accounts: ModeratorRepository,
+        passwords: Passwords,
+        rules: LoginRules,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._accounts = accounts
+        self._passwords = passwords
+        self._rules = rules
+        self._clock = clock
+
+    def _audit(self, actor: str, action: str, target: Moderator, **detail: object) -> AuditEntry:
+        detail = {"moderator_id": target.id, "moderator": target.name, **detail}
+        return AuditEntry("", self._clock(), actor, action, None, None, detail)
+
+    async def add(self, name: str, role: Role, password: str | None, actor: str) -> Moderator:
+        """A new account; without a password it can only use API tokens."""
+        if not NAME.match(name) or name in RESERVED_NAMES:
+            raise _invalid("name", "bad_name", "Use 2-80 of a-z 0-9 . _ - (not system/submitter).")
+        if password is not None:
+            check_password(password)
+        now = self._clock()
+        moderator = Moderator(new_id(), name, role, False, now, now,
+                              await self._passwords.hash(password) if password else "")  # fmt: skip
+        added = await self._accounts.add(moderator, self._audit(actor, "moderator_added", moderator,
+                                                                role=role.value))  # fmt: skip
+        if not added:
+            raise Conflict(f"A moderator named {name} exists already.")
+        return moderator
+
+    async def find(self, moderator_id: str) -> Moderator:
+        moderator = await self._accounts.get(moderator_id)
+        if moderator is None:
+            raise NotFound("No moderator has this id.")
+        return moderator
+
+    async def named(self, name: str) -> Moderator:
+        moderator = await self._accounts.by_name(name)
+        if moderator is None:
+            raise NotFound(f"No moderator is named {name}.")
+        return moderator
+
+    async def all(self) -> list[Moderator]:
+        return await self._accounts.all()
+
+    async def change(
+        self,
+        moderator: Moderator,
+        actor: str,
+        *,
+        role: Role | None = None,
+        disabled: bool | None = None,
+        password: str | None = None,
+    ) -> Moderator:
+        values: dict[str, object] = {}
+        if role is not None and role is not moderator.role:
+            values["role"] = role.value
+        if disabled is not None and disabled != moderator.disabled:
+            values["disabled"] = disabled
+        if password is not None:
+            check_password(password)
+            values["password_hash"] = await self._passwords.hash(password)
+        if not values:
+            return moderator
+        shown = {k: v for k, v in values.items() if k != "password_hash"}
+        action = "moderator_changed" if shown else "moderator_password_set"
+        audit = self._audit(actor, action, moderator, **shown)
+        if not await self._accounts.change(moderator.id, audit, self._clock(), **values):
+            raise NotFound("No moderator has this id.")
+        return await self.find(moderator.id)
+
+    async def issue_token(self, moderator: Moderator, actor: str) -> IssuedToken:
+        """A new API token for the account (its earlier one stops working)."""
+        if moderator.disabled:
+            raise Conflict(f"{moderator.name} is disabled; enable the account first.")
+        token = new_moderator_token()
+        audit = self._audit(actor, "moderator_token_issued", moderator)
+        await self._accounts.add_token(moderator.id, hash_token(token), TokenKind.API,
+                                       now=self._clock(), expires_at=None, audit=audit)  # fmt: skip
+        return IssuedToken(moderator, token, None)
+
+    async def authenticate(self, token: str | None) -> Moderator:
+        """The moderator holding ``token``; :class:`Unauthorized` otherwise."""
+        if not token or not token.startswith(TOKEN_PREFIX):
+            raise Unauthorized("Send a moderator token as Authorization: Bearer imod_...")
+        moderator = await self._accounts.by_token_hash(hash_token(token), self._clock())
+        if moderator is None:
+            raise Unauthorized("This moderator token is not known, expired or revoked.")
+        return moderator
+
+    async def purge(self) -> int:
+        """Forget failed-login counts whose window ended and expired session tokens."""
+        now = self._clock()
+        return await self._accounts.purge(now - self._rules.window, now)
+
+    async def login(self, name: str, password: str, client: str) -> IssuedToken:
+        """A session token for the right password; 429 after too many failures."""
+        now = self._clock()
+        key = f"{name[:120]}|{client[:120]}"
+        window_start = now - self._rules.window
+        count, first_at = await self._accounts.failures(key, window_start)
+        if count >= self._rules.max_failures and first_at is not None:
+            wait = math.ceil((first_at + self._rules.window - now).total_seconds())
+            raise TooManyRequests(
+                f"Too many failed logins for this account from this address; wait {wait} s.",
+                retry_after_seconds=max(wait, 1),
+                limit=self._rules.max_failures,
+            )
+        moderator = await self._accounts.by_name(name)
+        stored = moderator.password_hash if moderator and not moderator.disabled else ""
+        if not await self._passwords.verify(stored, password) or moderator is None:
+            await self._accounts.add_failure(key, now, window_start)
+            raise Unauthorized("The name or the password is wrong.")
+        await self._accounts.clear_failures(key, window_start)
+        token = new_moderator_token()
+        expires_at = now + self._rules.session
+        audit = self._audit(moderator.name, "moderator_logged_in", moderator)
+        await self._accounts.add_token(moderator.id, hash_token(token), TokenKind.SESSION,
+                                       now=now, expires_at=expires_at, audit=audit)  # fmt: skip
+        return IssuedToken(dataclasses.replace(moderator, password_hash=""), token, expires_at)

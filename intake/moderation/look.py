@@ -1,0 +1,140 @@
+"""What moderators look at: the queue searched and paged, one submission in full (its
+files with what inspection found and short-lived links to them, its audit trail), and
+figures about the queue."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+
+from intake.core.errors import Forbidden, NotFound, ValidationFailed
+from intake.moderation.ports import ModerationViews, SubmissionQuery
+from intake.moderation.queue import is_escalated
+from intake.ports import ObjectStore, SubmissionRepository
+from intake.records import AuditEntry, Moderator, Role, StoredFile, Submission, SubmissionState
+from intake.submissions.receiving import Clock, utcnow
+
+WAITING = (SubmissionState.PENDING_REVIEW, SubmissionState.ESCALATED)
+
+
+@dataclass(frozen=True)
+class FileLinks:
+    original: str
+    public: str = ""
+    thumbnail: str = ""
+
+
+@dataclass(frozen=True)
+class SubmissionDetail:
+    submission: Submission
+    files: list[tuple[StoredFile, FileLinks | None]]
+    audit: list[AuditEntry]
+    links_expire_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    submissions: list[Submission]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    now: dt.datetime
+    since: dt.datetime
+    depth: dict[SubmissionState, int]
+    oldest_waiting: dict[SubmissionState, dt.datetime]
+    decisions_per_hour: list[tuple[dt.datetime, int]]
+    per_moderator: dict[str, Counter[str]] = field(default_factory=dict)
+
+
+def encode_cursor(submission: Submission) -> str:
+    raw = json.dumps([submission.created_at.isoformat(), submission.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        at, submission_id = json.loads(raw)
+        when = dt.datetime.fromisoformat(at)
+        if when.tzinfo is None or not isinstance(submission_id, str):
+            raise ValueError("bad cursor")
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise ValidationFailed(
+            [{"field": "cursor", "code": "invalid", "detail": "Use next_cursor as given."}]
+        ) from None
+    return when, submission_id
+
+
+class ModerationLook:
+    def __init__(
+        self,
+        views: ModerationViews,
+        submissions: SubmissionRepository,
+        store: ObjectStore,
+        presign_seconds: int,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._views = views
+        self._submissions = submissions
+        self._store = store
+        self._presign_seconds = presign_seconds
+        self._clock = clock
+
+    async def search(self, query: SubmissionQuery) -> Page:
+        """One page (newest first) and the cursor of the next, if there is one."""
+        found = await self._views.search(
+            SubmissionQuery(**{**query.__dict__, "limit": query.limit + 1}), self._clock()
+        )
+        more = len(found) > query.limit
+        page = found[: query.limit]
+        return Page(page, encode_cursor(page[-1]) if more and page else None)
+
+    async def detail(self, moderator: Moderator, submission_id: str) -> SubmissionDetail:
+        """Everything about a submission; escalated ones only for seniors."""
+        submission = await self._submissions.get_submission(submission_id)
+        if submission is None:
+            raise NotFound("No submission has this id.")
+        if is_escalated(submission) and not moderator.role.at_least(Role.SENIOR):
+            raise Forbidden("Escalated submissions are for senior moderators.")
+        return await self.describe(submission)
+
+    async def describe(self, submission: Submission) -> SubmissionDetail:
+        """Everything about a submission the caller may see (just claimed or decided)."""
+        files, audit = await self._views.contents(submission.id)
+        seconds = self._presign_seconds
+        linked = [(f, await self._links(f, seconds)) for f in files]
+        expires = self._clock() + dt.timedelta(seconds=seconds)
+        return SubmissionDetail(submission, linked, audit, expires)
+
+    async def _links(self, f: StoredFile, seconds: int) -> FileLinks | None:
+        if submission_gone(f):
+            return None
+        return FileLinks(
+            await self._store.presign_get(f.object_key, seconds=seconds),
+            await self._store.presign_get(f.public_key, seconds=seconds) if f.public_key else "",
+            await self._store.presign_get(f.thumbnail_key, seconds=seconds)
+            if f.thumbnail_key
+            else "",
+        )
+
+    async def stats(self, hours: int) -> Stats:
+        now = self._clock()
+        since = now - dt.timedelta(hours=hours)
+        raw = await self._views.stats(now, since)
+        per_hour: Counter[dt.datetime] = Counter()
+        per_moderator: dict[str, Counter[str]] = {}
+        for at, actor, to_state in raw.decisions:
+            per_hour[at.replace(minute=0, second=0, microsecond=0)] += 1
+            per_moderator.setdefault(actor, Counter())[to_state] += 1
+        return Stats(now, since, raw.depth, raw.oldest_waiting, sorted(per_hour.items()),
+                     per_moderator)  # fmt: skip
+
+
+def submission_gone(f: StoredFile) -> bool:
+    return f.state.value == "deleted" or not f.object_key

@@ -1,0 +1,261 @@
+"""Receiving a submission: its files into the bucket, then its manifest, then its row.
+
+Nothing is acknowledged before it is durable: the row is committed only after every
+original and the manifest are stored, and any failure on the way removes what was
+written (multipart uploads aborted, objects deleted, no row). The row is committed
+``processing``, with the job that inspects its files, in one transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+
+from intake.core.bucket_layout import manifest_key, object_metadata, original_key, submission_prefix
+from intake.core.errors import PayloadTooLarge, ValidationFailed
+from intake.core.ids import hash_token, new_id, new_reference, new_token
+from intake.core.settings import Settings
+from intake.media.types import MediaKind, MediaType
+from intake.ports import ObjectStore, SubmissionRepository
+from intake.records import (
+    AuditEntry,
+    FileState,
+    Job,
+    JobState,
+    StoredFile,
+    Submission,
+    SubmissionState,
+)
+from intake.submissions.fields import FieldRules, validate_fields
+from intake.submissions.manifest import CONTENT_TYPE, build_manifest, encode_manifest
+from intake.uploads.filters import SizeLimit, describe_size
+from intake.uploads.object_writer import ObjectWriter, WriterLimits
+from intake.uploads.pipeline import FilePolicy, receive_file
+from intake.uploads.spool import MemoryBudget
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class IntakePolicy:
+    files: FilePolicy
+    fields: FieldRules
+    writer: WriterLimits
+    max_files: int
+    max_total_bytes: int
+    terms_version: str
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> IntakePolicy:
+        limits = settings.limits
+        return cls(
+            files=FilePolicy(
+                accepted=frozenset(settings.media.accepted_types),
+                max_bytes={
+                    MediaKind.PHOTO: limits.photo_max_bytes,
+                    MediaKind.VIDEO: limits.video_max_bytes,
+                },
+                sniff_bytes=settings.uploads.sniff_bytes,
+            ),
+            fields=FieldRules(
+                field_max_chars=limits.field_max_chars,
+                story_max_chars=limits.story_max_chars,
+                locales=settings.submissions.locales,
+            ),
+            writer=WriterLimits(
+                part_size=settings.s3.part_size,
+                memory_buffer=settings.uploads.memory_buffer,
+                spool_dir=settings.uploads.spool_dir or None,
+                budget=MemoryBudget(settings.uploads.memory_budget),
+            ),
+            max_files=limits.max_files,
+            max_total_bytes=limits.max_total_bytes,
+            terms_version=settings.submissions.terms_version,
+        )
+
+
+@dataclass(frozen=True)
+class AcceptedSubmission:
+    submission: Submission
+    files: list[StoredFile]
+    token: str
+
+
+async def store_manifest(
+    store: ObjectStore, submission: Submission, files: Sequence[StoredFile]
+) -> None:
+    await store.put(
+        manifest_key(submission.prefix),
+        encode_manifest(build_manifest(submission, files)),
+        content_type=CONTENT_TYPE,
+        metadata={"submission-id": submission.id},
+    )
+
+
+INSPECT_SUBMISSION = "inspect_submission"
+"""The job that inspects a received submission's files (see ``intake.inspection.service``)."""
+
+
+def received_audit(
+    submission: Submission,
+    files: Sequence[StoredFile],
+    from_state: SubmissionState | None,
+    received_at: dt.datetime,
+) -> list[AuditEntry]:
+    """The audit entries of a submission received and queued for inspection."""
+    detail = {"files": [f.id for f in files], "total": describe_size(submission.total_bytes)}
+    return [
+        AuditEntry(submission.id, received_at, "submitter", "received", from_state,
+                   SubmissionState.RECEIVED, detail),
+        AuditEntry(submission.id, submission.updated_at, "system", "queued_for_inspection",
+                   SubmissionState.RECEIVED, SubmissionState.PROCESSING, {}),
+    ]  # fmt: skip
+
+
+def inspection_job(submission: Submission) -> Job:
+    """The job committed with a received submission: inspect its files."""
+    return Job(
+        id=new_id(),
+        kind=INSPECT_SUBMISSION,
+        payload={"submission_id": submission.id},
+        state=JobState.QUEUED,
+        created_at=submission.updated_at,
+        run_after=submission.updated_at,
+    )
+
+
+class SubmissionService:
+    def __init__(
+        self,
+        store: ObjectStore,
+        repository: SubmissionRepository,
+        policy: IntakePolicy,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.store = store
+        self.repository = repository
+        self.policy = policy
+        self.clock = clock
+
+    def receive(self) -> IncomingSubmission:
+        """A new submission to add files to; use as ``async with``."""
+        return IncomingSubmission(self)
+
+
+class IncomingSubmission:
+    """A submission being received. Leaving its ``async with`` by an exception
+    removes everything it stored."""
+
+    def __init__(self, service: SubmissionService) -> None:
+        self._service = service
+        self._policy = service.policy
+        self.id = new_id()
+        self.created_at = service.clock()
+        self.prefix = submission_prefix(self.id, self.created_at)
+        self.files: list[StoredFile] = []
+        self._total = SizeLimit(self._policy.max_total_bytes, "This submission")
+        self._written: list[str] = []
+        self._done = False
+
+    async def __aenter__(self) -> IncomingSubmission:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is not None or not self._done:
+            await asyncio.shield(self.discard())
+
+    async def add_file(self, filename: str, chunks: AsyncIterator[bytes]) -> StoredFile:
+        if len(self.files) >= self._policy.max_files:
+            raise PayloadTooLarge(
+                f"Send at most {self._policy.max_files} files in one submission.",
+                max_files=self._policy.max_files,
+            )
+        file_id = new_id()
+        key = original_key(self.prefix, file_id)
+
+        def open_writer(media_type: MediaType) -> ObjectWriter:
+            self._written.append(key)
+            return ObjectWriter(
+                self._service.store,
+                key,
+                content_type=media_type.mime,
+                metadata=object_metadata(self.id, file_id, media_type.mime),
+                limits=self._policy.writer,
+            )
+
+        received = await receive_file(
+            chunks,
+            filename=filename,
+            policy=self._policy.files,
+            open_writer=open_writer,
+            shared_limits=[self._total],
+        )
+        stored = StoredFile(
+            id=file_id,
+            submission_id=self.id,
+            position=len(self.files),
+            original_filename=filename,
+            media_type=received.media_type.mime,
+            kind=received.media_type.kind.value,
+            size=received.size,
+            sha256=received.sha256,
+            object_key=key,
+            state=FileState.STORED,
+            created_at=self._service.clock(),
+        )
+        self.files.append(stored)
+        return stored
+
+    async def complete(self, raw_fields: Mapping[str, str]) -> AcceptedSubmission:
+        """Validate the fields, store the manifest and commit the row."""
+        details = validate_fields(raw_fields, self._policy.fields)
+        if not self.files:
+            raise ValidationFailed(
+                [
+                    {
+                        "field": "files",
+                        "code": "required",
+                        "detail": "Add at least one photo or video.",
+                    }
+                ]
+            )
+        token = new_token()
+        submission = Submission(
+            id=self.id,
+            reference=new_reference(),
+            state=SubmissionState.PROCESSING,
+            created_at=self.created_at,
+            updated_at=self._service.clock(),
+            details=details,
+            terms_version=self._policy.terms_version,
+            token_hash=hash_token(token),
+            prefix=self.prefix,
+            file_count=len(self.files),
+            total_bytes=sum(f.size for f in self.files),
+        )
+        self._written.append(manifest_key(self.prefix))
+        await store_manifest(self._service.store, submission, self.files)
+        audit = received_audit(submission, self.files, None, self.created_at)
+        await self._service.repository.add_submission(
+            submission, self.files, audit, [inspection_job(submission)]
+        )
+        self._done = True
+        return AcceptedSubmission(submission, list(self.files), token)
+
+    async def discard(self) -> None:
+        """Remove every object this submission stored (idempotent)."""
+        keys, self._written = self._written, []
+        if keys:
+            await self._service.store.delete(keys)

@@ -1,0 +1,410 @@
+"""The rules of resumable uploads: who may create, continue, finish and end them.
+
+Each PATCH takes a lease on its upload in the database (renewed while it streams),
+so that two requests never write one upload at once, and commits its progress only
+while it still holds the lease. Nothing of the upload lives on the node.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import dataclasses
+import datetime as dt
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from intake.core.bucket_layout import incoming_prefix, original_key, partial_key
+from intake.core.errors import (
+    BadRequest,
+    Conflict,
+    EmptyFile,
+    Forbidden,
+    Gone,
+    IntakeError,
+    Locked,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+)
+from intake.core.ids import hash_token, new_id, token_matches
+from intake.ports import Claim, ObjectStore, UploadRepository
+from intake.records import Concat, Submission, SubmissionState, Upload, UploadState
+from intake.submissions.drafts import DraftService
+from intake.submissions.receiving import Clock, IntakePolicy, utcnow
+from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter, kind_cap
+from intake.uploads.concat import join_partials
+from intake.uploads.filters import describe_size
+from intake.uploads.object_writer import S3_MIN_PART_SIZE
+
+
+@dataclass(frozen=True)
+class UploadRules:
+    expire_after: dt.timedelta
+    lease: dt.timedelta
+
+
+@dataclass(frozen=True)
+class NewUpload:
+    length: int | None
+    metadata: Mapping[str, str]
+    concat: Concat = Concat.NONE
+    concat_parts: tuple[str, ...] = ()
+
+
+_LIVE = (UploadState.OPEN, UploadState.COMPLETE)
+
+
+def _may_have_parts(upload: Upload) -> bool:
+    """Whether any request could have started a multipart upload for it: only one that
+    held at least a part's minimum of its bytes did."""
+    return upload.length is None or upload.length >= S3_MIN_PART_SIZE
+
+
+@dataclass
+class _Lease:
+    lock_id: str
+    released: bool = False
+
+
+class UploadService:
+    def __init__(
+        self,
+        store: ObjectStore,
+        uploads: UploadRepository,
+        drafts: DraftService,
+        policy: IntakePolicy,
+        rules: UploadRules,
+        clock: Clock = utcnow,
+    ) -> None:
+        self._store = store
+        self._uploads = uploads
+        self._drafts = drafts
+        self._policy = policy
+        self._rules = rules
+        self._clock = clock
+
+    @property
+    def max_size(self) -> int:
+        """The largest single upload accepted (``Tus-Max-Size``)."""
+        return min(self._policy.max_total_bytes, max(self._policy.files.max_bytes.values()))
+
+    async def create(self, token: str | None, new: NewUpload) -> Upload:
+        submission = await self._drafts.by_token(token)
+        named = new.metadata.get("submission")
+        if named is not None and named != submission.id:
+            raise Forbidden("This token does not belong to the submission named in the metadata.")
+        if submission.state is not SubmissionState.DRAFT:
+            raise Forbidden("This submission was already submitted; create a new one.")
+        existing = [u for u in await self._uploads.uploads_of(submission.id) if u.state in _LIVE]
+        parts = self._check_concat(new, existing)
+        length = sum(p.length or 0 for p in parts) if parts else new.length
+        if length == 0:
+            raise EmptyFile("An upload of 0 bytes holds no photo or video; choose the file again.")
+        self._check_allowance(new, length, existing)
+        now = self._clock()
+        upload_id = new_id()
+        upload = Upload(
+            id=upload_id,
+            submission_id=submission.id,
+            state=UploadState.OPEN,
+            length=length,
+            offset=0,
+            concat=new.concat,
+            concat_parts=tuple(p.id for p in parts),
+            filename=new.metadata.get("filename", ""),
+            declared_type=new.metadata.get("filetype", ""),
+            metadata=dict(new.metadata),
+            object_key=partial_key(upload_id)
+            if new.concat is Concat.PARTIAL
+            else original_key(submission.prefix, upload_id),
+            created_at=now,
+            updated_at=now,
+            expires_at=now + self._rules.expire_after,
+        )
+        await self._uploads.add_upload(upload)
+        if new.concat is Concat.FINAL:
+            return await self._join(upload, parts)
+        return upload
+
+    def _check_concat(self, new: NewUpload, existing: Sequence[Upload]) -> list[Upload]:
+        if new.concat is not Concat.FINAL:
+            return []
+        by_id = {u.id: u for u in existing}
+        parts = [by_id.get(part_id) for part_id in new.concat_parts]
+        if not parts or any(
+            p is None or p.concat is not Concat.PARTIAL or p.state is not UploadState.COMPLETE
+            for p in parts
+        ):
+            raise BadRequest(
+                "Upload-Concat final must list complete partial uploads of this submission."
+            )
+        return [p for p in parts if p is not None]
+
+    def _check_allowance(
+        self, new: NewUpload, length: int | None, existing: Sequence[Upload]
+    ) -> None:
+        policy = self._policy
+        files = [u for u in existing if u.concat is not Concat.PARTIAL]
+        if new.concat is not Concat.PARTIAL and len(files) >= policy.max_files:
+            raise PayloadTooLarge(f"Send at most {policy.max_files} files in one submission.",
+                                  max_files=policy.max_files)  # fmt: skip
+        if length is None:
+            return
+        if new.concat is not Concat.PARTIAL:
+            cap = kind_cap(policy.files, new.metadata.get("filetype", ""))
+            if length > cap:
+                raise PayloadTooLarge(
+                    f"{new.metadata.get('filename') or 'This file'} is {describe_size(length)}; "
+                    f"files of this kind may be at most {describe_size(cap)}.",
+                    limit_bytes=cap,
+                )
+        room = self._room(existing, joined=new.concat_parts)
+        if length > room:
+            raise PayloadTooLarge(
+                f"This submission has room for {describe_size(max(room, 0))} more; "
+                f"the upload is {describe_size(length)}.",
+                limit_bytes=max(room, 0),
+            )
+
+    def _room(self, existing: Sequence[Upload], joined: Sequence[str] = ()) -> int:
+        """Bytes the submission may still take; the partials a final joins make way for it."""
+        used = sum(u.length or u.offset for u in existing if u.id not in joined)
+        return max(self._policy.max_total_bytes - used, 0)
+
+    async def status(self, upload_id: str, token: str | None) -> Upload:
+        upload, _ = await self._owned(upload_id, token)
+        return upload
+
+    async def _owned(self, upload_id: str, token: str | None) -> tuple[Upload, Submission]:
+        found = await self._uploads.get_with_submission(upload_id)
+        if found is None:
+            raise NotFound("There is no upload at this address.")
+        upload, submission = found
+        if not token or not token_matches(token, submission.token_hash):
+            raise NotFound("There is no upload at this address for this token.")
+        if upload.state in (UploadState.TERMINATED, UploadState.EXPIRED):
+            raise Gone(f"This upload was {upload.state.value}; start a new one.")
+        return upload, submission
+
+    async def append(
+        self,
+        upload_id: str,
+        token: str | None,
+        *,
+        offset: int,
+        body: ChunkSource,
+        content_length: int | None,
+        checksum: ChunkChecksum | None,
+        length: int | None,
+    ) -> Upload:
+        if token and content_length != 0:
+            lock_id = new_id()
+            now = self._clock()
+            claimed = await self._uploads.claim_as_owner(
+                upload_id, token_hash=hash_token(token), offset=offset, lock_id=lock_id,
+                until=now + self._rules.lease, now=now,
+            )  # fmt: skip
+            if claimed is not None:
+                async with self._holding(upload_id, lock_id) as lease:
+                    upload = await self._checked_patch(claimed, offset, content_length, length)
+                    return await self._receive(upload, lease, body, content_length, checksum)
+        # Not claimed in one step: find out why, and answer precisely.
+        upload, _ = await self._owned(upload_id, token)
+        if upload.concat is Concat.FINAL:
+            raise Forbidden("A final (concatenated) upload takes no PATCH.")
+        if upload.state is UploadState.COMPLETE and offset == upload.offset:
+            return upload
+        upload = await self._checked_patch(upload, offset, content_length, length)
+        if content_length == 0 and length is None:
+            return upload
+        lock_id = new_id()
+        await self._claim(upload, offset, lock_id)
+        async with self._holding(upload.id, lock_id) as lease:
+            return await self._receive(upload, lease, body, content_length, checksum)
+
+    async def _checked_patch(
+        self, upload: Upload, offset: int, content_length: int | None, length: int | None
+    ) -> Upload:
+        """The upload as this PATCH will continue it, or the reason it cannot."""
+        if upload.concat is Concat.FINAL:
+            raise Forbidden("A final (concatenated) upload takes no PATCH.")
+        if offset != upload.offset:
+            raise Conflict(f"The upload is at offset {upload.offset}; resume from there.",
+                           offset=upload.offset)  # fmt: skip
+        if length is not None:
+            upload = await self._declare_length(upload, length)
+        too_long = upload.length is not None and offset + (content_length or 0) > upload.length
+        if too_long:
+            raise BadRequest("The chunk goes past Upload-Length; send only what is left.")
+        return upload
+
+    async def _declare_length(self, upload: Upload, length: int) -> Upload:
+        if upload.length is not None:
+            if upload.length != length:
+                raise BadRequest("Upload-Length cannot change once it is set.")
+            return upload
+        if length < upload.offset:
+            raise BadRequest("Upload-Length is smaller than what was already received.")
+        new = NewUpload(length, upload.metadata, upload.concat)
+        self._check_allowance(new, length, await self._others(upload))
+        return dataclasses.replace(upload, length=length)
+
+    async def _deferred_cap(self, upload: Upload) -> int:
+        """How far an upload of unknown length may grow: within the submission's room."""
+        return min(self.max_size, self._room(await self._others(upload)))
+
+    async def _others(self, upload: Upload) -> list[Upload]:
+        """The live uploads of the same submission, this one aside."""
+        siblings = await self._uploads.uploads_of(upload.submission_id)
+        return [u for u in siblings if u.state in _LIVE and u.id != upload.id]
+
+    async def _claim(self, upload: Upload, offset: int, lock_id: str) -> None:
+        now = self._clock()
+        claim = await self._uploads.claim(
+            upload.id, offset=offset, lock_id=lock_id, until=now + self._rules.lease, now=now
+        )
+        if claim is Claim.OFFSET_MISMATCH:
+            fresh = await self._uploads.get_upload(upload.id)
+            raise Conflict("The upload moved on; ask for its offset (HEAD) and resume.",
+                           offset=fresh.offset if fresh else None)  # fmt: skip
+        if claim is Claim.LOCKED:
+            raise Locked("Another request is writing this upload; retry in a few seconds.")
+        if claim is not Claim.CLAIMED:
+            raise Gone("This upload is no longer open.")
+
+    @contextlib.asynccontextmanager
+    async def _holding(self, upload_id: str, lock_id: str) -> AsyncIterator[_Lease]:
+        lease = _Lease(lock_id)
+        keeper = asyncio.create_task(self._keep_lease(upload_id, lock_id))
+        try:
+            yield lease
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeper
+            if not lease.released:
+                await asyncio.shield(self._uploads.release(upload_id, lock_id))
+
+    async def _keep_lease(self, upload_id: str, lock_id: str) -> None:
+        interval = self._rules.lease.total_seconds() / 3
+        while True:
+            await asyncio.sleep(interval)
+            if not await self._uploads.renew(upload_id, lock_id, self._clock() + self._rules.lease):
+                return
+
+    async def _receive(
+        self,
+        upload: Upload,
+        lease: _Lease,
+        body: ChunkSource,
+        content_length: int | None,
+        checksum: ChunkChecksum | None,
+    ) -> Upload:
+        max_bytes = upload.length if upload.length is not None else await self._deferred_cap(upload)
+        writer = ChunkWriter(self._store, upload, policy=self._policy.files,
+                             limits=self._policy.writer, max_bytes=max_bytes)  # fmt: skip
+        try:
+            await writer.receive(body, content_length=content_length, checksum=checksum)
+            now = self._clock()
+            result = await writer.commit(now, now + self._rules.expire_after)
+        except IntakeError as exc:
+            await asyncio.shield(writer.discard())
+            if isinstance(exc, UnsupportedMediaType | PayloadTooLarge):
+                # The file can never be accepted: end the upload and free what it holds.
+                await asyncio.shield(
+                    self._end(upload, UploadState.TERMINATED, locked_by=lease.lock_id)
+                )
+            raise
+        except BaseException:
+            await asyncio.shield(writer.discard())
+            raise
+        lease.released = await self._uploads.save(
+            result.upload, lock_id=lease.lock_id, release=True
+        )
+        if not lease.released:
+            raise Conflict("The upload was taken over by another request; ask for its offset.")
+        if result.obsolete:
+            await self._store.delete([s.key for s in result.obsolete])
+        if result.upload.state is UploadState.COMPLETE and _may_have_parts(result.upload):
+            await self._abort_strays(result.upload)
+        return result.upload
+
+    async def _abort_strays(self, upload: Upload) -> None:
+        """Abort multipart uploads left by requests that died before recording them."""
+        for key, multipart_id in await self._store.list_multipart_uploads(upload.object_key):
+            await self._store.abort_multipart(key, multipart_id)
+
+    async def end_all(self, submission_id: str) -> None:
+        """End every upload of a withdrawn submission, even one a request is writing."""
+        now = self._clock()
+        for upload in await self._uploads.uploads_of(submission_id):
+            if upload.state in _LIVE:
+                await self._uploads.set_state(upload.id, UploadState.TERMINATED, now=now,
+                                              from_state=upload.state)  # fmt: skip
+                await self._remove_objects(upload)
+
+    async def abandon(self, upload: Upload) -> None:
+        """End an upload whose creation request failed: its client never learnt of it."""
+        await self._end(upload, UploadState.TERMINATED)
+
+    async def terminate(self, upload_id: str, token: str | None) -> None:
+        upload, submission = await self._owned(upload_id, token)
+        if submission.state is not SubmissionState.DRAFT:
+            raise Forbidden(
+                "The submission was submitted; its files can no longer be removed here."
+            )
+        if not await self._end(upload, UploadState.TERMINATED):
+            raise Locked("A request is writing this upload; retry in a few seconds.")
+
+    async def _end(self, upload: Upload, state: UploadState, locked_by: str | None = None) -> bool:
+        """Mark the upload ended and remove everything it stored."""
+        now = self._clock()
+        if upload.state is UploadState.COMPLETE:
+            ended = await self._uploads.set_state(
+                upload.id, state, now=now, from_state=UploadState.COMPLETE
+            )
+        elif locked_by is not None:
+            ended = await self._uploads.save(
+                dataclasses.replace(upload, state=state, updated_at=now),
+                lock_id=locked_by,
+                release=True,
+            )
+        else:
+            ended = await self._uploads.set_state(upload.id, state, now=now, unless_locked=True)
+        if ended:
+            await self._remove_objects(upload)
+        return ended
+
+    async def _remove_objects(self, upload: Upload) -> None:
+        await self._abort_strays(upload)
+        keys = await self._store.list_keys(incoming_prefix(upload.id))
+        await self._store.delete([*keys, upload.object_key])
+
+    async def _join(self, final: Upload, parts: list[Upload]) -> Upload:
+        try:
+            joined = await join_partials(self._store, final, parts, self._policy)
+        except IntakeError:
+            await self._end(final, UploadState.TERMINATED)
+            raise
+        now = self._clock()
+        lock_id = new_id()
+        await self._claim(final, 0, lock_id)
+        done = dataclasses.replace(
+            joined, state=UploadState.COMPLETE, offset=joined.length or 0, updated_at=now
+        )
+        await self._uploads.save(done, lock_id=lock_id, release=True)
+        for part in parts:
+            await self._end(part, UploadState.TERMINATED)
+        return done
+
+    async def expire_due(self, limit: int = 100) -> int:
+        """End uploads of drafts whose expiry passed (the janitor); returns how many.
+
+        Open uploads and complete ones alike: a draft not submitted in time keeps nothing.
+        """
+        count = 0
+        for upload in await self._uploads.expired(self._clock(), limit):
+            if await self._end(upload, UploadState.EXPIRED):
+                count += 1
+        return count

@@ -1,0 +1,144 @@
+"""``/api/v1/moderation``: claim, lease, decide, and look at the queue."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from aiohttp import web
+
+from intake.core.errors import ValidationFailed
+from intake.media.types import MediaKind
+from intake.moderation.look import decode_cursor
+from intake.moderation.ports import QueueFilter, SubmissionQuery
+from intake.records import SubmissionState
+from intake.submissions.receiving import utcnow
+from intake.web.json_body import json_object, member
+from intake.web.keys import MODERATION, MODERATION_LOOK, SETTINGS
+from intake.web.moderation.auth import moderator
+from intake.web.moderation.bodies import detail_json, page_json, stats_json
+
+routes = web.RouteTableDef()
+BASE = "/api/v1/moderation"
+MAX_PAGE = 200
+MAX_STATS_HOURS = 24 * 31
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _invalid(field: str, detail: str) -> ValidationFailed:
+    return ValidationFailed([{"field": field, "code": "invalid", "detail": detail}])
+
+
+def _choice(request: web.Request, name: str, allowed: tuple[str, ...]) -> str:
+    value = request.query.get(name, "")
+    if value and value not in allowed:
+        raise _invalid(name, "Use one of: " + ", ".join(allowed))
+    return value
+
+
+def _time(request: web.Request, name: str) -> dt.datetime | None:
+    value = request.query.get(name)
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise _invalid(name, "Use an ISO 8601 date or time, e.g. 2026-11-28.") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _int(request: web.Request, name: str, default: int, top: int) -> int:
+    value = request.query.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit() or not 1 <= int(value) <= top:
+        raise _invalid(name, f"Use a whole number from 1 to {top}.")
+    return int(value)
+
+
+def _states(request: web.Request) -> tuple[SubmissionState, ...]:
+    names = [n for v in request.query.getall("state", []) for n in v.split(",") if n]
+    try:
+        return tuple(SubmissionState(n) for n in names)
+    except ValueError:
+        raise _invalid("state", "Use states such as pending_review, escalated.") from None
+
+
+def _filters(request: web.Request) -> QueueFilter:
+    kinds = tuple(k.value for k in MediaKind)
+    locales = request.app[SETTINGS].submissions.locales
+    return QueueFilter(
+        kind=_choice(request, "kind", kinds), locale=_choice(request, "locale", locales)
+    )
+
+
+@routes.post(f"{BASE}/claim")
+async def claim(request: web.Request) -> web.Response:
+    me = await moderator(request)
+    filters = _filters(request)
+    claimed = await request.app[MODERATION].claim(me, filters)
+    if claimed is None:
+        return web.Response(status=204, headers=NO_STORE)
+    detail = await request.app[MODERATION_LOOK].describe(claimed)
+    return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
+
+
+@routes.post(BASE + "/submissions/{submission_id}/lease")
+async def renew_lease(request: web.Request) -> web.Response:
+    me = await moderator(request)
+    renewed = await request.app[MODERATION].renew(me, request.match_info["submission_id"])
+    detail = await request.app[MODERATION_LOOK].describe(renewed)
+    return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
+
+
+@routes.delete(BASE + "/submissions/{submission_id}/lease")
+async def release_lease(request: web.Request) -> web.Response:
+    me = await moderator(request)
+    await request.app[MODERATION].release(me, request.match_info["submission_id"])
+    return web.Response(status=204)
+
+
+@routes.post(BASE + "/submissions/{submission_id}/decision")
+async def decide(request: web.Request) -> web.Response:
+    me = await moderator(request)
+    body = await json_object(request)
+    decided = await request.app[MODERATION].decide(
+        me,
+        request.match_info["submission_id"],
+        member(body, "decision", str, required=True),
+        member(body, "reason", str, required=True),
+        member(body, "note", str) or "",
+    )
+    detail = await request.app[MODERATION_LOOK].describe(decided)
+    return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
+
+
+@routes.get(BASE + "/submissions")
+async def list_submissions(request: web.Request) -> web.Response:
+    me = await moderator(request)
+    cursor = request.query.get("cursor")
+    query = SubmissionQuery(
+        states=_states(request),
+        kind=_choice(request, "kind", tuple(k.value for k in MediaKind)),
+        created_from=_time(request, "from"),
+        created_to=_time(request, "to"),
+        text=request.query.get("q", "").strip()[:200],
+        after=decode_cursor(cursor) if cursor else None,
+        limit=_int(request, "limit", 50, MAX_PAGE),
+    )
+    page = await request.app[MODERATION_LOOK].search(query)
+    return web.json_response(page_json(page, utcnow(), me), headers=NO_STORE)
+
+
+@routes.get(BASE + "/submissions/{submission_id}")
+async def get_submission(request: web.Request) -> web.Response:
+    me = await moderator(request)
+    detail = await request.app[MODERATION_LOOK].detail(me, request.match_info["submission_id"])
+    return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
+
+
+@routes.get(BASE + "/stats")
+async def stats(request: web.Request) -> web.Response:
+    await moderator(request)
+    hours = _int(request, "hours", 24, MAX_STATS_HOURS)
+    figures = await request.app[MODERATION_LOOK].stats(hours)
+    return web.json_response(stats_json(figures), headers=NO_STORE)
