@@ -44,11 +44,17 @@ from intake.adapters.embedded.seaweedfs import run_seaweedfs
 from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.core.bucket_layout import original_key, submission_prefix
 from intake.core.ids import new_id, new_reference
-from intake.core.settings_loading import load_settings
+from intake.core.object_store import SpooledBody
+from intake.core.settings.loading import load_settings
 from intake.inspection.decoders import DecoderPool
 from intake.inspection.service import InspectionRules, InspectionService
-from intake.ports import SpooledBody
-from intake.records import FileState, StoredFile, Submission, SubmissionState, SubmitterDetails
+from intake.submissions.records import (
+    FileState,
+    StoredFile,
+    Submission,
+    SubmissionState,
+    SubmitterDetails,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "var" / "bench-media"

@@ -52,11 +52,12 @@ from intake.adapters.db.moderation import SqlModerationQueue  # noqa: E402
 from intake.adapters.db.schema import files, submissions  # noqa: E402
 from intake.adapters.db.submissions import SqlSubmissionRepository  # noqa: E402
 from intake.adapters.db.transactions import Database  # noqa: E402
-from intake.core.settings_loading import load_settings  # noqa: E402
+from intake.core.settings.loading import load_settings  # noqa: E402
 from intake.moderation.passwords import Passwords  # noqa: E402
 from intake.moderation.ports import QueueFilter  # noqa: E402
 from intake.moderation.queue import ModerationRules, ModerationService  # noqa: E402
-from intake.records import Moderator, Role, SubmissionState  # noqa: E402
+from intake.moderation.records import Moderator, Role  # noqa: E402
+from intake.submissions.records import SubmissionState  # noqa: E402
 from intake.web.moderation.wiring import moderator_service  # noqa: E402
 from tests.moderation_helpers import a_file, waiting_submission  # noqa: E402
 

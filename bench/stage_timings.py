@@ -108,10 +108,10 @@ def install_tus() -> None:
         patch(service.UploadService, method, f"tus.{method}")
     for method in ("receive", "commit", "_open_writer"):
         patch(chunk.ChunkWriter, method, f"tus chunk.{method}")
-    for method in ("add_upload", "get_upload", "get_with_submission", "uploads_of", "claim",
+    for method in ("add_upload", "get_upload", "get_with_owner", "uploads_of", "claim",
                    "save", "release"):  # fmt: skip
         patch(uploads.SqlUploadRepository, method, f"db.{method}")
-    for method in ("get_submission", "get_by_token_hash", "submit_draft"):
+    for method in ("get_submission", "submit_draft"):
         patch(db.SqlSubmissionRepository, method, f"db.{method}")
     patch(drafts.DraftService, "create", "draft.create")
     patch(drafts.DraftService, "submit", "draft.submit")

@@ -21,9 +21,10 @@ from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.embedded.seaweedfs import EmbeddedS3, run_seaweedfs
 from intake.adapters.s3 import S3Connection, S3ObjectStore
+from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
-from intake.core.settings_loading import load_settings
-from intake.ports import ObjectStore, SubmissionRepository
+from intake.core.settings.loading import load_settings
+from intake.submissions.ports import SubmissionRepository
 from intake.web.app import create_app
 from tests.openapi_recorder import (  # noqa: F401  (session hooks of the recorder)
     RECORDER,

@@ -8,11 +8,11 @@ import datetime as dt
 from typing import Any
 
 from intake.core.ids import new_id, new_reference
-from intake.ports import SubmissionRepository
-from intake.records import (
+from intake.moderation.records import Role
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.records import (
     AuditEntry,
     FileState,
-    Role,
     StoredFile,
     Submission,
     SubmissionState,

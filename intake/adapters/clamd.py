@@ -1,4 +1,4 @@
-""":class:`intake.ports.MalwareScanner` on clamd's INSTREAM command.
+""":class:`intake.inspection.ports.MalwareScanner` on clamd's INSTREAM command.
 
 The file is streamed to clamd in chunks (``<length:4 bytes big-endian><bytes>``, a
 zero length ends it) over a unix socket or a loopback TCP connection; clamd answers
@@ -15,7 +15,7 @@ from pathlib import Path
 import aiofiles
 
 from intake.core.errors import ScannerUnavailable
-from intake.ports import ScanResult
+from intake.inspection.ports import ScanResult
 
 _SIZE_LIMIT = "INSTREAM size limit exceeded"
 

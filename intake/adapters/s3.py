@@ -23,7 +23,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from intake.core.errors import ObjectNotFound, StorageError, StorageUnavailable
-from intake.ports import ObjectInfo, PartBody, SpooledBody, UploadedPart
+from intake.core.object_store import ObjectInfo, PartBody, SpooledBody, UploadedPart
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -112,7 +112,7 @@ def _translate(exc: Exception, key: str) -> StorageError:
 
 
 class S3ObjectStore:
-    """:class:`intake.ports.ObjectStore` on boto3."""
+    """:class:`intake.core.object_store.ObjectStore` on boto3."""
 
     def __init__(self, conn: S3Connection) -> None:
         self._conn = conn

@@ -1,4 +1,4 @@
-""":class:`intake.ports.WebhookSender` on an aiohttp client session."""
+""":class:`intake.webhooks.ports.WebhookSender` on an aiohttp client session."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from intake.adapters.db.migrate import current_revision, migrate
 from intake.cli import moderators as moderator_cli
 from intake.core.errors import ConfigurationError
 from intake.core.settings import Settings
-from intake.core.settings_loading import default_config_path, load_settings, render_toml
+from intake.core.settings.loading import default_config_path, load_settings, render_toml
 
 
 def _settings(args: argparse.Namespace) -> Settings:

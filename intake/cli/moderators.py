@@ -17,7 +17,7 @@ from intake.core.errors import ConfigurationError, IntakeError, ValidationFailed
 from intake.core.settings import Settings
 from intake.moderation.accounts import ModeratorService
 from intake.moderation.passwords import Passwords
-from intake.records import Role
+from intake.moderation.records import Role
 
 ACTOR = "admin-cli"
 

@@ -3,8 +3,8 @@ perceptual hash within ``inspection.near_duplicate_bits`` bits of an earlier one
 
 from __future__ import annotations
 
-from intake.ports import SubmissionRepository
-from intake.records import FileFlag, FileState, FlagKind, StoredFile
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.records import FileFlag, FileState, FlagKind, StoredFile
 
 MAX_NEAR_DUPLICATES = 3
 

@@ -21,29 +21,26 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from intake.core.bucket_layout import object_metadata, public_key, thumbnail_key
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import MediaRejected
+from intake.core.object_store import ObjectStore, SpooledBody
 from intake.core.settings import Settings
 from intake.inspection.decoders import DecoderPool
 from intake.inspection.duplicates import duplicate_flags
+from intake.inspection.ports import MalwareScanner, ScanResult
+from intake.jobs.records import Job
 from intake.media.results import Derivative, Inspected, PhotoLimits, VideoLimits
-from intake.ports import (
-    MalwareScanner,
-    ObjectStore,
-    ScanResult,
-    SpooledBody,
-    SubmissionRepository,
-)
-from intake.records import (
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.receiving import store_manifest
+from intake.submissions.records import (
     AuditEntry,
     FileFlag,
     FileState,
     FlagKind,
-    Job,
     StoredFile,
     Submission,
     SubmissionState,
 )
-from intake.submissions.receiving import Clock, store_manifest, utcnow
 
 log = logging.getLogger(__name__)
 DECODERS = {

@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from intake.core.clock import Clock, utcnow
 from intake.core.ids import new_id
-from intake.ports import JobQueue
-from intake.records import Job, JobState
-from intake.submissions.receiving import Clock, utcnow
+from intake.jobs.ports import JobQueue
+from intake.jobs.records import Job, JobState
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 2000

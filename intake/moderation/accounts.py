@@ -16,12 +16,13 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from intake.core.ids import hash_token, new_id
 from intake.moderation.passwords import Passwords
 from intake.moderation.ports import ModeratorRepository
-from intake.records import AuditEntry, Moderator, Role, TokenKind
-from intake.submissions.receiving import Clock, utcnow
+from intake.moderation.records import Moderator, Role, TokenKind
+from intake.submissions.records import AuditEntry
 
 TOKEN_PREFIX = "imod_"  # noqa: S105 (a prefix, not a secret)
 NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")

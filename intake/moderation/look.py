@@ -11,12 +11,14 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import Forbidden, NotFound, ValidationFailed
+from intake.core.object_store import ObjectStore
 from intake.moderation.ports import ModerationViews, SubmissionQuery
 from intake.moderation.queue import is_escalated
-from intake.ports import ObjectStore, SubmissionRepository
-from intake.records import AuditEntry, Moderator, Role, StoredFile, Submission, SubmissionState
-from intake.submissions.receiving import Clock, utcnow
+from intake.moderation.records import Moderator, Role
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
 
 WAITING = (SubmissionState.PENDING_REVIEW, SubmissionState.ESCALATED)
 

@@ -16,13 +16,14 @@ import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from intake.core.settings import Settings
 from intake.moderation.ports import ModerationQueue, QueueFilter
-from intake.ports import SubmissionRepository
-from intake.records import AuditEntry, Decision, Moderator, Role, Submission, SubmissionState
+from intake.moderation.records import Decision, Moderator, Role
 from intake.submissions.events import state_event
-from intake.submissions.receiving import Clock, utcnow
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.records import AuditEntry, Submission, SubmissionState
 
 NOTE_MAX_CHARS = 2000
 

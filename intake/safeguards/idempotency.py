@@ -20,10 +20,10 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import Conflict
-from intake.ports import IdempotencyRepository, InProgress
-from intake.records import StoredAnswer
-from intake.submissions.receiving import Clock, utcnow
+from intake.safeguards.ports import IdempotencyRepository, InProgress
+from intake.safeguards.records import StoredAnswer
 
 _NONCE = 12
 

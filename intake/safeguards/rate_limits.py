@@ -7,9 +7,9 @@ import datetime as dt
 import math
 from collections.abc import Mapping
 
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import TooManyRequests
-from intake.ports import RateCounter
-from intake.submissions.receiving import Clock, utcnow
+from intake.safeguards.ports import RateCounter
 
 
 class RateLimiter:

@@ -14,30 +14,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from intake.core.bucket_layout import submission_prefix
-from intake.core.errors import Conflict, NotFound, Unauthorized, ValidationFailed
+from intake.core.clock import Clock, utcnow
+from intake.core.errors import Conflict, NotFound, ValidationFailed
 from intake.core.ids import hash_token, new_id, new_reference, new_token, token_matches
-from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
-from intake.records import (
+from intake.core.object_store import ObjectStore
+from intake.core.sizes import describe_size
+from intake.submissions.fields import validate_fields
+from intake.submissions.filenames import sanitize_filename
+from intake.submissions.policy import IntakePolicy
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.receiving import (
+    inspection_job,
+    received_audit,
+    store_manifest,
+)
+from intake.submissions.records import (
     AuditEntry,
-    Concat,
     FileState,
     StoredFile,
     Submission,
     SubmissionState,
-    Upload,
-    UploadState,
 )
-from intake.submissions.fields import validate_fields
-from intake.submissions.filenames import sanitize_filename
-from intake.submissions.receiving import (
-    Clock,
-    IntakePolicy,
-    inspection_job,
-    received_audit,
-    store_manifest,
-    utcnow,
-)
-from intake.uploads.filters import describe_size
+from intake.uploads.ports import UploadRepository
+from intake.uploads.records import Concat, Upload, UploadState
 
 
 @dataclass(frozen=True)
@@ -88,14 +87,6 @@ class DraftService:
         submission = await self._submissions.get_submission(submission_id)
         if submission is None or not token or not token_matches(token, submission.token_hash):
             raise NotFound("No submission with this id belongs to this token.")
-        return submission
-
-    async def by_token(self, token: str | None) -> Submission:
-        if not token:
-            raise Unauthorized("Send the submitter token as Authorization: Bearer <token>.")
-        submission = await self._submissions.get_by_token_hash(hash_token(token))
-        if submission is None:
-            raise Unauthorized("This submitter token is not known.")
         return submission
 
     async def submit(self, submission_id: str, token: str | None) -> Submission:

@@ -10,7 +10,8 @@ import datetime as dt
 from typing import Any
 
 from intake.core.ids import new_id
-from intake.records import OutboxEvent, Submission, SubmissionState
+from intake.submissions.records import Submission, SubmissionState
+from intake.webhooks.records import OutboxEvent
 
 
 def state_event(
@@ -28,13 +29,3 @@ def state_event(
         **details,
     }
     return OutboxEvent(new_id(), f"submission.{to_state.value}", submission.id, at, data)
-
-
-def event_json(event: OutboxEvent) -> dict[str, Any]:
-    """The body a webhook receives."""
-    return {
-        "id": event.id,
-        "type": event.type,
-        "created_at": event.created_at.isoformat().replace("+00:00", "Z"),
-        "data": event.data,
-    }

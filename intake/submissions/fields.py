@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from intake.core.errors import NotAccepted, ValidationFailed
-from intake.records import SubmitterDetails
+from intake.submissions.records import SubmitterDetails
 
 TEXT_FIELDS = ("name", "email", "phone", "title", "story", "location")
 HONEYPOT = "website"

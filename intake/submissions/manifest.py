@@ -11,7 +11,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from intake.records import FileState, StoredFile, Submission
+from intake.submissions.records import FileState, StoredFile, Submission
 
 MANIFEST_VERSION = 2
 """2: each file has its inspection (verdict, extracted metadata, flags, derivatives)."""

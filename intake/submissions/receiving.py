@@ -10,75 +10,32 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
 from intake.core.bucket_layout import manifest_key, object_metadata, original_key, submission_prefix
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import PayloadTooLarge, ValidationFailed
 from intake.core.ids import hash_token, new_id, new_reference, new_token
-from intake.core.settings import Settings
-from intake.media.types import MediaKind, MediaType
-from intake.ports import ObjectStore, SubmissionRepository
-from intake.records import (
+from intake.core.object_store import ObjectStore
+from intake.core.sizes import describe_size
+from intake.jobs.records import Job, JobState
+from intake.media.types import MediaType
+from intake.submissions.fields import validate_fields
+from intake.submissions.manifest import CONTENT_TYPE, build_manifest, encode_manifest
+from intake.submissions.policy import IntakePolicy
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.records import (
     AuditEntry,
     FileState,
-    Job,
-    JobState,
     StoredFile,
     Submission,
     SubmissionState,
 )
-from intake.submissions.fields import FieldRules, validate_fields
-from intake.submissions.manifest import CONTENT_TYPE, build_manifest, encode_manifest
-from intake.uploads.filters import SizeLimit, describe_size
-from intake.uploads.object_writer import ObjectWriter, WriterLimits
-from intake.uploads.pipeline import FilePolicy, receive_file
-from intake.uploads.spool import MemoryBudget
-
-Clock = Callable[[], dt.datetime]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-@dataclass(frozen=True)
-class IntakePolicy:
-    files: FilePolicy
-    fields: FieldRules
-    writer: WriterLimits
-    max_files: int
-    max_total_bytes: int
-    terms_version: str
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> IntakePolicy:
-        limits = settings.limits
-        return cls(
-            files=FilePolicy(
-                accepted=frozenset(settings.media.accepted_types),
-                max_bytes={
-                    MediaKind.PHOTO: limits.photo_max_bytes,
-                    MediaKind.VIDEO: limits.video_max_bytes,
-                },
-                sniff_bytes=settings.uploads.sniff_bytes,
-            ),
-            fields=FieldRules(
-                field_max_chars=limits.field_max_chars,
-                story_max_chars=limits.story_max_chars,
-                locales=settings.submissions.locales,
-            ),
-            writer=WriterLimits(
-                part_size=settings.s3.part_size,
-                memory_buffer=settings.uploads.memory_buffer,
-                spool_dir=settings.uploads.spool_dir or None,
-                budget=MemoryBudget(settings.uploads.memory_budget),
-            ),
-            max_files=limits.max_files,
-            max_total_bytes=limits.max_total_bytes,
-            terms_version=settings.submissions.terms_version,
-        )
+from intake.uploads.filters import SizeLimit
+from intake.uploads.object_writer import ObjectWriter
+from intake.uploads.pipeline import receive_file
 
 
 @dataclass(frozen=True)
@@ -160,7 +117,7 @@ class IncomingSubmission:
         self.created_at = service.clock()
         self.prefix = submission_prefix(self.id, self.created_at)
         self.files: list[StoredFile] = []
-        self._total = SizeLimit(self._policy.max_total_bytes, "This submission")
+        self._total = SizeLimit(self._policy.uploads.max_total_bytes, "This submission")
         self._written: list[str] = []
         self._done = False
 
@@ -177,10 +134,10 @@ class IncomingSubmission:
             await asyncio.shield(self.discard())
 
     async def add_file(self, filename: str, chunks: AsyncIterator[bytes]) -> StoredFile:
-        if len(self.files) >= self._policy.max_files:
+        if len(self.files) >= self._policy.uploads.max_files:
             raise PayloadTooLarge(
-                f"Send at most {self._policy.max_files} files in one submission.",
-                max_files=self._policy.max_files,
+                f"Send at most {self._policy.uploads.max_files} files in one submission.",
+                max_files=self._policy.uploads.max_files,
             )
         file_id = new_id()
         key = original_key(self.prefix, file_id)
@@ -192,13 +149,13 @@ class IncomingSubmission:
                 key,
                 content_type=media_type.mime,
                 metadata=object_metadata(self.id, file_id, media_type.mime),
-                limits=self._policy.writer,
+                limits=self._policy.uploads.writer,
             )
 
         received = await receive_file(
             chunks,
             filename=filename,
-            policy=self._policy.files,
+            policy=self._policy.uploads.files,
             open_writer=open_writer,
             shared_limits=[self._total],
         )

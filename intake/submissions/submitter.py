@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from intake.ports import ObjectStore, SubmissionRepository, UploadRepository
-from intake.records import AuditEntry, StoredFile, Submission, SubmissionState, Upload
+from intake.core.clock import Clock, utcnow
+from intake.core.object_store import ObjectStore
 from intake.submissions.drafts import DraftService
 from intake.submissions.events import state_event
-from intake.submissions.receiving import Clock, utcnow
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
+from intake.uploads.ports import UploadRepository
+from intake.uploads.records import Upload
 from intake.uploads.resumable import UploadService
 
 PLAIN_STATES: dict[SubmissionState, tuple[str, str]] = {

@@ -17,12 +17,13 @@ from typing import Protocol
 
 from intake.core.bucket_layout import object_metadata, segment_key
 from intake.core.errors import BadRequest, ChecksumMismatch, PayloadTooLarge
+from intake.core.object_store import ObjectStore
+from intake.core.sizes import describe_size
 from intake.media.types import KNOWN_TYPES, MediaKind
-from intake.ports import ObjectStore
-from intake.records import Concat, Segment, Upload, UploadState
-from intake.uploads.filters import HeadCollector, ResumableSha256, SizeLimit, describe_size
+from intake.uploads.filters import HeadCollector, ResumableSha256, SizeLimit
 from intake.uploads.object_writer import MultipartProgress, ObjectWriter, WriterLimits
-from intake.uploads.pipeline import FilePolicy
+from intake.uploads.policy import FilePolicy
+from intake.uploads.records import Concat, Segment, Upload, UploadState
 
 READ_WINDOW = 1024 * 1024
 OCTET_STREAM = "application/octet-stream"

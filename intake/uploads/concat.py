@@ -11,11 +11,12 @@ import dataclasses
 
 from intake.core.bucket_layout import object_metadata
 from intake.core.errors import PayloadTooLarge
-from intake.ports import ObjectStore
-from intake.records import Upload
-from intake.submissions.receiving import IntakePolicy
-from intake.uploads.filters import Sha256, describe_size
+from intake.core.object_store import ObjectStore
+from intake.core.sizes import describe_size
+from intake.uploads.filters import Sha256
 from intake.uploads.object_writer import ObjectWriter
+from intake.uploads.policy import UploadPolicy
+from intake.uploads.records import Upload
 
 READ_WINDOW = 8 * 1024 * 1024
 
@@ -28,7 +29,7 @@ async def sha256_of(store: ObjectStore, key: str, size: int) -> str:
 
 
 async def join_partials(
-    store: ObjectStore, final: Upload, parts: list[Upload], policy: IntakePolicy
+    store: ObjectStore, final: Upload, parts: list[Upload], policy: UploadPolicy
 ) -> Upload:
     """Store the partials, in order, as ``final.object_key``; return ``final`` described."""
     length = sum(p.length or 0 for p in parts)

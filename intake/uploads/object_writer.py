@@ -1,4 +1,4 @@
-"""Streams one object into an :class:`~intake.ports.ObjectStore`.
+"""Streams one object into an :class:`~intake.core.object_store.ObjectStore`.
 
 A stream that ends before one part is full is stored with a single PUT; a longer
 one becomes a multipart upload whose parts go up while the next one is being
@@ -17,8 +17,7 @@ import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from intake.ports import ObjectStore
-from intake.records import UploadedPart
+from intake.core.object_store import ObjectStore, UploadedPart
 from intake.uploads.spool import MemoryBudget, PartBuffer
 
 S3_MIN_PART_SIZE = 5 * 1024 * 1024

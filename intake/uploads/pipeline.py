@@ -3,40 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
-from intake.core.errors import EmptyFile, UnsupportedMediaType
-from intake.media.sniff import known_type, sniff_mime
-from intake.media.types import KNOWN_TYPES, MediaKind, MediaType
+from intake.core.errors import EmptyFile
+from intake.media.types import MediaType
 from intake.uploads.filters import HeadCollector, Sha256, SizeLimit
 from intake.uploads.object_writer import ObjectWriter
-
-
-@dataclass(frozen=True)
-class FilePolicy:
-    """Which files are accepted and how large each kind may be."""
-
-    accepted: frozenset[str]
-    max_bytes: Mapping[MediaKind, int]
-    sniff_bytes: int
-
-    def accepted_labels(self) -> str:
-        return ", ".join(sorted({KNOWN_TYPES[m].label for m in self.accepted}))
-
-    def check_type(self, head: bytes, filename: str) -> MediaType:
-        """The accepted media type of a file starting with ``head``, or a 415."""
-        mime = sniff_mime(head)
-        media_type = known_type(mime)
-        if media_type is None or mime not in self.accepted:
-            raise UnsupportedMediaType(
-                f"{filename or 'A file'} is {mime}, which is not accepted. "
-                f"Send photos or videos as {self.accepted_labels()}.",
-                filename=filename,
-                sniffed_type=mime,
-                accepted_types=sorted(self.accepted),
-            )
-        return media_type
+from intake.uploads.policy import FilePolicy
 
 
 @dataclass(frozen=True)

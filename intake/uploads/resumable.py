@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from intake.core.bucket_layout import incoming_prefix, original_key, partial_key
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import (
     BadRequest,
     Conflict,
@@ -25,17 +26,18 @@ from intake.core.errors import (
     Locked,
     NotFound,
     PayloadTooLarge,
+    Unauthorized,
     UnsupportedMediaType,
 )
 from intake.core.ids import hash_token, new_id, token_matches
-from intake.ports import Claim, ObjectStore, UploadRepository
-from intake.records import Concat, Submission, SubmissionState, Upload, UploadState
-from intake.submissions.drafts import DraftService
-from intake.submissions.receiving import Clock, IntakePolicy, utcnow
+from intake.core.object_store import ObjectStore
+from intake.core.sizes import describe_size
 from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter, kind_cap
 from intake.uploads.concat import join_partials
-from intake.uploads.filters import describe_size
 from intake.uploads.object_writer import S3_MIN_PART_SIZE
+from intake.uploads.policy import UploadPolicy
+from intake.uploads.ports import Claim, UploadRepository
+from intake.uploads.records import Concat, Upload, UploadOwner, UploadState
 
 
 @dataclass(frozen=True)
@@ -72,14 +74,12 @@ class UploadService:
         self,
         store: ObjectStore,
         uploads: UploadRepository,
-        drafts: DraftService,
-        policy: IntakePolicy,
+        policy: UploadPolicy,
         rules: UploadRules,
         clock: Clock = utcnow,
     ) -> None:
         self._store = store
         self._uploads = uploads
-        self._drafts = drafts
         self._policy = policy
         self._rules = rules
         self._clock = clock
@@ -89,14 +89,24 @@ class UploadService:
         """The largest single upload accepted (``Tus-Max-Size``)."""
         return min(self._policy.max_total_bytes, max(self._policy.files.max_bytes.values()))
 
+    async def _owner(self, token: str | None) -> UploadOwner:
+        if not token:
+            raise Unauthorized("Send the submitter token as Authorization: Bearer <token>.")
+        owner = await self._uploads.owner_by_token_hash(hash_token(token))
+        if owner is None:
+            raise Unauthorized("This submitter token is not known.")
+        return owner
+
     async def create(self, token: str | None, new: NewUpload) -> Upload:
-        submission = await self._drafts.by_token(token)
+        owner = await self._owner(token)
         named = new.metadata.get("submission")
-        if named is not None and named != submission.id:
+        if named is not None and named != owner.submission_id:
             raise Forbidden("This token does not belong to the submission named in the metadata.")
-        if submission.state is not SubmissionState.DRAFT:
+        if not owner.is_draft:
             raise Forbidden("This submission was already submitted; create a new one.")
-        existing = [u for u in await self._uploads.uploads_of(submission.id) if u.state in _LIVE]
+        existing = [
+            u for u in await self._uploads.uploads_of(owner.submission_id) if u.state in _LIVE
+        ]
         parts = self._check_concat(new, existing)
         length = sum(p.length or 0 for p in parts) if parts else new.length
         if length == 0:
@@ -106,7 +116,7 @@ class UploadService:
         upload_id = new_id()
         upload = Upload(
             id=upload_id,
-            submission_id=submission.id,
+            submission_id=owner.submission_id,
             state=UploadState.OPEN,
             length=length,
             offset=0,
@@ -117,7 +127,7 @@ class UploadService:
             metadata=dict(new.metadata),
             object_key=partial_key(upload_id)
             if new.concat is Concat.PARTIAL
-            else original_key(submission.prefix, upload_id),
+            else original_key(owner.prefix, upload_id),
             created_at=now,
             updated_at=now,
             expires_at=now + self._rules.expire_after,
@@ -176,16 +186,16 @@ class UploadService:
         upload, _ = await self._owned(upload_id, token)
         return upload
 
-    async def _owned(self, upload_id: str, token: str | None) -> tuple[Upload, Submission]:
-        found = await self._uploads.get_with_submission(upload_id)
+    async def _owned(self, upload_id: str, token: str | None) -> tuple[Upload, UploadOwner]:
+        found = await self._uploads.get_with_owner(upload_id)
         if found is None:
             raise NotFound("There is no upload at this address.")
-        upload, submission = found
-        if not token or not token_matches(token, submission.token_hash):
+        upload, owner = found
+        if not token or not token_matches(token, owner.token_hash):
             raise NotFound("There is no upload at this address for this token.")
         if upload.state in (UploadState.TERMINATED, UploadState.EXPIRED):
             raise Gone(f"This upload was {upload.state.value}; start a new one.")
-        return upload, submission
+        return upload, owner
 
     async def append(
         self,
@@ -349,8 +359,8 @@ class UploadService:
         await self._end(upload, UploadState.TERMINATED)
 
     async def terminate(self, upload_id: str, token: str | None) -> None:
-        upload, submission = await self._owned(upload_id, token)
-        if submission.state is not SubmissionState.DRAFT:
+        upload, owner = await self._owned(upload_id, token)
+        if not owner.is_draft:
             raise Forbidden(
                 "The submission was submitted; its files can no longer be removed here."
             )

@@ -17,7 +17,7 @@ import aiofiles
 import aiofiles.os
 from aiofiles.threadpool.binary import AsyncBufferedIOBase
 
-from intake.ports import PartBody, SpooledBody
+from intake.core.object_store import PartBody, SpooledBody
 
 SPOOL_WRITE_BLOCK = 1024 * 1024
 

@@ -30,15 +30,17 @@ from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.embedded.seaweedfs import run_seaweedfs
 from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.core.errors import IntakeError
+from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.inspection.decoders import DecoderPool
 from intake.inspection.service import InspectionRules, InspectionService
 from intake.jobs.worker import JobRules, Worker, run_workers
-from intake.ports import ObjectStore, SubmissionRepository
 from intake.safeguards.idempotency import Idempotency
 from intake.safeguards.rate_limits import RateLimiter
 from intake.submissions.drafts import DraftService
-from intake.submissions.receiving import INSPECT_SUBMISSION, IntakePolicy, SubmissionService
+from intake.submissions.policy import IntakePolicy
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.receiving import INSPECT_SUBMISSION, SubmissionService
 from intake.submissions.submitter import SubmitterService
 from intake.uploads.resumable import UploadRules, UploadService
 from intake.uploads.turns import UploadTurns
@@ -176,7 +178,7 @@ async def services_ctx(app: web.Application) -> AsyncIterator[None]:
         expire_after=dt.timedelta(seconds=settings.uploads.expire_seconds),
         lease=dt.timedelta(seconds=settings.uploads.lease_seconds),
     )
-    app[UPLOADS] = UploadService(store, uploads, app[DRAFTS], policy, rules)
+    app[UPLOADS] = UploadService(store, uploads, policy.uploads, rules)
     app[UPLOAD_TURNS] = UploadTurns(settings.uploads.active_uploads)
     app[SUBMITTER] = SubmitterService(store, submissions, uploads, app[DRAFTS], app[UPLOADS])
     app[IDEMPOTENCY] = Idempotency(

@@ -6,23 +6,26 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.transactions import Database
+from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.inspection.decoders import DecoderPool
 from intake.inspection.service import InspectionService
+from intake.jobs.ports import JobQueue
 from intake.jobs.worker import Worker
 from intake.moderation.accounts import ModeratorService
 from intake.moderation.look import ModerationLook
-from intake.moderation.ports import Outbox
 from intake.moderation.queue import ModerationService
-from intake.ports import JobQueue, ObjectStore, SubmissionRepository, UploadRepository
 from intake.safeguards.idempotency import Idempotency
 from intake.safeguards.rate_limits import RateLimiter
 from intake.submissions.drafts import DraftService
+from intake.submissions.ports import SubmissionRepository
 from intake.submissions.receiving import SubmissionService
 from intake.submissions.submitter import SubmitterService
+from intake.uploads.ports import UploadRepository
 from intake.uploads.resumable import UploadService
 from intake.uploads.turns import UploadTurns
 from intake.web.templates import Templates
+from intake.webhooks.ports import Outbox
 
 SETTINGS = web.AppKey("settings", Settings)
 OBJECT_STORE = web.AppKey("object_store", ObjectStore)

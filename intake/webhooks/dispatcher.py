@@ -16,13 +16,12 @@ import logging
 import random
 from dataclasses import dataclass
 
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import IntakeError
 from intake.core.ids import new_id
 from intake.core.settings import Settings
-from intake.moderation.ports import Outbox, WebhookSender
-from intake.records import Delivery
-from intake.submissions.events import event_json
-from intake.submissions.receiving import Clock, utcnow
+from intake.webhooks.ports import Outbox, WebhookSender
+from intake.webhooks.records import Delivery, event_json
 from intake.webhooks.signature import EVENT_ID_HEADER, EVENT_TYPE_HEADER, HEADER, sign
 
 log = logging.getLogger(__name__)

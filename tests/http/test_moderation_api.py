@@ -11,7 +11,8 @@ from aiohttp import web
 
 from intake.adapters.s3 import S3ObjectStore
 from intake.core.errors import ConfigurationError
-from intake.records import FileFlag, FileState, FlagKind, Role, SubmissionState
+from intake.moderation.records import Role
+from intake.submissions.records import FileFlag, FileState, FlagKind, SubmissionState
 from intake.web.app import create_app
 from intake.web.keys import REPOSITORY
 from tests.conftest import make_settings

@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.core.errors import ConfigurationError, IntakeError
-from intake.records import Role
+from intake.moderation.records import Role
 from intake.web.keys import REPOSITORY
 from intake.web.keys import UPLOADS as UPLOAD_SERVICE
 from intake.web.openapi.document import PROBLEM_TYPES

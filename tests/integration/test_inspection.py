@@ -15,9 +15,10 @@ from aiohttp import FormData
 from PIL import Image
 
 from intake.adapters.s3 import S3ObjectStore
+from intake.jobs.records import JobState
 from intake.jobs.worker import JobRules, Worker
-from intake.records import FileState, FlagKind, JobState, SubmissionState
 from intake.submissions.receiving import INSPECT_SUBMISSION
+from intake.submissions.records import FileState, FlagKind, SubmissionState
 from intake.web.keys import INSPECTION, JOBS, REPOSITORY, WORKER
 from tests import media
 from tests.tus_helpers import bearer, new_draft, submit, upload_whole

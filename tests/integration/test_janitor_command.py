@@ -16,8 +16,8 @@ from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.embedded.seaweedfs import EmbeddedS3
 from intake.adapters.s3 import S3ObjectStore
-from intake.records import AuditEntry, SubmissionState
 from intake.submissions.events import state_event
+from intake.submissions.records import AuditEntry, SubmissionState
 from tests.moderation_helpers import EPOCH, queue
 from tests.processes import ROOT, shared_env
 

@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.jobs import SqlJobQueue
 from intake.adapters.db.transactions import Database
+from intake.jobs.records import Job, JobState
 from intake.jobs.worker import JobRules, Worker, new_job
-from intake.records import Job, JobState
 
 T0 = dt.datetime(2026, 11, 28, 12, 0, tzinfo=dt.UTC)
 SECOND = dt.timedelta(seconds=1)

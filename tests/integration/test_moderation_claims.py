@@ -20,7 +20,8 @@ from intake.adapters.db.transactions import Database
 from intake.core.ids import new_id
 from intake.moderation.ports import QueueFilter
 from intake.moderation.queue import ModerationRules, ModerationService
-from intake.records import Moderator, Role, SubmissionState
+from intake.moderation.records import Moderator, Role
+from intake.submissions.records import SubmissionState
 from intake.web.keys import REPOSITORY
 from tests.moderation_helpers import MODERATION, auth, moderator_token, queue
 

@@ -13,8 +13,9 @@ from intake.adapters.db.outbox import SqlOutbox
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.core.ids import new_id
-from intake.records import AuditEntry, Moderator, Role, SubmissionState, TokenKind
+from intake.moderation.records import Moderator, Role, TokenKind
 from intake.submissions.events import state_event
+from intake.submissions.records import AuditEntry, SubmissionState
 from tests.moderation_helpers import EPOCH, queue
 
 URL = "http://127.0.0.1:9/hook"

@@ -12,7 +12,7 @@ import pytest
 
 from intake.adapters.s3 import S3ObjectStore
 from intake.core.errors import ObjectNotFound
-from intake.ports import SpooledBody
+from intake.core.object_store import SpooledBody
 from intake.uploads.object_writer import ObjectWriter, WriterLimits
 
 MiB = 1024 * 1024

@@ -19,9 +19,9 @@ from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
 from intake.core.ids import hash_token, new_id, new_reference
-from intake.records import (
+from intake.submissions.receiving import inspection_job
+from intake.submissions.records import (
     AuditEntry,
-    Concat,
     FileFlag,
     FileState,
     FlagKind,
@@ -29,10 +29,8 @@ from intake.records import (
     Submission,
     SubmissionState,
     SubmitterDetails,
-    Upload,
-    UploadState,
 )
-from intake.submissions.receiving import inspection_job
+from intake.uploads.records import Concat, Upload, UploadState
 
 NOW = dt.datetime(2026, 11, 28, 9, 30, 15, 123456, tzinfo=dt.UTC)
 

@@ -13,7 +13,8 @@ import pytest
 from aiohttp import FormData
 
 from intake.adapters.s3 import S3ObjectStore
-from intake.records import JobState, SubmissionState
+from intake.jobs.records import JobState
+from intake.submissions.records import SubmissionState
 from intake.web.keys import JOBS, REPOSITORY
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.s3 import S3ObjectStore
 from intake.core.errors import DatabaseUnavailable, StorageUnavailable
-from intake.ports import PartBody, UploadedPart
-from intake.records import AuditEntry, Job, StoredFile, Submission
+from intake.core.object_store import PartBody, UploadedPart
+from intake.jobs.records import Job
+from intake.submissions.records import AuditEntry, StoredFile, Submission
 from intake.web.keys import ENGINE, REPOSITORY
 from tests.rawhttp import (
     EPILOGUE,

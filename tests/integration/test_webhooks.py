@@ -19,8 +19,8 @@ from intake.adapters.db.outbox import SqlOutbox
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.webhook_sender import HttpWebhookSender
-from intake.records import AuditEntry, SubmissionState
 from intake.submissions.events import state_event
+from intake.submissions.records import AuditEntry, SubmissionState
 from intake.web.keys import DATABASE, REPOSITORY
 from intake.webhooks.dispatcher import Dispatcher, DispatchRules
 from intake.webhooks.signature import EVENT_ID_HEADER, HEADER, verify

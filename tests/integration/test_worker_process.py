@@ -16,7 +16,8 @@ from PIL import Image
 
 from intake.adapters.embedded.seaweedfs import EmbeddedS3
 from intake.adapters.s3 import S3ObjectStore
-from intake.records import FileState, JobState, SubmissionState
+from intake.jobs.records import JobState
+from intake.submissions.records import FileState, SubmissionState
 from intake.web.keys import JOBS, REPOSITORY, WORKER
 from tests.processes import ROOT, shared_env
 

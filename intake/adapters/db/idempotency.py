@@ -1,4 +1,4 @@
-""":class:`intake.ports.IdempotencyRepository` on SQLAlchemy Core."""
+""":class:`intake.safeguards.ports.IdempotencyRepository` on SQLAlchemy Core."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 
 from intake.adapters.db.schema import idempotency_keys as keys
 from intake.adapters.db.transactions import Database
-from intake.ports import InProgress
-from intake.records import StoredAnswer
+from intake.safeguards.ports import InProgress
+from intake.safeguards.records import StoredAnswer
 
 _PENDING = 0
 

@@ -1,4 +1,4 @@
-""":class:`intake.ports.JobQueue` on SQLAlchemy Core (SQLite and PostgreSQL).
+""":class:`intake.jobs.ports.JobQueue` on SQLAlchemy Core (SQLite and PostgreSQL).
 
 A claim is one statement: ``UPDATE … WHERE id = (SELECT … LIMIT 1 FOR UPDATE SKIP
 LOCKED) RETURNING …``. On PostgreSQL, concurrent workers skip the rows another one is
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import jobs
 from intake.adapters.db.transactions import Database
-from intake.records import Job, JobState
+from intake.jobs.records import Job, JobState
 
 
 def job_row(job: Job) -> dict[str, Any]:

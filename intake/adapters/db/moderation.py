@@ -1,4 +1,4 @@
-""":class:`intake.ports.ModerationQueue` on SQLAlchemy Core.
+""":class:`intake.moderation.ports.ModerationQueue` on SQLAlchemy Core.
 
 A claim is one statement: ``UPDATE submissions SET <lease> WHERE id = (SELECT id ...
 ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED) AND state = <queue> RETURNING *``.
@@ -22,7 +22,8 @@ from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import audit_row, submission_from
 from intake.adapters.db.transactions import Database
 from intake.moderation.ports import QueueFilter
-from intake.records import AuditEntry, OutboxEvent, Submission, SubmissionState
+from intake.submissions.records import AuditEntry, Submission, SubmissionState
+from intake.webhooks.records import OutboxEvent
 
 IN_REVIEW = SubmissionState.IN_REVIEW.value
 SWEEP_BATCH = 100

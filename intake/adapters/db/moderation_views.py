@@ -1,4 +1,4 @@
-""":class:`intake.ports.ModerationViews` on SQLAlchemy Core: the queue as moderators look
+""":class:`intake.moderation.ports.ModerationViews` on SQLAlchemy Core: the queue as moderators look
 at it. A submission whose lease ran out counts as waiting in the queue it came from."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import audit_from, file_from, submission_from
 from intake.adapters.db.transactions import Database
 from intake.moderation.ports import QueueStats, SubmissionQuery
-from intake.records import AuditEntry, StoredFile, Submission, SubmissionState
+from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
 
 WAITING = (SubmissionState.PENDING_REVIEW.value, SubmissionState.ESCALATED.value)
 

@@ -1,4 +1,4 @@
-""":class:`intake.ports.ModeratorRepository` on SQLAlchemy Core: accounts, their tokens
+""":class:`intake.moderation.ports.ModeratorRepository` on SQLAlchemy Core: accounts, their tokens
 (stored as SHA-256 hashes) and failed logins counted per account and client."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from intake.adapters.db.schema import audit_log, login_failures, moderator_tokens, moderators
 from intake.adapters.db.submissions import audit_row
 from intake.adapters.db.transactions import Database
-from intake.records import AuditEntry, Moderator, Role, TokenKind
+from intake.moderation.records import Moderator, Role, TokenKind
+from intake.submissions.records import AuditEntry
 
 
 def moderator_from(row: Row[Any]) -> Moderator:

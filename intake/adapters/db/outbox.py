@@ -1,4 +1,4 @@
-""":class:`intake.ports.Outbox` on SQLAlchemy Core: events written beside the change they
+""":class:`intake.webhooks.ports.Outbox` on SQLAlchemy Core: events written beside the change they
 announce, and their webhook deliveries held by one dispatcher at a time (a lease)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import outbox_events, webhook_deliveries
 from intake.adapters.db.transactions import Database
-from intake.records import Delivery, OutboxEvent
+from intake.webhooks.records import Delivery, OutboxEvent
 
 
 async def write_event(conn: AsyncConnection, event: OutboxEvent, urls: Sequence[str]) -> None:

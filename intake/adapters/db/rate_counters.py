@@ -1,4 +1,5 @@
-""":class:`intake.ports.RateCounter` on SQLAlchemy Core: one atomic upsert per request."""
+""":class:`intake.safeguards.ports.RateCounter` on SQLAlchemy Core: one atomic upsert per
+request."""
 
 from __future__ import annotations
 

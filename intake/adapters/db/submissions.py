@@ -1,4 +1,5 @@
-""":class:`intake.ports.SubmissionRepository` on SQLAlchemy Core (SQLite and PostgreSQL)."""
+""":class:`intake.submissions.ports.SubmissionRepository` on SQLAlchemy Core (SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -13,18 +14,18 @@ from intake.adapters.db.jobs import insert_jobs
 from intake.adapters.db.outbox import write_event
 from intake.adapters.db.schema import audit_log, files, submissions, uploads
 from intake.adapters.db.transactions import Database
-from intake.records import (
+from intake.jobs.records import Job
+from intake.submissions.records import (
     AuditEntry,
     FileFlag,
     FileState,
     FlagKind,
-    Job,
-    OutboxEvent,
     StoredFile,
     Submission,
     SubmissionState,
     SubmitterDetails,
 )
+from intake.webhooks.records import OutboxEvent
 
 _DETAIL_COLUMNS = (
     "name", "email", "phone", "title", "story", "location",
@@ -186,15 +187,6 @@ class SqlSubmissionRepository:
         query = select(files).where(files.c.sha256 == sha256).order_by(files.c.created_at)
         async with self._read() as conn:
             return [file_from(r) for r in await conn.execute(query)]
-
-    async def get_by_token_hash(self, token_hash: str) -> Submission | None:
-        async with self._read() as conn:
-            row = (
-                await conn.execute(
-                    select(submissions).where(submissions.c.token_hash == token_hash)
-                )
-            ).first()
-        return submission_from(row) if row else None
 
     async def submit_draft(
         self,

@@ -1,4 +1,4 @@
-""":class:`intake.ports.UploadRepository` on SQLAlchemy Core (SQLite and PostgreSQL)."""
+""":class:`intake.uploads.ports.UploadRepository` on SQLAlchemy Core (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -8,18 +8,25 @@ from typing import Any
 from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 
 from intake.adapters.db.schema import submissions, uploads
-from intake.adapters.db.submissions import submission_from
 from intake.adapters.db.transactions import Database
-from intake.ports import Claim
-from intake.records import (
-    Concat,
-    Segment,
-    Submission,
-    SubmissionState,
-    Upload,
-    UploadedPart,
-    UploadState,
+from intake.core.object_store import UploadedPart
+from intake.submissions.records import SubmissionState
+from intake.uploads.ports import Claim
+from intake.uploads.records import Concat, Segment, Upload, UploadOwner, UploadState
+
+_OWNER = select(
+    submissions.c.id, submissions.c.prefix, submissions.c.token_hash, submissions.c.state
 )
+
+
+def _owner_from(row: Row[Any, Any, Any, Any]) -> UploadOwner:
+    return UploadOwner(
+        submission_id=row.id,
+        prefix=row.prefix,
+        token_hash=row.token_hash,
+        is_draft=row.state == SubmissionState.DRAFT.value,
+    )
+
 
 _MUTABLE = (
     "state", "length", "upload_offset", "media_type", "kind", "s3_upload_id", "parts",
@@ -114,14 +121,20 @@ class SqlUploadRepository:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
         return upload_from(row) if row else None
 
-    async def get_with_submission(self, upload_id: str) -> tuple[Upload, Submission] | None:
+    async def get_with_owner(self, upload_id: str) -> tuple[Upload, UploadOwner] | None:
         async with self._db.transaction(write=False) as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
             if row is None:
                 return None
-            owner_query = select(submissions).where(submissions.c.id == row.submission_id)
+            owner_query = _OWNER.where(submissions.c.id == row.submission_id)
             owner = (await conn.execute(owner_query)).one()
-        return upload_from(row), submission_from(owner)
+        return upload_from(row), _owner_from(owner)
+
+    async def owner_by_token_hash(self, token_hash: str) -> UploadOwner | None:
+        async with self._db.transaction(write=False) as conn:
+            query = _OWNER.where(submissions.c.token_hash == token_hash)
+            row = (await conn.execute(query)).first()
+        return _owner_from(row) if row else None
 
     async def uploads_of(self, submission_id: str) -> list[Upload]:
         query = (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from intake.core.errors import Conflict, ValidationFailed
-from intake.records import Moderator, Role
+from intake.moderation.records import Moderator, Role
 from intake.web.client_address import client_address, networks
 from intake.web.json_body import json_object, member
 from intake.web.keys import MODERATORS, SETTINGS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from intake.core.errors import Forbidden
-from intake.records import Moderator, Role
+from intake.moderation.records import Moderator, Role
 from intake.web.auth import bearer_token
 from intake.web.keys import MODERATORS
 

@@ -7,7 +7,8 @@ from typing import Any
 
 from intake.moderation.accounts import IssuedToken
 from intake.moderation.look import FileLinks, Page, Stats, SubmissionDetail
-from intake.records import AuditEntry, Moderator, StoredFile, Submission, SubmissionState
+from intake.moderation.records import Moderator
+from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
 
 
 def rfc3339(value: dt.datetime | None) -> str | None:

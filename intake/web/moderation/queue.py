@@ -6,12 +6,12 @@ import datetime as dt
 
 from aiohttp import web
 
+from intake.core.clock import utcnow
 from intake.core.errors import ValidationFailed
 from intake.media.types import MediaKind
 from intake.moderation.look import decode_cursor
 from intake.moderation.ports import QueueFilter, SubmissionQuery
-from intake.records import SubmissionState
-from intake.submissions.receiving import utcnow
+from intake.submissions.records import SubmissionState
 from intake.web.json_body import json_object, member
 from intake.web.keys import MODERATION, MODERATION_LOOK, SETTINGS
 from intake.web.moderation.auth import moderator

@@ -18,13 +18,13 @@ from intake.adapters.db.moderators import SqlModeratorRepository
 from intake.adapters.db.outbox import SqlOutbox
 from intake.adapters.db.transactions import Database
 from intake.adapters.webhook_sender import HttpWebhookSender
+from intake.core.clock import utcnow
 from intake.core.errors import ConfigurationError, IntakeError
 from intake.core.settings import Settings
 from intake.moderation.accounts import LoginRules, ModeratorService
 from intake.moderation.look import ModerationLook
 from intake.moderation.passwords import Passwords
 from intake.moderation.queue import ModerationRules, ModerationService
-from intake.submissions.receiving import utcnow
 from intake.web.keys import (
     DATABASE,
     MODERATION,

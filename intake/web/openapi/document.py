@@ -46,10 +46,11 @@ from intake.core.errors import (
 )
 from intake.core.settings import Settings
 from intake.media.types import KNOWN_TYPES, MediaKind
-from intake.records import FileState, SubmissionState, UploadState
 from intake.submissions.fields import TEXT_FIELDS
+from intake.submissions.records import FileState, SubmissionState
 from intake.submissions.submitter import PLAIN_STATES
 from intake.uploads.chunks import CHECKSUM_ALGORITHMS
+from intake.uploads.records import UploadState
 from intake.web.keys import SETTINGS, TEMPLATES, UPLOADS
 from intake.web.problems import PROBLEM_JSON, ClientGone
 from intake.web.uploads.tus_headers import OFFSET_OCTET_STREAM, TUS_EXTENSIONS, TUS_VERSION

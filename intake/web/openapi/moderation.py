@@ -18,7 +18,8 @@ from intake.core.settings import Settings
 from intake.media.types import MediaKind
 from intake.moderation.accounts import MAX_PASSWORD, MIN_PASSWORD
 from intake.moderation.queue import NOTE_MAX_CHARS
-from intake.records import Decision, FileState, Role, SubmissionState
+from intake.moderation.records import Decision, Role
+from intake.submissions.records import FileState, SubmissionState
 from intake.web.moderation.queue import MAX_PAGE, MAX_STATS_HOURS
 from intake.web.openapi.document import (
     DEPENDENCIES,

@@ -6,8 +6,8 @@ from aiohttp import web
 
 from intake.core.errors import NotFound
 from intake.core.ids import normalize_reference
+from intake.core.sizes import describe_size
 from intake.media.types import KNOWN_TYPES
-from intake.uploads.filters import describe_size
 from intake.web.client_address import limit
 from intake.web.keys import REPOSITORY, SETTINGS, SUBMISSIONS, TEMPLATES
 from intake.web.submissions.form import expect_continue, receive_form

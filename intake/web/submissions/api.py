@@ -7,11 +7,12 @@ from typing import Any
 from aiohttp import web
 
 from intake.core.errors import BadRequest, ValidationFailed
-from intake.records import Concat, StoredFile, Submission, SubmissionState, Upload
 from intake.safeguards.idempotency import fingerprint
 from intake.submissions.drafts import NewDraft
 from intake.submissions.receiving import AcceptedSubmission
+from intake.submissions.records import StoredFile, Submission, SubmissionState
 from intake.submissions.submitter import SubmitterView
+from intake.uploads.records import Concat, Upload
 from intake.web.auth import bearer_token
 from intake.web.client_address import limit
 from intake.web.keys import DRAFTS, REPOSITORY, SETTINGS, SUBMISSIONS, SUBMITTER

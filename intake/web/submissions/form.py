@@ -20,10 +20,12 @@ from intake.core.errors import (
     UnsupportedContentType,
     ValidationFailed,
 )
+from intake.core.sizes import describe_size
 from intake.safeguards.idempotency import fingerprint
 from intake.submissions.filenames import sanitize_filename
-from intake.submissions.receiving import AcceptedSubmission, IntakePolicy, SubmissionService
-from intake.uploads.filters import Sha256, describe_size
+from intake.submissions.policy import IntakePolicy
+from intake.submissions.receiving import AcceptedSubmission, SubmissionService
+from intake.uploads.filters import Sha256
 from intake.uploads.turns import Turn
 from intake.web.keys import SUBMISSIONS, UPLOAD_TURNS
 
@@ -35,7 +37,7 @@ _PLAIN_ENCODINGS = {"", "binary", "8bit", "7bit"}
 
 
 def request_cap(policy: IntakePolicy) -> int:
-    return policy.max_total_bytes + FORM_OVERHEAD
+    return policy.uploads.max_total_bytes + FORM_OVERHEAD
 
 
 def check_declared_size(request: web.BaseRequest, policy: IntakePolicy) -> None:
@@ -44,8 +46,8 @@ def check_declared_size(request: web.BaseRequest, policy: IntakePolicy) -> None:
     if request.content_length is not None and request.content_length > cap:
         raise PayloadTooLarge(
             f"The request declares {describe_size(request.content_length)}; a submission may "
-            f"hold at most {describe_size(policy.max_total_bytes)} of files.",
-            limit_bytes=policy.max_total_bytes,
+            f"hold at most {describe_size(policy.uploads.max_total_bytes)} of files.",
+            limit_bytes=policy.uploads.max_total_bytes,
         )
 
 
@@ -152,7 +154,7 @@ async def _walk_form(
         elif name != FILE_FIELD:
             raise BadRequest(f"Files go in parts named {FILE_FIELD!r}, not {name!r}.")
         else:
-            first = await _from_client(turn, part.read_chunk(policy.files.sniff_bytes))
+            first = await _from_client(turn, part.read_chunk(policy.uploads.files.sniff_bytes))
             if not first and not part.filename:
                 continue  # a browser's file input left empty
             filename = sanitize_filename(part.filename)

@@ -23,8 +23,8 @@ from intake.core.errors import (
     PreconditionFailed,
     UnsupportedContentType,
 )
-from intake.records import Concat, Upload
 from intake.uploads.chunks import CHECKSUM_ALGORITHMS
+from intake.uploads.records import Concat, Upload
 from intake.uploads.resumable import NewUpload
 from intake.uploads.turns import Turn
 from intake.web.auth import bearer_token

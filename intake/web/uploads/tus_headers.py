@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 
 from intake.core.errors import BadRequest
-from intake.records import Concat, Upload
 from intake.uploads.chunks import CHECKSUM_ALGORITHMS, ChunkChecksum
+from intake.uploads.records import Concat, Upload
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = (

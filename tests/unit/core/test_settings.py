@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from intake.core.errors import ConfigurationError
-from intake.core.settings import GiB, MiB
-from intake.core.settings_loading import load_settings, parse_size, render_toml, setting_table
+from intake.core.settings.declaring import GiB, MiB
+from intake.core.settings.loading import load_settings, parse_size, render_toml, setting_table
 
 ROOT = Path(__file__).resolve().parents[3]
 

@@ -6,7 +6,8 @@ import datetime as dt
 import pytest
 
 from intake.moderation.queue import ModerationRules
-from intake.records import Decision, Role, SubmissionState
+from intake.moderation.records import Decision, Role
+from intake.submissions.records import SubmissionState
 from tests.moderation_helpers import waiting_submission
 
 NOW = dt.datetime(2026, 11, 28, 12, tzinfo=dt.UTC)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intake.ports import SpooledBody
+from intake.core.object_store import SpooledBody
 from intake.uploads.spool import MemoryBudget, PartBuffer
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
-from intake.core.settings_loading import load_settings
+from intake.core.settings.loading import load_settings
 from intake.webhooks.dispatcher import DispatchRules
 from intake.webhooks.signature import sign, signature, verify
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, cast, get_type_hints
 
 from intake.core.errors import ConfigurationError
-from intake.core.settings import ENV_PREFIX, ByteSize, GiB, MiB, Secret, Settings
+from intake.core.settings import Settings
+from intake.core.settings.declaring import ENV_PREFIX, ByteSize, GiB, MiB, Secret
 
 
 @dataclass(frozen=True)

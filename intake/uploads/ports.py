@@ -1,0 +1,82 @@
+"""The port of resumable uploads: their state, offsets and leases in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Protocol
+
+from intake.uploads.records import Upload, UploadOwner, UploadState
+
+
+class Claim(Enum):
+    CLAIMED = "claimed"
+    OFFSET_MISMATCH = "offset_mismatch"
+    LOCKED = "locked"
+    NOT_OPEN = "not_open"
+    MISSING = "missing"
+
+
+class UploadRepository(Protocol):
+    """Resumable uploads' state: offsets, parts, segments, hash state, leases.
+
+    A PATCH holds a lease (``lock_id`` until ``lock_expires_at``) while it writes;
+    every change to an upload's progress is conditional on holding it.
+    """
+
+    async def add_upload(self, upload: Upload) -> None:
+        """Insert a new upload."""
+
+    async def get_upload(self, upload_id: str) -> Upload | None:
+        """The upload with this id, or ``None``."""
+
+    async def get_with_owner(self, upload_id: str) -> tuple[Upload, UploadOwner] | None:
+        """The upload with this id and the submission it belongs to, or ``None``."""
+
+    async def owner_by_token_hash(self, token_hash: str) -> UploadOwner | None:
+        """The submission whose submitter token has this hash, or ``None``."""
+
+    async def uploads_of(self, submission_id: str) -> list[Upload]:
+        """Every upload of a submission, oldest first."""
+
+    async def claim(
+        self, upload_id: str, *, offset: int, lock_id: str, until: dt.datetime, now: dt.datetime
+    ) -> Claim:
+        """Take the lease if the upload is open, at ``offset``, and not leased by another."""
+
+    async def claim_as_owner(
+        self,
+        upload_id: str,
+        *,
+        token_hash: str,
+        offset: int,
+        lock_id: str,
+        until: dt.datetime,
+        now: dt.datetime,
+    ) -> Upload | None:
+        """Claim, in one step, an open upload at ``offset`` of the submission whose
+        token hash is ``token_hash``; ``None`` when any of that is not so."""
+
+    async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
+        """Extend a lease still held; ``False`` when it was lost."""
+
+    async def save(self, upload: Upload, *, lock_id: str, release: bool) -> bool:
+        """Store the upload's progress if it is open and ``lock_id`` still holds the lease."""
+
+    async def release(self, upload_id: str, lock_id: str) -> None:
+        """Give the lease up (no-op when not held)."""
+
+    async def set_state(
+        self,
+        upload_id: str,
+        state: UploadState,
+        *,
+        now: dt.datetime,
+        unless_locked: bool = False,
+        from_state: UploadState = UploadState.OPEN,
+    ) -> bool:
+        """Move an upload from ``from_state`` to ``state``; ``False`` when it is not in
+        ``from_state`` (or, with ``unless_locked``, while a request holds its lease)."""
+
+    async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
+        """Open or complete uploads of drafts whose expiry has passed, oldest first."""
