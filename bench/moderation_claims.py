@@ -49,16 +49,18 @@ sys.path.insert(0, str(ROOT))
 from intake.adapters.db.engine import create_engine  # noqa: E402
 from intake.adapters.db.migrate import migrate  # noqa: E402
 from intake.adapters.db.moderation import SqlModerationQueue  # noqa: E402
+from intake.adapters.db.moderators import SqlModeratorRepository  # noqa: E402
 from intake.adapters.db.schema import files, submissions  # noqa: E402
 from intake.adapters.db.submissions import SqlSubmissionRepository  # noqa: E402
 from intake.adapters.db.transactions import Database  # noqa: E402
 from intake.core.settings.loading import load_settings  # noqa: E402
+from intake.moderation.accounts import ModeratorService  # noqa: E402
 from intake.moderation.passwords import Passwords  # noqa: E402
 from intake.moderation.ports import QueueFilter  # noqa: E402
 from intake.moderation.queue import ModerationRules, ModerationService  # noqa: E402
 from intake.moderation.records import Moderator, Role  # noqa: E402
 from intake.submissions.records import SubmissionState  # noqa: E402
-from intake.web.moderation.wiring import moderator_service  # noqa: E402
+from intake.wiring.services import login_rules  # noqa: E402
 from tests.moderation_helpers import a_file, waiting_submission  # noqa: E402
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -198,7 +200,9 @@ async def over_http(url: str, moderators: int, seconds: float) -> dict[str, Any]
     settings = load_settings(None, {"INTAKE_DATABASE_URL": url})
     engine = create_engine(url)
     passwords = Passwords(1)
-    accounts = moderator_service(settings, Database(engine), passwords)
+    accounts = ModeratorService(
+        SqlModeratorRepository(Database(engine)), passwords, login_rules(settings)
+    )
     tokens = []
     for n in range(moderators):
         added = await accounts.add(f"http{n}", Role.MODERATOR, None, "bench")

@@ -7,7 +7,6 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
-import dataclasses
 import logging
 import signal
 import sys
@@ -22,6 +21,12 @@ from intake.cli import moderators as moderator_cli
 from intake.core.errors import ConfigurationError
 from intake.core.settings import Settings
 from intake.core.settings.loading import default_config_path, load_settings, render_toml
+from intake.wiring.database import open_database, repositories
+from intake.wiring.inspection import open_worker
+from intake.wiring.janitor import Janitor
+from intake.wiring.loops import WORKER_LOOPS, run_loops
+from intake.wiring.services import open_services
+from intake.wiring.storage import open_object_store
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -71,47 +76,38 @@ def serve(settings: Settings) -> None:
 
 
 async def _janitor(settings: Settings) -> int:
-    """One janitor round, with the same wiring as the service (for cron): expire abandoned
-    uploads and forget rows kept only for a while. No job workers, no webhook dispatch."""
-    from intake.web.app import create_app, purge_kept_rows
-    from intake.web.keys import UPLOADS
-
-    quiet = dataclasses.replace(
-        settings, webhooks=dataclasses.replace(settings.webhooks, dispatch=False)
-    )
-    runner = web.AppRunner(create_app(quiet, workers=False))
-    await runner.setup()
-    try:
-        await purge_kept_rows(runner.app)
-        total = 0
-        while expired := await runner.app[UPLOADS].expire_due():
-            total += expired
-        return total
-    finally:
-        await runner.cleanup()
+    """One janitor round (for cron): expire abandoned uploads and forget rows kept only
+    for a while. No web, no job workers, no webhook dispatch."""
+    async with (
+        open_object_store(settings) as store,
+        open_database(settings) as database,
+        open_services(settings, store, repositories(database, settings)) as services,
+    ):
+        return await Janitor(settings, services).sweep()
 
 
 async def _work(settings: Settings, until_idle: bool) -> int:
     """Run job workers (no web server) until SIGINT/SIGTERM, or until no job is due."""
-    from intake.web.app import create_app
-    from intake.web.keys import WORKER
-
-    runner = web.AppRunner(create_app(settings, workers=not until_idle))
-    await runner.setup()
-    try:
-        if until_idle:
-            return await runner.app[WORKER].run_until_idle()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        logging.getLogger("intake").info(
-            "worker running %d jobs at once", settings.workers.concurrency
-        )
-        await stop.wait()
-        return 0
-    finally:
-        await runner.cleanup()
+    log = logging.getLogger("intake")
+    async with (
+        open_object_store(settings) as store,
+        open_database(settings) as database,
+    ):
+        repos = repositories(database, settings)
+        async with open_worker(settings, store, repos) as inspection:
+            if until_idle:
+                return await inspection.worker.run_until_idle()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            async with (
+                open_services(settings, store, repos) as services,
+                run_loops(WORKER_LOOPS, settings, services, inspection.worker) as background,
+            ):
+                log.info("intake worker running: %s", ", ".join(background.names))
+                await stop.wait()
+            return 0
 
 
 async def _migrate(settings: Settings) -> str | None:

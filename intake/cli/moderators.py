@@ -1,6 +1,6 @@
 """``intake moderator``: add, disable, enable, list moderator accounts and issue tokens.
 
-Runs against the database alone (no object store): the same services as the web app.
+Runs against the database alone (no object store), with the same services as the web app.
 """
 
 from __future__ import annotations
@@ -10,14 +10,12 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from intake.adapters.db.engine import create_engine
-from intake.adapters.db.migrate import migrate
-from intake.adapters.db.transactions import Database
 from intake.core.errors import ConfigurationError, IntakeError, ValidationFailed
 from intake.core.settings import Settings
 from intake.moderation.accounts import ModeratorService
-from intake.moderation.passwords import Passwords
 from intake.moderation.records import Role
+from intake.wiring.database import open_database, repositories
+from intake.wiring.services import open_accounts
 
 ACTOR = "admin-cli"
 
@@ -66,23 +64,18 @@ def _password(args: argparse.Namespace, read: Callable[[str], str]) -> str | Non
 
 async def run(settings: Settings, args: argparse.Namespace) -> str:
     """Carry out ``intake moderator <action>``; what to print."""
-    from intake.web.moderation.wiring import moderator_service
-
-    engine = create_engine(settings.database_url)
-    passwords = Passwords(settings.moderation.hash_threads)
     try:
-        await migrate(engine)
-        accounts = moderator_service(settings, Database(engine), passwords)
-        return await _act(accounts, args)
+        async with (
+            open_database(settings) as database,
+            open_accounts(settings, repositories(database, settings)) as accounts,
+        ):
+            return await _act(accounts, args)
     except ValidationFailed as exc:
         raise CommandFailed("; ".join(e["detail"] for e in exc.errors)) from exc
     except ConfigurationError:
         raise
     except IntakeError as exc:
         raise CommandFailed(exc.detail) from exc
-    finally:
-        passwords.close()
-        await engine.dispose()
 
 
 async def _act(accounts: ModeratorService, args: argparse.Namespace) -> str:

@@ -30,8 +30,8 @@ from intake.inspection.duplicates import duplicate_flags
 from intake.inspection.ports import MalwareScanner, ScanResult
 from intake.jobs.records import Job
 from intake.media.results import Derivative, Inspected, PhotoLimits, VideoLimits
+from intake.submissions.manifest import store_manifest
 from intake.submissions.ports import SubmissionRepository
-from intake.submissions.receiving import store_manifest
 from intake.submissions.records import (
     AuditEntry,
     FileFlag,

@@ -163,26 +163,3 @@ class Worker:
         while done < limit and await self.run_one() is not None:
             done += 1
         return done
-
-    async def run_forever(self) -> None:
-        """Claim and run jobs; wait ``poll_seconds`` when none is due. Never raises
-        but ``CancelledError``: a failing database is retried after the pause."""
-        while True:
-            try:
-                job = await self.run_one()
-            except Exception as exc:
-                log.warning("worker: %s", describe(exc))
-                job = None
-            if job is None:
-                await asyncio.sleep(self._rules.poll_seconds)
-
-
-async def run_workers(worker: Worker, count: int) -> None:
-    """``count`` workers side by side until cancelled."""
-    tasks = [asyncio.create_task(worker.run_forever()) for _ in range(count)]
-    try:
-        await asyncio.gather(*tasks)
-    finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)

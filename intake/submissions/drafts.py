@@ -19,15 +19,12 @@ from intake.core.errors import Conflict, NotFound, ValidationFailed
 from intake.core.ids import hash_token, new_id, new_reference, new_token, token_matches
 from intake.core.object_store import ObjectStore
 from intake.core.sizes import describe_size
+from intake.submissions.acceptance import inspection_job, received_audit
 from intake.submissions.fields import validate_fields
 from intake.submissions.filenames import sanitize_filename
+from intake.submissions.manifest import store_manifest
 from intake.submissions.policy import IntakePolicy
 from intake.submissions.ports import SubmissionRepository
-from intake.submissions.receiving import (
-    inspection_job,
-    received_audit,
-    store_manifest,
-)
 from intake.submissions.records import (
     AuditEntry,
     FileState,

@@ -11,6 +11,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from intake.core.bucket_layout import manifest_key
+from intake.core.object_store import ObjectStore
 from intake.submissions.records import FileState, StoredFile, Submission
 
 MANIFEST_VERSION = 2
@@ -87,3 +89,14 @@ def build_manifest(submission: Submission, files: Sequence[StoredFile]) -> dict[
 
 def encode_manifest(manifest: dict[str, Any]) -> bytes:
     return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+
+
+async def store_manifest(
+    store: ObjectStore, submission: Submission, files: Sequence[StoredFile]
+) -> None:
+    await store.put(
+        manifest_key(submission.prefix),
+        encode_manifest(build_manifest(submission, files)),
+        content_type=CONTENT_TYPE,
+        metadata={"submission-id": submission.id},
+    )

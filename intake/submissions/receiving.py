@@ -9,8 +9,7 @@ written (multipart uploads aborted, objects deleted, no row). The row is committ
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -19,15 +18,13 @@ from intake.core.clock import Clock, utcnow
 from intake.core.errors import PayloadTooLarge, ValidationFailed
 from intake.core.ids import hash_token, new_id, new_reference, new_token
 from intake.core.object_store import ObjectStore
-from intake.core.sizes import describe_size
-from intake.jobs.records import Job, JobState
 from intake.media.types import MediaType
+from intake.submissions.acceptance import inspection_job, received_audit
 from intake.submissions.fields import validate_fields
-from intake.submissions.manifest import CONTENT_TYPE, build_manifest, encode_manifest
+from intake.submissions.manifest import store_manifest
 from intake.submissions.policy import IntakePolicy
 from intake.submissions.ports import SubmissionRepository
 from intake.submissions.records import (
-    AuditEntry,
     FileState,
     StoredFile,
     Submission,
@@ -43,49 +40,6 @@ class AcceptedSubmission:
     submission: Submission
     files: list[StoredFile]
     token: str
-
-
-async def store_manifest(
-    store: ObjectStore, submission: Submission, files: Sequence[StoredFile]
-) -> None:
-    await store.put(
-        manifest_key(submission.prefix),
-        encode_manifest(build_manifest(submission, files)),
-        content_type=CONTENT_TYPE,
-        metadata={"submission-id": submission.id},
-    )
-
-
-INSPECT_SUBMISSION = "inspect_submission"
-"""The job that inspects a received submission's files (see ``intake.inspection.service``)."""
-
-
-def received_audit(
-    submission: Submission,
-    files: Sequence[StoredFile],
-    from_state: SubmissionState | None,
-    received_at: dt.datetime,
-) -> list[AuditEntry]:
-    """The audit entries of a submission received and queued for inspection."""
-    detail = {"files": [f.id for f in files], "total": describe_size(submission.total_bytes)}
-    return [
-        AuditEntry(submission.id, received_at, "submitter", "received", from_state,
-                   SubmissionState.RECEIVED, detail),
-        AuditEntry(submission.id, submission.updated_at, "system", "queued_for_inspection",
-                   SubmissionState.RECEIVED, SubmissionState.PROCESSING, {}),
-    ]  # fmt: skip
-
-
-def inspection_job(submission: Submission) -> Job:
-    """The job committed with a received submission: inspect its files."""
-    return Job(
-        id=new_id(),
-        kind=INSPECT_SUBMISSION,
-        payload={"submission_id": submission.id},
-        state=JobState.QUEUED,
-        created_at=submission.updated_at,
-        run_after=submission.updated_at,
-    )
 
 
 class SubmissionService:

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from intake.core.bucket_layout import object_metadata, segment_key
-from intake.core.errors import BadRequest, ChecksumMismatch, PayloadTooLarge
+from intake.core.errors import BadRequest, ChecksumMismatch
 from intake.core.object_store import ObjectStore
-from intake.core.sizes import describe_size
-from intake.media.types import KNOWN_TYPES, MediaKind
-from intake.uploads.filters import HeadCollector, ResumableSha256, SizeLimit
+from intake.media.types import KNOWN_TYPES, MediaKind, MediaType
+from intake.uploads.filters import SizeLimit
 from intake.uploads.object_writer import MultipartProgress, ObjectWriter, WriterLimits
+from intake.uploads.pipeline import IncomingFile, Progress
 from intake.uploads.policy import FilePolicy
 from intake.uploads.records import Concat, Segment, Upload, UploadState
 
@@ -51,7 +51,8 @@ class ChunkResult:
 
 
 class ChunkWriter:
-    """Receives one request's bytes for ``upload`` (whose lease the caller holds)."""
+    """Receives one request's bytes for ``upload`` (whose lease the caller holds), through
+    the pipeline every file takes (:class:`~intake.uploads.pipeline.IncomingFile`)."""
 
     def __init__(
         self,
@@ -64,57 +65,42 @@ class ChunkWriter:
     ) -> None:
         self._store = store
         self._upload = upload
-        self._policy = policy
         self._limits = limits
-        self._hash = ResumableSha256(upload.hash_state or None)
-        self._head = HeadCollector(policy.sniff_bytes)
-        self._head.feed(upload.head)
-        self._pending: list[bytes] = []
-        self._writer: ObjectWriter | None = None
+        self._prefetch = False
         self._prefetched = False
-        self._limits_in_force = [SizeLimit(max_bytes, upload.filename or "This file",
-                                           count=upload.offset)]  # fmt: skip
-        self.media_type = upload.media_type
+        self._file = IncomingFile(
+            policy,
+            upload.filename,
+            self._open_writer,
+            limits=[SizeLimit(max_bytes, upload.filename or "This file", count=upload.offset)],
+            declared_size=upload.length,
+            progress=Progress(upload.offset, upload.head, upload.media_type, upload.hash_state),
+            sniff=upload.concat is not Concat.PARTIAL,
+            resumable=True,
+        )
         self.received = 0
 
     @property
     def _partial(self) -> bool:
         return self._upload.concat is Concat.PARTIAL
 
-    def _content_type(self) -> str:
-        return self.media_type or OCTET_STREAM
-
-    async def _open_writer(self, prefetch: bool) -> ObjectWriter:
+    async def _open_writer(self, media_type: MediaType | None) -> ObjectWriter:
         u = self._upload
+        content_type = media_type.mime if media_type else OCTET_STREAM
         writer = ObjectWriter(
             self._store,
             u.object_key,
-            content_type=self._content_type(),
+            content_type=content_type,
             metadata={} if self._partial else object_metadata(u.submission_id, u.id,
-                                                              self._content_type()),
+                                                              content_type),
             limits=self._limits,
             resume=MultipartProgress(u.s3_upload_id, u.parts) if u.s3_upload_id else None,
         )  # fmt: skip
-        if prefetch:
+        if self._prefetch:
             for segment in u.segments:
-                await writer.append_object(segment.key, segment.size, READ_WINDOW)
+                await writer.append_stored(segment.key, segment.size, READ_WINDOW)
             self._prefetched = True
         return writer
-
-    def _sniff(self) -> None:
-        media_type = self._policy.check_type(self._head.head, self._upload.filename)
-        self.media_type = media_type.mime
-        cap = self._policy.max_bytes[media_type.kind]
-        what = f"{self._upload.filename or 'This file'} ({media_type.kind.value})"
-        self._limits_in_force.append(
-            SizeLimit(cap, what, count=self._upload.offset + self.received)
-        )
-        if self._upload.length is not None and self._upload.length > cap:
-            raise PayloadTooLarge(
-                f"{self._upload.filename or 'This file'} is a {media_type.kind.value}; "
-                f"those may be at most {describe_size(cap)}.",
-                limit_bytes=cap,
-            )
 
     async def receive(
         self, body: ChunkSource, *, content_length: int | None, checksum: ChunkChecksum | None
@@ -123,7 +109,7 @@ class ChunkWriter:
         u = self._upload
         room = (u.length - u.offset) if u.length is not None else None
         digest = hashlib.new(checksum.algorithm) if checksum else None
-        will_fill = (
+        self._prefetch = bool(u.segments) and (
             content_length is None
             or u.segments_size + content_length >= self._limits.part_size
             or (u.length is not None and u.offset + content_length >= u.length)
@@ -131,13 +117,10 @@ class ChunkWriter:
         async for chunk in body:
             if room is not None and self.received + len(chunk) > room:
                 raise BadRequest("The chunk goes past Upload-Length; send only what is left.")
-            for limit in self._limits_in_force:
-                limit.feed(chunk)
             if digest is not None:
                 digest.update(chunk)
-            self._hash.feed(chunk)
             self.received += len(chunk)
-            await self._write(chunk, prefetch=will_fill and bool(u.segments))
+            await self._file.feed(chunk)
         if checksum is not None and (body.cut or digest is None
                                      or digest.digest() != checksum.digest):  # fmt: skip
             raise ChecksumMismatch(
@@ -145,52 +128,30 @@ class ChunkWriter:
                 "it was discarded, send it again."
             )
 
-    async def _write(self, chunk: bytes, *, prefetch: bool) -> None:
-        if not self.media_type and not self._partial:
-            self._head.feed(chunk)
-            if not self._head.full:
-                self._pending.append(chunk)
-                return
-            self._sniff()
-            chunks, self._pending = [*self._pending, chunk], []
-        else:
-            chunks = [chunk]
-        if self._writer is None:
-            self._writer = await self._open_writer(prefetch)
-        for piece in chunks:
-            await self._writer.write(piece)
-
-    async def _flush_pending(self, complete: bool) -> ObjectWriter:
-        if complete and not self.media_type and not self._partial:
-            self._sniff()
-        if self._writer is None:
-            self._writer = await self._open_writer(
-                prefetch=complete and bool(self._upload.segments)
-            )
-        pending, self._pending = self._pending, []
-        for piece in pending:
-            await self._writer.write(piece)
-        return self._writer
-
     async def commit(self, now: dt.datetime, expires_at: dt.datetime) -> ChunkResult:
         """Store what was received: complete the object, or keep the rest as a segment."""
         u = self._upload
         new_offset = u.offset + self.received
         complete = u.length is not None and new_offset == u.length
-        writer = await self._flush_pending(complete)
-        old_segments = u.segments if self._prefetched else ()
-        kept = () if self._prefetched else u.segments
         if complete:
-            extra = {} if self._partial else {"sha256": self._hash.hexdigest}
-            await writer.finish(extra)
+            self._prefetch = bool(u.segments)
+            writer = await self._file.end()
+            sha256 = "" if self._partial else self._file.sha256
+            await writer.finish({"sha256": sha256} if sha256 else {})
+            progress = self._file.progress
             updated = dataclasses.replace(
-                u, state=UploadState.COMPLETE, offset=new_offset, sha256=extra.get("sha256", ""),
-                media_type=self.media_type, kind=self._kind(), s3_upload_id="", parts=(),
-                segments=(), head=b"", hash_state=self._hash.state, updated_at=now,
+                u, state=UploadState.COMPLETE, offset=new_offset, sha256=sha256,
+                media_type=progress.media_type, kind=self._kind(progress), s3_upload_id="",
+                parts=(), segments=(), head=b"", hash_state=progress.hash_state, updated_at=now,
                 expires_at=expires_at,
             )  # fmt: skip
             return ChunkResult(updated, u.segments)
-        suspended = await writer.suspend()
+        progress = await self._file.pause()
+        kept = () if self._prefetched else u.segments
+        if self._file.writer is None:
+            updated = dataclasses.replace(u, updated_at=now, expires_at=expires_at)
+            return ChunkResult(updated, ())
+        suspended = await self._file.writer.suspend()
         try:
             segments = kept
             if size := suspended.leftover.size:
@@ -200,30 +161,32 @@ class ChunkWriter:
                 segments = (*kept, Segment(key, size))
         finally:
             await suspended.leftover.close()
-        progress = suspended.progress
+        multipart = suspended.progress
         updated = dataclasses.replace(
-            u, offset=new_offset, media_type=self.media_type, kind=self._kind(),
-            s3_upload_id=progress.upload_id if progress else "",
-            parts=progress.parts if progress else (), segments=segments,
-            head=b"" if self.media_type else self._head.head, hash_state=self._hash.state,
-            updated_at=now, expires_at=expires_at,
+            u, offset=new_offset, media_type=progress.media_type, kind=self._kind(progress),
+            s3_upload_id=multipart.upload_id if multipart else "",
+            parts=multipart.parts if multipart else (), segments=segments, head=progress.head,
+            hash_state=progress.hash_state, updated_at=now, expires_at=expires_at,
         )  # fmt: skip
+        old_segments = u.segments if self._prefetched else ()
         obsolete = tuple(s for s in old_segments if s not in segments)
         return ChunkResult(updated, obsolete)
 
-    def _kind(self) -> str:
-        known = KNOWN_TYPES.get(self.media_type)
+    @staticmethod
+    def _kind(progress: Progress) -> str:
+        known = KNOWN_TYPES.get(progress.media_type)
         return known.kind.value if known else ""
 
     async def discard(self) -> None:
         """Drop what this request wrote that the upload's stored state does not list."""
-        if self._writer is None:
+        writer = self._file.writer
+        if writer is None:
             return
         if self._upload.s3_upload_id:
-            suspended = await self._writer.suspend()
+            suspended = await writer.suspend()
             await suspended.leftover.close()
         else:
-            await self._writer.abort()
+            await writer.abort()
 
 
 def kind_cap(policy: FilePolicy, declared_type: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Protocol
 
 from rehashes import PySha256
 
@@ -46,6 +47,13 @@ class SizeLimit:
                 "send a smaller or shorter file.",
                 limit_bytes=self.limit,
             )
+
+
+class Hasher(Protocol):
+    def feed(self, chunk: bytes) -> None: ...
+
+    @property
+    def hexdigest(self) -> str: ...
 
 
 class Sha256:

@@ -109,19 +109,26 @@ class ObjectWriter:
             if buffer is not None:
                 await buffer.close()
 
-    async def append_object(self, key: str, size: int, window: int) -> None:
-        """Append the stored object ``key`` (``size`` bytes): copied inside the store when
-        it can be a whole part of its own, else read in ``window``-byte ranges."""
-        if self._buffer.size == 0 and size >= S3_MIN_PART_SIZE:
-            await self._settle_in_flight()
-            if self._upload_id is None:
-                self._upload_id = await self._store.create_multipart(
-                    self.key, content_type=self._content_type, metadata=self._metadata
-                )
-            self._parts.append(
-                await self._store.copy_part(self.key, self._upload_id, len(self._parts) + 1, key)
+    def can_copy(self, size: int) -> bool:
+        """Whether an object of ``size`` bytes can be appended as a whole part of its own."""
+        return self._buffer.size == 0 and size >= S3_MIN_PART_SIZE
+
+    async def copy_object(self, key: str, size: int) -> None:
+        """Append the stored object ``key`` (``size`` bytes) by a copy inside the store;
+        only when :meth:`can_copy`."""
+        await self._settle_in_flight()
+        if self._upload_id is None:
+            self._upload_id = await self._store.create_multipart(
+                self.key, content_type=self._content_type, metadata=self._metadata
             )
-            self.size += size
+        number = len(self._parts) + 1
+        self._parts.append(await self._store.copy_part(self.key, self._upload_id, number, key))
+        self.size += size
+
+    async def append_stored(self, key: str, size: int, window: int) -> None:
+        """Append the stored object ``key``: copied when it can be, else read in ranges."""
+        if self.can_copy(size):
+            await self.copy_object(key, size)
             return
         for start in range(0, size, window):
             await self.write(await self._store.get_range(key, start, min(start + window, size) - 1))

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from intake.adapters.db.transactions import Database
+from intake.core.background import Background
 from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
-from intake.inspection.decoders import DecoderPool
 from intake.inspection.service import InspectionService
 from intake.jobs.ports import JobQueue
 from intake.jobs.worker import Worker
@@ -21,20 +19,18 @@ from intake.submissions.drafts import DraftService
 from intake.submissions.ports import SubmissionRepository
 from intake.submissions.receiving import SubmissionService
 from intake.submissions.submitter import SubmitterService
-from intake.uploads.ports import UploadRepository
 from intake.uploads.resumable import UploadService
 from intake.uploads.turns import UploadTurns
 from intake.web.templates import Templates
-from intake.webhooks.ports import Outbox
+from intake.web.uploads.chunk_tasks import ChunkTasks
+from intake.wiring.database import Repositories
 
 SETTINGS = web.AppKey("settings", Settings)
 OBJECT_STORE = web.AppKey("object_store", ObjectStore)
-ENGINE = web.AppKey("engine", AsyncEngine)
-DATABASE = web.AppKey("database", Database)
+REPOSITORIES = web.AppKey("repositories", Repositories)
 REPOSITORY = web.AppKey("repository", SubmissionRepository)
 SUBMISSIONS = web.AppKey("submissions", SubmissionService)
 TEMPLATES = web.AppKey("templates", Templates)
-UPLOAD_REPOSITORY = web.AppKey("upload_repository", UploadRepository)
 DRAFTS = web.AppKey("drafts", DraftService)
 UPLOADS = web.AppKey("uploads", UploadService)
 UPLOAD_TURNS = web.AppKey("upload_turns", UploadTurns)
@@ -42,10 +38,10 @@ SUBMITTER = web.AppKey("submitter", SubmitterService)
 IDEMPOTENCY = web.AppKey("idempotency", Idempotency)
 RATE_LIMITER = web.AppKey("rate_limiter", RateLimiter)
 JOBS = web.AppKey("jobs", JobQueue)
-DECODERS = web.AppKey("decoders", DecoderPool)
 INSPECTION = web.AppKey("inspection", InspectionService)
 WORKER = web.AppKey("worker", Worker)
 MODERATORS = web.AppKey("moderators", ModeratorService)
 MODERATION = web.AppKey("moderation", ModerationService)
 MODERATION_LOOK = web.AppKey("moderation_look", ModerationLook)
-OUTBOX = web.AppKey("outbox", Outbox)
+BACKGROUND = web.AppKey("background", Background)
+CHUNKS = web.AppKey("chunks", ChunkTasks)

@@ -10,13 +10,13 @@ from aiohttp import FormData
 from sqlalchemy import func, select
 
 from intake.adapters.db.schema import idempotency_keys, submissions
-from intake.web.keys import ENGINE
+from intake.web.keys import REPOSITORIES
 from tests.media import jpeg_with_exif
 from tests.tus_helpers import bearer, new_draft, upload_whole
 
 
 async def count_submissions(client: Any) -> int:
-    async with client.server.app[ENGINE].connect() as conn:
+    async with client.server.app[REPOSITORIES].engine.connect() as conn:
         return int((await conn.execute(select(func.count()).select_from(submissions))).scalar_one())
 
 
@@ -105,7 +105,7 @@ async def test_stored_answers_do_not_reveal_the_submitter_token(client: Any) -> 
         "/api/v1/submissions", json={"consent_terms": True}, headers={"Idempotency-Key": key}
     )
     token = (await response.json())["submitter_token"]
-    async with client.server.app[ENGINE].connect() as conn:
+    async with client.server.app[REPOSITORIES].engine.connect() as conn:
         rows = (await conn.execute(select(idempotency_keys))).all()
     assert rows
     assert all(token not in row.body and key not in row.key for row in rows)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.s3 import S3ObjectStore
-from intake.web.keys import ENGINE
+from intake.web.keys import REPOSITORIES
 from tests.media import jpeg_with_exif, mp4_h264
 from tests.tus_helpers import bearer, create, new_draft, patch
 
@@ -111,7 +111,7 @@ async def test_withdrawal_deletes_the_media_and_erases_personal_data(
         assert response.status == 204
     assert await s3_store.list_keys(prefix) == []
 
-    async with client.server.app[ENGINE].connect() as conn:
+    async with client.server.app[REPOSITORIES].engine.connect() as conn:
         row = (await conn.execute(select(submissions).where(submissions.c.id == sent["id"]))).one()
         names_query = select(files.c.original_filename).where(files.c.submission_id == sent["id"])
         names = (await conn.execute(names_query)).scalars().all()

@@ -17,7 +17,7 @@ from PIL import Image
 from intake.adapters.s3 import S3ObjectStore
 from intake.jobs.records import JobState
 from intake.jobs.worker import JobRules, Worker
-from intake.submissions.receiving import INSPECT_SUBMISSION
+from intake.submissions.acceptance import INSPECT_SUBMISSION
 from intake.submissions.records import FileState, FlagKind, SubmissionState
 from intake.web.keys import INSPECTION, JOBS, REPOSITORY, WORKER
 from tests import media
@@ -189,16 +189,17 @@ async def test_a_worker_that_died_mid_job_is_replaced_and_outputs_are_not_repeat
     repository, queue = app[REPOSITORY], app[JOBS]
     # A worker takes the job, inspects the first file, and dies (its lease runs out).
     now = dt.datetime.now(dt.UTC)
-    dead = await queue.claim("dead-worker", now=now, until=now + dt.timedelta(seconds=0.5))
+    dead = await queue.claim("dead-worker", now=now, until=now + dt.timedelta(seconds=60))
     assert dead is not None
     submission = await repository.get_submission(body["id"])
     first, _ = await repository.files_of(body["id"])
     await app[INSPECTION].inspect_file(submission, first)
     assert await app[WORKER].run_one() is None  # still leased
-    await asyncio.sleep(0.6)
     rules = JobRules(lease=dt.timedelta(seconds=30), max_attempts=3,
                      retry_base=dt.timedelta(0), retry_max=dt.timedelta(0))  # fmt: skip
-    assert await Worker(queue, {INSPECT_SUBMISSION: app[INSPECTION]}, rules).run_one()
+    later = now + dt.timedelta(seconds=61)  # the dead worker's lease has run out
+    handlers = {INSPECT_SUBMISSION: app[INSPECTION]}
+    assert await Worker(queue, handlers, rules, clock=lambda: later).run_one()
     job = await queue.get(dead.id)
     assert (job.state, job.attempts) == (JobState.DONE, 2)
     assert not await queue.complete(dead.id, "dead-worker", now)  # the old lease is void

@@ -19,7 +19,7 @@ from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
 from intake.core.ids import hash_token, new_id, new_reference
-from intake.submissions.receiving import inspection_job
+from intake.submissions.acceptance import inspection_job
 from intake.submissions.records import (
     AuditEntry,
     FileFlag,

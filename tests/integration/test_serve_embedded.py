@@ -45,10 +45,12 @@ async def wait_ready(base: str, proc: asyncio.subprocess.Process) -> None:
 
 
 @pytest.fixture
-async def served(tmp_path: Path) -> AsyncIterator[dict[str, Any]]:
+async def served(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
+    """``intake serve`` on embedded defaults (``INTAKE_*`` overrides by indirect param)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
     env.update(INTAKE_SERVER_PORT=str(port), INTAKE_SERVER_DATA_DIR=str(tmp_path / "var"))
+    env.update(getattr(request, "param", {}))
     log = (tmp_path / "serve.log").open("wb")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "intake", "serve", cwd=ROOT, env=env, stdout=log, stderr=log
@@ -109,3 +111,112 @@ async def test_a_bad_setting_stops_start_up_naming_the_key(tmp_path: Path) -> No
     _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 2
     assert b"limits.photo_max_bytes" in err
+
+
+def weeds_on(data: Path) -> list[psutil.Process]:
+    """Every SeaweedFS process with its data under ``data``."""
+    found = []
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmdline = proc.info["cmdline"] or []
+        if proc.info["name"] == "weed" and any(str(data) in arg for arg in cmdline):
+            found.append(proc)
+    return found
+
+
+async def intake(served: dict[str, Any], *args: str, stdin: bytes = b"") -> tuple[int, str, str]:
+    """Run another ``intake`` command on the serve's data directory and settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    env.update(INTAKE_SERVER_DATA_DIR=str(served["data"]))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "intake", *args, cwd=ROOT, env=env,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(proc.communicate(stdin), 120)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+@pytest.mark.parametrize("served", [{"INTAKE_WORKERS_IN_PROCESS": "false"}], indirect=True)
+async def test_commands_beside_serve_use_its_storage_and_database(
+    served: dict[str, Any],
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        form = aiohttp.FormData()
+        form.add_field("consent_terms", "true")
+        form.add_field("files", JPEG_HEAD + os.urandom(5000), filename="p.jpg")
+        async with http.post(served["base"] + "/api/v1/submissions", data=form) as response:
+            assert response.status == 201
+            created = await response.json()
+
+    code, out, err = await intake(served, "worker", "--until-idle")
+    assert (code, out.strip()) == (0, "1 jobs run"), err
+    async with aiohttp.ClientSession() as http:
+        headers = {"Authorization": f"Bearer {created['submitter_token']}"}
+        url = f"{served['base']}/api/v1/submissions/{created['id']}"
+        async with http.get(url, headers=headers) as response:
+            assert (await response.json())["status"] in ("waiting_for_review", "not_used")
+
+    code, out, err = await intake(served, "janitor")
+    assert (code, out.strip()) == (0, "0 expired uploads removed"), err
+    code, out, err = await intake(served, "moderator", "add", "amina", "--no-password")
+    assert code == 0, err
+    code, out, _ = await intake(served, "moderator", "list")
+    assert out.strip() == "amina\tmoderator\tenabled"
+    assert [p.pid for p in weeds_on(served["data"])] == [w.pid for w in served["weed"]]
+
+
+async def test_a_second_serve_on_the_same_data_directory_stops_and_says_why(
+    served: dict[str, Any],
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    env.update(INTAKE_SERVER_DATA_DIR=str(served["data"]), INTAKE_SERVER_PORT=str(free_port()))
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "intake", "serve", cwd=ROOT, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    assert (
+        f"intake process {served['proc'].pid} already runs the embedded SeaweedFS" in err.decode()
+    )
+    assert [p.pid for p in weeds_on(served["data"])] == [w.pid for w in served["weed"]]
+
+
+async def test_commands_without_a_serve_say_what_to_do(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    env.update(INTAKE_SERVER_DATA_DIR=str(tmp_path / "var"))
+    for command in (["worker"], ["janitor"]):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "intake", *command, cwd=ROOT, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        _, err = await asyncio.wait_for(proc.communicate(), 60)
+        assert proc.returncode == 2, command
+        assert "start `intake serve` first" in err.decode()
+    assert weeds_on(tmp_path / "var") == []
+
+
+async def test_each_command_runs_only_its_own_background_loops(served: dict[str, Any]) -> None:
+    assert "running beside the web: janitor, lapsed-lease sweep, job worker 1, job worker 2" in (
+        served["log"].read_text()
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    env.update(INTAKE_SERVER_DATA_DIR=str(served["data"]), INTAKE_WEBHOOKS_URLS="http://127.0.0.1:9/",
+               INTAKE_WEBHOOKS_SECRET="a webhook secret")  # fmt: skip
+    log = served["data"].parent / "worker.log"
+    with log.open("wb") as out:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "intake", "worker", cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    try:
+        for _ in range(300):
+            if "intake worker running:" in log.read_text():
+                break
+            assert proc.returncode is None, log.read_text()
+            await asyncio.sleep(0.1)
+        [line] = [x for x in log.read_text().splitlines() if "intake worker running:" in x]
+        assert line.endswith("intake worker running: job worker 1, job worker 2")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 30) == 0

@@ -17,7 +17,7 @@ from intake.core.errors import DatabaseUnavailable, StorageUnavailable
 from intake.core.object_store import PartBody, UploadedPart
 from intake.jobs.records import Job
 from intake.submissions.records import AuditEntry, StoredFile, Submission
-from intake.web.keys import ENGINE, REPOSITORY
+from intake.web.keys import REPOSITORIES, REPOSITORY
 from tests.rawhttp import (
     EPILOGUE,
     field_part,
@@ -37,7 +37,7 @@ async def bucket_state(store: S3ObjectStore) -> tuple[set[str], set[tuple[str, s
 
 
 async def row_counts(client: Any) -> tuple[int, int, int]:
-    async with client.server.app[ENGINE].connect() as conn:
+    async with client.server.app[REPOSITORIES].engine.connect() as conn:
         counts = [
             (await conn.execute(select(func.count()).select_from(t))).scalar_one()
             for t in (submissions, files, audit_log)

@@ -19,7 +19,7 @@ from intake.adapters.db.schema import files, submissions
 from intake.adapters.s3 import S3ObjectStore
 from intake.media.sniff import sniff_mime
 from intake.media.types import KNOWN_TYPES
-from intake.web.keys import ENGINE
+from intake.web.keys import REPOSITORIES
 from tests import media
 from tests.conftest import samples_dir
 
@@ -233,7 +233,7 @@ async def bucket_state(store: S3ObjectStore) -> tuple[set[str], set[tuple[str, s
 
 
 async def row_counts(client: Any) -> tuple[int, int]:
-    async with client.server.app[ENGINE].connect() as conn:
+    async with client.server.app[REPOSITORIES].engine.connect() as conn:
         counted = [
             (await conn.execute(select(func.count()).select_from(t))).scalar_one()
             for t in (submissions, files)

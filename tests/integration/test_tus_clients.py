@@ -17,7 +17,7 @@ from tusclient import client as tus
 
 from intake.adapters.db.schema import uploads
 from intake.adapters.s3 import S3ObjectStore
-from intake.web.keys import ENGINE, UPLOADS
+from intake.web.keys import REPOSITORIES, UPLOADS
 from tests.media import jpeg_with_exif, mp4_h264
 
 MiB = 1024 * 1024
@@ -261,7 +261,7 @@ async def test_expired_uploads_are_removed_by_the_janitor(
     assert await s3_store.list_keys(f"incoming/{upload_id}/"), "the rest is a segment"
 
     app = client.server.app
-    async with app[ENGINE].begin() as conn:
+    async with app[REPOSITORIES].engine.begin() as conn:
         await conn.execute(
             update(uploads).where(uploads.c.id == upload_id).values(expires_at=uploads.c.created_at)
         )
@@ -359,7 +359,7 @@ async def test_the_janitor_clears_complete_uploads_of_drafts_never_submitted(
     prefix = "submissions/"
     assert any(upload_id in k for k in await s3_store.list_keys(prefix))
     app = client.server.app
-    async with app[ENGINE].begin() as conn:
+    async with app[REPOSITORIES].engine.begin() as conn:
         await conn.execute(
             update(uploads).where(uploads.c.id == upload_id).values(expires_at=uploads.c.created_at)
         )

@@ -21,7 +21,7 @@ from intake.adapters.db.transactions import Database
 from intake.adapters.webhook_sender import HttpWebhookSender
 from intake.submissions.events import state_event
 from intake.submissions.records import AuditEntry, SubmissionState
-from intake.web.keys import DATABASE, REPOSITORY
+from intake.web.keys import REPOSITORIES, REPOSITORY
 from intake.webhooks.dispatcher import Dispatcher, DispatchRules
 from intake.webhooks.signature import EVENT_ID_HEADER, HEADER, verify
 from tests.moderation_helpers import MODERATION, auth, moderator_token, queue
@@ -106,7 +106,7 @@ async def test_every_event_arrives_once_signed_despite_failures(
         f"/api/v1/submissions/{draft['id']}", headers=auth(draft["submitter_token"])
     )
     await receiver.until(5)
-    outbox = SqlOutbox(app[DATABASE])
+    outbox = app[REPOSITORIES].outbox
     async with asyncio.timeout(10):
         while await outbox.pending_count():
             await asyncio.sleep(0.05)

@@ -3,6 +3,11 @@
 Started as a child process on free loopback ports, with an S3 identity whose
 credentials are generated once and kept (mode 0600) under the data directory.
 The child is stopped on exit, and also if this process dies (``PR_SET_PDEATHSIG``).
+
+One data directory never gets two servers: the process that runs one holds a lock on
+``serve.lock`` and says where it answers in ``running.json``; other processes on the
+same directory (``intake worker``, ``intake janitor``) find it with
+:func:`running_seaweedfs` and use it.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ctypes
+import fcntl
 import json
 import logging
 import os
@@ -43,6 +49,69 @@ class EmbeddedS3:
 
     def __repr__(self) -> str:
         return f"EmbeddedS3(endpoint={self.endpoint!r}, pid={self.pid})"
+
+
+LOCK_FILE = "serve.lock"
+RUNNING_FILE = "running.json"
+
+
+class EmbeddedBusy(ConfigurationError):
+    """Another process already runs SeaweedFS on this data directory."""
+
+
+def _lock(directory: Path) -> int | None:
+    """Take the directory's lock (a file descriptor to keep), or ``None`` when held."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _holder(directory: Path) -> str:
+    with contextlib.suppress(OSError):
+        return (directory / LOCK_FILE).read_text().strip() or "another process"
+    return "another process"
+
+
+def _announce(directory: Path, lock: int, endpoint: str, pid: int) -> None:
+    os.ftruncate(lock, 0)
+    os.pwrite(lock, f"intake process {os.getpid()}".encode(), 0)
+    path = directory / RUNNING_FILE
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        json.dump({"endpoint": endpoint, "pid": pid}, f)
+
+
+def _read_running(directory: Path) -> tuple[str, int] | None:
+    """The endpoint announced by the process holding the lock (``None``: none holds it)."""
+    lock = _lock(directory)
+    if lock is not None:
+        os.close(lock)
+        return None
+    try:
+        data = json.loads((directory / RUNNING_FILE).read_text())
+    except (OSError, ValueError):
+        return ("", 0)  # the holder is starting it
+    return data["endpoint"], int(data["pid"])
+
+
+async def running_seaweedfs(data_dir: Path, *, wait: float = 60) -> EmbeddedS3 | None:
+    """The SeaweedFS another process runs on ``data_dir``, or ``None`` when none does
+    (one being started is waited for, up to ``wait`` seconds)."""
+    data_dir = await asyncio.to_thread(data_dir.resolve)
+    deadline = asyncio.get_running_loop().time() + wait
+    while (running := await asyncio.to_thread(_read_running, data_dir)) == ("", 0):
+        if asyncio.get_running_loop().time() > deadline:
+            raise StorageUnavailable(f"the embedded SeaweedFS in {data_dir} did not start")
+        await asyncio.sleep(0.2)
+    if running is None:
+        return None
+    key_id, secret = await asyncio.to_thread(credentials, data_dir)
+    return EmbeddedS3(running[0], key_id, secret, running[1])
 
 
 def find_weed() -> str:
@@ -146,7 +215,37 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
 async def run_seaweedfs(
     data_dir: Path, identity_template: Path, *, startup_timeout: float = 60
 ) -> AsyncIterator[EmbeddedS3]:
-    """Run SeaweedFS with its data under ``data_dir`` until the block exits."""
+    """Run SeaweedFS with its data under ``data_dir`` until the block exits; raise
+    :class:`EmbeddedBusy` when another process already runs one there."""
+    directory, lock = await asyncio.to_thread(_lock_or_busy, data_dir)
+    try:
+        async with _run(directory, identity_template, lock, startup_timeout) as embedded:
+            yield embedded
+    finally:
+        await asyncio.to_thread(_release, directory, lock)
+
+
+def _lock_or_busy(data_dir: Path) -> tuple[Path, int]:
+    directory = data_dir.resolve()
+    lock = _lock(directory)
+    if lock is None:
+        raise EmbeddedBusy(
+            f"{_holder(directory)} already runs the embedded SeaweedFS in {directory}; "
+            "stop it, or give this one another server.data_dir (or set s3.endpoint)"
+        )
+    return directory, lock
+
+
+def _release(directory: Path, lock: int) -> None:
+    with contextlib.suppress(OSError):
+        (directory / RUNNING_FILE).unlink()
+    os.close(lock)
+
+
+@contextlib.asynccontextmanager
+async def _run(
+    data_dir: Path, identity_template: Path, lock: int, startup_timeout: float
+) -> AsyncIterator[EmbeddedS3]:
     data_dir, key_id, secret = await asyncio.to_thread(_prepare, data_dir, identity_template)
     identity = data_dir / "s3-identity.json"
     weed = find_weed()
@@ -169,6 +268,7 @@ async def run_seaweedfs(
             log.warning("embedded SeaweedFS did not start; trying other ports")
             continue
         log.info("embedded SeaweedFS (pid %d) serves S3 at %s", proc.pid, endpoint)
+        await asyncio.to_thread(_announce, data_dir, lock, endpoint, proc.pid)
         try:
             yield EmbeddedS3(endpoint, key_id, secret, proc.pid)
         finally:

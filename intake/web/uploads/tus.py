@@ -7,7 +7,6 @@ Every answer carries ``Tus-Resumable``; errors are problem+json like everywhere 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -29,7 +28,7 @@ from intake.uploads.resumable import NewUpload
 from intake.uploads.turns import Turn
 from intake.web.auth import bearer_token
 from intake.web.client_address import limit
-from intake.web.keys import SETTINGS, UPLOAD_TURNS, UPLOADS
+from intake.web.keys import CHUNKS, SETTINGS, UPLOAD_TURNS, UPLOADS
 from intake.web.problems import problem_response
 from intake.web.uploads.tus_headers import (
     OFFSET_OCTET_STREAM,
@@ -45,7 +44,7 @@ from intake.web.uploads.tus_headers import (
 log = logging.getLogger(__name__)
 BASE = "/api/v1/uploads"
 routes = web.RouteTableDef()
-_DISCONNECTS = (OSError, HttpProcessingError, aiohttp.ClientPayloadError, asyncio.CancelledError)
+_DISCONNECTS = (OSError, HttpProcessingError, aiohttp.ClientPayloadError)
 
 
 class RequestBody:
@@ -157,17 +156,10 @@ async def create(request: web.Request) -> web.Response:
     return web.Response(status=201, headers=headers)
 
 
-def _retrieve(task: asyncio.Future[Upload]) -> None:
-    if not task.cancelled() and (exc := task.exception()) and not isinstance(exc, IntakeError):
-        log.error("a chunk failed after its client left", exc_info=exc)
-
-
 async def _append(request: web.Request, upload_id: str, token: str | None, offset: int) -> Upload:
     """Receive a chunk; what arrived before a client went away is still committed, even
     when the server cancels handlers of lost connections."""
-    task = asyncio.ensure_future(_receive_chunk(request, upload_id, token, offset))
-    task.add_done_callback(_retrieve)
-    return await asyncio.shield(task)
+    return await request.app[CHUNKS].run(_receive_chunk(request, upload_id, token, offset))
 
 
 async def _receive_chunk(

@@ -1,0 +1,76 @@
+"""The database a command uses, migrated, and the repositories over it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.adapters.db.engine import create_engine
+from intake.adapters.db.idempotency import SqlIdempotencyRepository
+from intake.adapters.db.jobs import SqlJobQueue
+from intake.adapters.db.migrate import migrate
+from intake.adapters.db.moderation import SqlModerationQueue
+from intake.adapters.db.moderation_views import SqlModerationViews
+from intake.adapters.db.moderators import SqlModeratorRepository
+from intake.adapters.db.outbox import SqlOutbox
+from intake.adapters.db.rate_counters import SqlRateCounter
+from intake.adapters.db.submissions import SqlSubmissionRepository
+from intake.adapters.db.transactions import Database
+from intake.adapters.db.uploads import SqlUploadRepository
+from intake.core.settings import Settings
+from intake.jobs.ports import JobQueue
+from intake.moderation.ports import ModerationQueue, ModerationViews, ModeratorRepository
+from intake.safeguards.ports import IdempotencyRepository, RateCounter
+from intake.submissions.ports import SubmissionRepository
+from intake.uploads.ports import UploadRepository
+from intake.webhooks.ports import Outbox
+
+
+@contextlib.asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    """The configured database, migrated (always for SQLite; for PostgreSQL when
+    ``database.migrate_on_start``), disposed of on the way out."""
+    url = settings.database_url
+    engine = create_engine(url, pool_size=settings.database.pool_size)
+    try:
+        if url.startswith("sqlite") or settings.database.migrate_on_start:
+            await migrate(engine)
+        yield Database(engine)
+    finally:
+        await engine.dispose()
+
+
+@dataclass(frozen=True)
+class Repositories:
+    engine: AsyncEngine
+    submissions: SubmissionRepository
+    uploads: UploadRepository
+    jobs: JobQueue
+    idempotency: IdempotencyRepository
+    rate_counters: RateCounter
+    moderation: ModerationQueue
+    moderation_views: ModerationViews
+    moderators: ModeratorRepository
+    outbox: Outbox
+
+
+def repositories(
+    database: Database, settings: Settings, *, submissions: SubmissionRepository | None = None
+) -> Repositories:
+    """Every repository on ``database`` (``submissions`` replaces that one, for tests)."""
+    urls = settings.webhooks.urls
+    return Repositories(
+        engine=database.engine,
+        submissions=submissions or SqlSubmissionRepository(database, urls),
+        uploads=SqlUploadRepository(database),
+        jobs=SqlJobQueue(database),
+        idempotency=SqlIdempotencyRepository(database),
+        rate_counters=SqlRateCounter(database),
+        moderation=SqlModerationQueue(database, urls),
+        moderation_views=SqlModerationViews(database),
+        moderators=SqlModeratorRepository(database),
+        outbox=SqlOutbox(database),
+    )

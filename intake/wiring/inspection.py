@@ -1,0 +1,59 @@
+"""Job workers: the inspection service, its decoder processes and the scanner."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from intake.adapters.clamd import ClamdScanner
+from intake.core.object_store import ObjectStore
+from intake.core.settings import Settings
+from intake.inspection.decoders import DecoderPool
+from intake.inspection.service import InspectionRules, InspectionService
+from intake.jobs.worker import JobRules, Worker
+from intake.submissions.acceptance import INSPECT_SUBMISSION
+from intake.wiring.database import Repositories
+
+
+def job_rules(settings: Settings) -> JobRules:
+    w = settings.workers
+    return JobRules(
+        lease=dt.timedelta(seconds=w.lease_seconds),
+        max_attempts=w.max_attempts,
+        retry_base=dt.timedelta(seconds=w.retry_base_seconds),
+        retry_max=dt.timedelta(seconds=w.retry_max_seconds),
+        poll_seconds=w.poll_seconds,
+    )
+
+
+@dataclass(frozen=True)
+class Inspection:
+    service: InspectionService
+    worker: Worker
+    decoders: DecoderPool
+
+
+@contextlib.asynccontextmanager
+async def open_worker(
+    settings: Settings, store: ObjectStore, repos: Repositories
+) -> AsyncIterator[Inspection]:
+    """A worker for every kind of job, with the decoder processes it needs (started on
+    first use, stopped on the way out)."""
+    scan = settings.scan
+    scanner = (
+        ClamdScanner(scan.clamd_address, timeout=scan.timeout_seconds, chunk_size=scan.chunk_size)
+        if scan.clamd_address
+        else None
+    )
+    decoders = DecoderPool(settings.inspection.processes, settings.inspection.timeout_seconds)
+    service = InspectionService(
+        store, repos.submissions, decoders, scanner, InspectionRules.from_settings(settings)
+    )
+    worker = Worker(repos.jobs, {INSPECT_SUBMISSION: service}, job_rules(settings))
+    try:
+        yield Inspection(service, worker, decoders)
+    finally:
+        await asyncio.get_running_loop().run_in_executor(None, decoders.close)

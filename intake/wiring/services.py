@@ -1,0 +1,102 @@
+"""The domain services, built over a store and the repositories."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from intake.core.object_store import ObjectStore
+from intake.core.settings import Settings
+from intake.moderation.accounts import LoginRules, ModeratorService
+from intake.moderation.look import ModerationLook
+from intake.moderation.passwords import Passwords
+from intake.moderation.queue import ModerationRules, ModerationService
+from intake.safeguards.idempotency import Idempotency
+from intake.safeguards.rate_limits import RateLimiter
+from intake.submissions.drafts import DraftService
+from intake.submissions.policy import IntakePolicy
+from intake.submissions.receiving import SubmissionService
+from intake.submissions.submitter import SubmitterService
+from intake.uploads.resumable import UploadRules, UploadService
+from intake.wiring.database import Repositories
+
+IDEMPOTENCY_HOURS = 24
+
+
+@dataclass(frozen=True)
+class Services:
+    store: ObjectStore
+    repositories: Repositories
+    submissions: SubmissionService
+    drafts: DraftService
+    uploads: UploadService
+    submitter: SubmitterService
+    idempotency: Idempotency
+    rate_limiter: RateLimiter
+    moderators: ModeratorService
+    moderation: ModerationService
+    moderation_look: ModerationLook
+
+
+def login_rules(settings: Settings) -> LoginRules:
+    m = settings.moderation
+    return LoginRules(
+        max_failures=m.login_max_failures,
+        window=dt.timedelta(seconds=m.login_window_seconds),
+        session=dt.timedelta(seconds=m.session_seconds),
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_accounts(settings: Settings, repos: Repositories) -> AsyncIterator[ModeratorService]:
+    """Moderator accounts, with the threads that hash their passwords."""
+    passwords = Passwords(settings.moderation.hash_threads)
+    try:
+        yield ModeratorService(repos.moderators, passwords, login_rules(settings))
+    finally:
+        passwords.close()
+
+
+def _upload_rules(settings: Settings) -> UploadRules:
+    return UploadRules(
+        expire_after=dt.timedelta(seconds=settings.uploads.expire_seconds),
+        lease=dt.timedelta(seconds=settings.uploads.lease_seconds),
+    )
+
+
+def _rate_limiter(settings: Settings, repos: Repositories) -> RateLimiter:
+    rate = settings.rate
+    return RateLimiter(
+        repos.rate_counters,
+        {"submissions": rate.submissions, "uploads": rate.uploads},
+        dt.timedelta(seconds=rate.window_seconds),
+    )
+
+
+@contextlib.asynccontextmanager
+async def open_services(
+    settings: Settings, store: ObjectStore, repos: Repositories
+) -> AsyncIterator[Services]:
+    policy = IntakePolicy.from_settings(settings)
+    drafts = DraftService(store, repos.submissions, repos.uploads, policy)
+    uploads = UploadService(store, repos.uploads, policy.uploads, _upload_rules(settings))
+    async with open_accounts(settings, repos) as moderators:
+        yield Services(
+            store=store,
+            repositories=repos,
+            submissions=SubmissionService(store, repos.submissions, policy),
+            drafts=drafts,
+            uploads=uploads,
+            submitter=SubmitterService(store, repos.submissions, repos.uploads, drafts, uploads),
+            idempotency=Idempotency(repos.idempotency, dt.timedelta(hours=IDEMPOTENCY_HOURS)),
+            rate_limiter=_rate_limiter(settings, repos),
+            moderators=moderators,
+            moderation=ModerationService(
+                repos.moderation, repos.submissions, ModerationRules.from_settings(settings)
+            ),
+            moderation_look=ModerationLook(
+                repos.moderation_views, repos.submissions, store, settings.s3.presign_seconds
+            ),
+        )
