@@ -8,9 +8,11 @@ RUN apt-get update \
 RUN useradd --create-home --uid 10001 intake
 WORKDIR /app
 
+COPY requirements ./requirements
+RUN pip install --no-cache-dir --require-hashes -r requirements/run.lock
 COPY pyproject.toml README.md ./
 COPY intake ./intake
-RUN pip install --no-cache-dir '.[media]'
+RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 
 COPY config ./config
 COPY storage ./storage

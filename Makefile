@@ -3,27 +3,40 @@
 # make bench - throughput and memory figures (not a test)
 # make bench-inspection - photos per second, video inspection time against file size
 # make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
+# make lock  - pin every dependency (with hashes) after a change in pyproject.toml
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
 
-.PHONY: run test lint typecheck pytest bench bench-inspection bench-claims config clean
+.PHONY: run test lint typecheck pytest bench bench-inspection bench-claims config lock clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(RUN_STAMP): pyproject.toml | $(BIN)/pip
-	$(BIN)/pip install -q -e '.[embedded,media]'
+# Installs come from the lock files (every package pinned, with its hashes); intake itself
+# is installed editable, without build isolation, by the pinned hatchling.
+$(RUN_STAMP): requirements/run.lock pyproject.toml | $(BIN)/pip
+	$(BIN)/pip install -q --require-hashes -r requirements/run.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/pip
+$(DEV_STAMP): requirements/dev.lock pyproject.toml | $(BIN)/pip
 	./scripts/debian-deps.sh --test
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@ $(RUN_STAMP)
+
+LOCK = $(BIN)/uv pip compile -q pyproject.toml requirements/build.in --generate-hashes \
+	--python-version 3.11 --python-platform x86_64-manylinux_2_28
+
+# make lock: after changing a dependency in pyproject.toml (tests/unit/test_lock.py fails until then)
+lock: $(DEV_STAMP)
+	$(LOCK) --extra embedded --extra media -o requirements/run.lock
+	$(LOCK) --extra dev -o requirements/dev.lock
 
 run: $(RUN_STAMP)
 	$(BIN)/intake serve

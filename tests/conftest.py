@@ -21,6 +21,7 @@ from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.embedded.seaweedfs import EmbeddedS3, run_seaweedfs
 from intake.adapters.s3 import S3Connection, S3ObjectStore
+from intake.core.clock import Clock, utcnow
 from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.core.settings.loading import load_settings
@@ -118,7 +119,8 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
     """Start the real app on a loopback port, against SeaweedFS and a fresh SQLite.
 
     ``object_store``/``repository`` replace the real ones (for fault injection around
-    them); ``configure`` may add signals or middlewares before the app starts. Every
+    them); ``configure`` may add signals or middlewares before the app starts; ``clock``
+    (e.g. a :class:`tests.clocks.ShiftedClock`) moves time instead of waiting. Every
     answer is recorded and checked against the app's OpenAPI document at the end.
     """
     clients: list[TestClient[Any, Any]] = []
@@ -129,6 +131,7 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
         object_store: ObjectStore | None = None,
         repository: SubmissionRepository | None = None,
         configure: Callable[[web.Application], None] | None = None,
+        clock: Clock = utcnow,
         **env: str,
     ) -> TestClient[Any, Any]:
         env.setdefault("database_url", f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
@@ -138,6 +141,7 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
             settings or make_settings(**env),
             object_store=object_store or s3_store,
             repository=repository,
+            clock=clock,
         )
         RECORDER.install(app)
         if configure is not None:

@@ -18,7 +18,7 @@ from typing import Protocol
 from intake.core.bucket_layout import object_metadata, segment_key
 from intake.core.errors import BadRequest, ChecksumMismatch
 from intake.core.object_store import ObjectStore
-from intake.media.types import KNOWN_TYPES, MediaKind, MediaType
+from intake.media.types import KNOWN_TYPES, MediaType
 from intake.uploads.filters import SizeLimit
 from intake.uploads.object_writer import MultipartProgress, ObjectWriter, WriterLimits
 from intake.uploads.pipeline import IncomingFile, Progress
@@ -187,12 +187,3 @@ class ChunkWriter:
             await suspended.leftover.close()
         else:
             await writer.abort()
-
-
-def kind_cap(policy: FilePolicy, declared_type: str) -> int:
-    """The size cap for a file that says it is ``declared_type`` (the larger if unsure)."""
-    if declared_type.startswith("image/"):
-        return policy.max_bytes[MediaKind.PHOTO]
-    if declared_type.startswith("video/"):
-        return policy.max_bytes[MediaKind.VIDEO]
-    return max(policy.max_bytes.values())

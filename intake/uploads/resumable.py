@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from intake.core.bucket_layout import incoming_prefix, original_key, partial_key
@@ -31,8 +31,8 @@ from intake.core.errors import (
 )
 from intake.core.ids import hash_token, new_id, token_matches
 from intake.core.object_store import ObjectStore
-from intake.core.sizes import describe_size
-from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter, kind_cap
+from intake.uploads.allowance import NewUpload, check_allowance, concat_parts, room_left
+from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter
 from intake.uploads.concat import join_partials
 from intake.uploads.object_writer import S3_MIN_PART_SIZE
 from intake.uploads.policy import UploadPolicy
@@ -44,14 +44,6 @@ from intake.uploads.records import Concat, Upload, UploadOwner, UploadState
 class UploadRules:
     expire_after: dt.timedelta
     lease: dt.timedelta
-
-
-@dataclass(frozen=True)
-class NewUpload:
-    length: int | None
-    metadata: Mapping[str, str]
-    concat: Concat = Concat.NONE
-    concat_parts: tuple[str, ...] = ()
 
 
 _LIVE = (UploadState.OPEN, UploadState.COMPLETE)
@@ -107,11 +99,11 @@ class UploadService:
         existing = [
             u for u in await self._uploads.uploads_of(owner.submission_id) if u.state in _LIVE
         ]
-        parts = self._check_concat(new, existing)
+        parts = concat_parts(new, existing)
         length = sum(p.length or 0 for p in parts) if parts else new.length
         if length == 0:
             raise EmptyFile("An upload of 0 bytes holds no photo or video; choose the file again.")
-        self._check_allowance(new, length, existing)
+        check_allowance(self._policy, new, length, existing)
         now = self._clock()
         upload_id = new_id()
         upload = Upload(
@@ -136,51 +128,6 @@ class UploadService:
         if new.concat is Concat.FINAL:
             return await self._join(upload, parts)
         return upload
-
-    def _check_concat(self, new: NewUpload, existing: Sequence[Upload]) -> list[Upload]:
-        if new.concat is not Concat.FINAL:
-            return []
-        by_id = {u.id: u for u in existing}
-        parts = [by_id.get(part_id) for part_id in new.concat_parts]
-        if not parts or any(
-            p is None or p.concat is not Concat.PARTIAL or p.state is not UploadState.COMPLETE
-            for p in parts
-        ):
-            raise BadRequest(
-                "Upload-Concat final must list complete partial uploads of this submission."
-            )
-        return [p for p in parts if p is not None]
-
-    def _check_allowance(
-        self, new: NewUpload, length: int | None, existing: Sequence[Upload]
-    ) -> None:
-        policy = self._policy
-        files = [u for u in existing if u.concat is not Concat.PARTIAL]
-        if new.concat is not Concat.PARTIAL and len(files) >= policy.max_files:
-            raise PayloadTooLarge(f"Send at most {policy.max_files} files in one submission.",
-                                  max_files=policy.max_files)  # fmt: skip
-        if length is None:
-            return
-        if new.concat is not Concat.PARTIAL:
-            cap = kind_cap(policy.files, new.metadata.get("filetype", ""))
-            if length > cap:
-                raise PayloadTooLarge(
-                    f"{new.metadata.get('filename') or 'This file'} is {describe_size(length)}; "
-                    f"files of this kind may be at most {describe_size(cap)}.",
-                    limit_bytes=cap,
-                )
-        room = self._room(existing, joined=new.concat_parts)
-        if length > room:
-            raise PayloadTooLarge(
-                f"This submission has room for {describe_size(max(room, 0))} more; "
-                f"the upload is {describe_size(length)}.",
-                limit_bytes=max(room, 0),
-            )
-
-    def _room(self, existing: Sequence[Upload], joined: Sequence[str] = ()) -> int:
-        """Bytes the submission may still take; the partials a final joins make way for it."""
-        used = sum(u.length or u.offset for u in existing if u.id not in joined)
-        return max(self._policy.max_total_bytes - used, 0)
 
     async def status(self, upload_id: str, token: str | None) -> Upload:
         upload, _ = await self._owned(upload_id, token)
@@ -257,12 +204,12 @@ class UploadService:
         if length < upload.offset:
             raise BadRequest("Upload-Length is smaller than what was already received.")
         new = NewUpload(length, upload.metadata, upload.concat)
-        self._check_allowance(new, length, await self._others(upload))
+        check_allowance(self._policy, new, length, await self._others(upload))
         return dataclasses.replace(upload, length=length)
 
     async def _deferred_cap(self, upload: Upload) -> int:
         """How far an upload of unknown length may grow: within the submission's room."""
-        return min(self.max_size, self._room(await self._others(upload)))
+        return min(self.max_size, room_left(self._policy, await self._others(upload)))
 
     async def _others(self, upload: Upload) -> list[Upload]:
         """The live uploads of the same submission, this one aside."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -29,33 +29,36 @@ SHARE = 5.0
 class Turn:
     """One request's turn, which it gives up while its client is slow to send."""
 
-    def __init__(self, turns: asyncio.Semaphore, patience: float, share: float) -> None:
+    def __init__(self, turns: UploadTurns) -> None:
         self._turns = turns
-        self._patience = patience
-        self._share = share
         self._since = 0.0
         self.held = False
 
     async def take(self) -> None:
         await self._turns.acquire()
         self.held = True
-        self._since = time.monotonic()
+        self._since = self._turns.monotonic()
 
     def give_up(self) -> None:
         if self.held:
             self.held = False
             self._turns.release()
 
+    def _step_aside(self) -> None:
+        if self.held:
+            self._turns.stepped_aside += 1
+            self.give_up()
+
     async def share(self) -> None:
         """Queue again if the turn has been held for ``share`` seconds."""
-        if self.held and time.monotonic() - self._since > self._share:
+        if self.held and self._turns.monotonic() - self._since > self._turns.share:
             self.give_up()
             await self.take()
 
     async def wait_for_client(self, read: Awaitable[T]) -> T:
         """``read``'s result; the turn is given up once it takes longer than ``patience``,
         and taken again when it is here (not after a failure)."""
-        timer = asyncio.get_running_loop().call_later(self._patience, self.give_up)
+        timer = asyncio.get_running_loop().call_later(self._turns.patience, self._step_aside)
         try:
             result = await read
         finally:
@@ -66,15 +69,56 @@ class Turn:
 
 
 class UploadTurns:
-    def __init__(self, count: int, *, patience: float = PATIENCE, share: float = SHARE) -> None:
+    """``count`` turns; ``waiting`` requests queue for one, ``stepped_aside`` counts the
+    turns given up to slow clients. ``monotonic`` tells the time turns are held for."""
+
+    def __init__(
+        self,
+        count: int,
+        *,
+        patience: float = PATIENCE,
+        share: float = SHARE,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._turns = asyncio.Semaphore(count)
-        self._patience = patience
-        self._share = share
+        self.patience = patience
+        self.share = share
+        self.monotonic = monotonic
+        self.waiting = 0
+        self.stepped_aside = 0
+        self._watchers: list[asyncio.Future[None]] = []
+
+    async def acquire(self) -> None:
+        self.waiting += 1
+        self._changed()
+        try:
+            await self._turns.acquire()
+        finally:
+            self.waiting -= 1
+            self._changed()
+
+    def release(self) -> None:
+        self._turns.release()
+        self._changed()
+
+    def _changed(self) -> None:
+        watchers, self._watchers = self._watchers, []
+        for watcher in watchers:
+            if not watcher.done():
+                watcher.set_result(None)
+
+    async def until(self, condition: Callable[[], bool]) -> None:
+        """Return once ``condition`` holds, looked at again whenever a turn changes hands
+        (for tests and metrics: no polling)."""
+        while not condition():
+            watcher = asyncio.get_running_loop().create_future()
+            self._watchers.append(watcher)
+            await watcher
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[Turn]:
         """Wait for a turn and hold it, but while the client is slow, until the end."""
-        turn = Turn(self._turns, self._patience, self._share)
+        turn = Turn(self)
         await turn.take()
         try:
             yield turn

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from intake.core.clock import Clock, utcnow
 from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.submissions.ports import SubmissionRepository
@@ -24,6 +25,7 @@ from intake.web.cors import cors_middleware
 from intake.web.keys import (
     BACKGROUND,
     CHUNKS,
+    CLOCK,
     DRAFTS,
     IDEMPOTENCY,
     INSPECTION,
@@ -84,7 +86,7 @@ def _publish(app: web.Application, services: Services) -> None:
 
 async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
     """Everything the service works with, opened in order and closed in reverse."""
-    settings = app[SETTINGS]
+    settings, clock = app[SETTINGS], app[CLOCK]
     async with contextlib.AsyncExitStack() as stack:
         given = app.get(OBJECT_STORE)
         store: ObjectStore = (
@@ -94,16 +96,16 @@ async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         )
         database = await stack.enter_async_context(open_database(settings))
         repos = repositories(database, settings, submissions=app.get(_GIVEN_REPOSITORY))
-        services = await stack.enter_async_context(open_services(settings, store, repos))
+        services = await stack.enter_async_context(open_services(settings, store, repos, clock))
         _publish(app, services)
-        inspection = await stack.enter_async_context(open_worker(settings, store, repos))
+        inspection = await stack.enter_async_context(open_worker(settings, store, repos, clock))
         app[INSPECTION], app[WORKER] = inspection.service, inspection.worker
         stack.push_async_callback(app[CHUNKS].wait)
         loops = serve_loops(settings)
         if not app[_RUN_WORKERS]:
             loops = [loop for loop in loops if loop is not Loop.WORKERS]
         app[BACKGROUND] = await stack.enter_async_context(
-            run_loops(loops, settings, services, inspection.worker)
+            run_loops(loops, settings, services, inspection.worker, clock)
         )
         log.info("running beside the web: %s", ", ".join(app[BACKGROUND].names) or "nothing")
         yield
@@ -118,15 +120,18 @@ def create_app(
     object_store: ObjectStore | None = None,
     repository: SubmissionRepository | None = None,
     workers: bool | None = None,
+    clock: Clock = utcnow,
 ) -> web.Application:
     """The intake application. Pass ``object_store``/``repository`` to use ready ones;
-    ``workers`` runs job workers in it (default: ``workers.in_process``)."""
+    ``workers`` runs job workers in it (default: ``workers.in_process``); every service
+    tells time by ``clock``."""
     app = web.Application(
         middlewares=[request_id_middleware, cors_middleware, tus_middleware, problem_middleware],
         client_max_size=MAX_READ_BODY,
         handler_args={"read_bufsize": settings.uploads.receive_buffer},
     )
     app[SETTINGS] = settings
+    app[CLOCK] = clock
     app[TEMPLATES] = Templates()
     app[UPLOAD_TURNS] = UploadTurns(settings.uploads.active_uploads)
     app[CHUNKS] = ChunkTasks()

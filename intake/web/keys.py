@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from intake.core.background import Background
+from intake.core.clock import Clock
 from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.inspection.service import InspectionService
@@ -26,6 +27,7 @@ from intake.web.uploads.chunk_tasks import ChunkTasks
 from intake.wiring.database import Repositories
 
 SETTINGS = web.AppKey("settings", Settings)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 OBJECT_STORE = web.AppKey("object_store", ObjectStore)
 REPOSITORIES = web.AppKey("repositories", Repositories)
 REPOSITORY = web.AppKey("repository", SubmissionRepository)

@@ -17,7 +17,6 @@ import random
 from dataclasses import dataclass
 
 from intake.core.clock import Clock, utcnow
-from intake.core.errors import IntakeError
 from intake.core.ids import new_id
 from intake.core.settings import Settings
 from intake.webhooks.ports import Outbox, WebhookSender
@@ -93,17 +92,3 @@ class Dispatcher:
         log.info("webhook %s to %s failed (attempt %d): %s", delivery.event.id, delivery.url,
                  attempts, error)  # fmt: skip
         await self._outbox.failed(delivery.id, self.holder, retry_at, error)
-
-    async def run(self, poll_seconds: float) -> None:
-        """Deliver until cancelled; a database outage (or a bug) is waited out."""
-        while True:
-            try:
-                taken = await self.run_once()
-            except IntakeError as exc:
-                log.warning("webhook dispatcher: %s", exc.detail)
-                taken = 0
-            except Exception:  # a bug must not stop every later delivery
-                log.exception("webhook dispatcher failed; trying again")
-                taken = 0
-            if not taken:
-                await asyncio.sleep(poll_seconds)

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from intake.adapters.clamd import ClamdScanner
+from intake.core.clock import Clock, utcnow
 from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.inspection.decoders import DecoderPool
@@ -38,7 +39,7 @@ class Inspection:
 
 @contextlib.asynccontextmanager
 async def open_worker(
-    settings: Settings, store: ObjectStore, repos: Repositories
+    settings: Settings, store: ObjectStore, repos: Repositories, clock: Clock = utcnow
 ) -> AsyncIterator[Inspection]:
     """A worker for every kind of job, with the decoder processes it needs (started on
     first use, stopped on the way out)."""
@@ -50,9 +51,9 @@ async def open_worker(
     )
     decoders = DecoderPool(settings.inspection.processes, settings.inspection.timeout_seconds)
     service = InspectionService(
-        store, repos.submissions, decoders, scanner, InspectionRules.from_settings(settings)
+        store, repos.submissions, decoders, scanner, InspectionRules.from_settings(settings), clock
     )
-    worker = Worker(repos.jobs, {INSPECT_SUBMISSION: service}, job_rules(settings))
+    worker = Worker(repos.jobs, {INSPECT_SUBMISSION: service}, job_rules(settings), clock)
     try:
         yield Inspection(service, worker, decoders)
     finally:

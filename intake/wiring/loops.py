@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from intake.adapters.webhook_sender import HttpWebhookSender
 from intake.core.background import Background, every
-from intake.core.clock import utcnow
+from intake.core.clock import Clock, utcnow
 from intake.core.errors import ConfigurationError
 from intake.core.settings import Settings
 from intake.jobs.worker import Worker
@@ -50,7 +50,11 @@ WORKER_LOOPS = (Loop.WORKERS,)
 
 @contextlib.asynccontextmanager
 async def run_loops(
-    loops: Sequence[Loop], settings: Settings, services: Services, worker: Worker | None
+    loops: Sequence[Loop],
+    settings: Settings,
+    services: Services,
+    worker: Worker | None,
+    clock: Clock = utcnow,
 ) -> AsyncIterator[Background]:
     """Start ``loops`` and stop them (each finished) on the way out."""
     background = Background()
@@ -61,7 +65,7 @@ async def run_loops(
             stack.push_async_callback(sender.close)
         stack.push_async_callback(background.stop)  # stops the loops before the sender closes
         if Loop.JANITOR in loops:
-            janitor = Janitor(settings, services)
+            janitor = Janitor(settings, services, clock)
             background.start(
                 Loop.JANITOR, every(Loop.JANITOR, settings.uploads.janitor_seconds, janitor.round)
             )
@@ -70,11 +74,11 @@ async def run_loops(
             period = max(1.0, settings.moderation.lease_seconds / 4)
             background.start(
                 Loop.LEASE_SWEEP,
-                every(Loop.LEASE_SWEEP, period, lambda: queue.return_lapsed(utcnow())),
+                every(Loop.LEASE_SWEEP, period, lambda: queue.return_lapsed(clock())),
             )
         if sender is not None:
             dispatcher = Dispatcher(
-                services.repositories.outbox, sender, DispatchRules.from_settings(settings)
+                services.repositories.outbox, sender, DispatchRules.from_settings(settings), clock
             )
             poll = settings.webhooks.poll_seconds
             background.start(Loop.WEBHOOKS, every(Loop.WEBHOOKS, poll, dispatcher.run_once))

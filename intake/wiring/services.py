@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from intake.core.clock import Clock, utcnow
 from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.moderation.accounts import LoginRules, ModeratorService
@@ -50,11 +51,13 @@ def login_rules(settings: Settings) -> LoginRules:
 
 
 @contextlib.asynccontextmanager
-async def open_accounts(settings: Settings, repos: Repositories) -> AsyncIterator[ModeratorService]:
+async def open_accounts(
+    settings: Settings, repos: Repositories, clock: Clock = utcnow
+) -> AsyncIterator[ModeratorService]:
     """Moderator accounts, with the threads that hash their passwords."""
     passwords = Passwords(settings.moderation.hash_threads)
     try:
-        yield ModeratorService(repos.moderators, passwords, login_rules(settings))
+        yield ModeratorService(repos.moderators, passwords, login_rules(settings), clock)
     finally:
         passwords.close()
 
@@ -66,37 +69,47 @@ def _upload_rules(settings: Settings) -> UploadRules:
     )
 
 
-def _rate_limiter(settings: Settings, repos: Repositories) -> RateLimiter:
+def _rate_limiter(settings: Settings, repos: Repositories, clock: Clock) -> RateLimiter:
     rate = settings.rate
     return RateLimiter(
         repos.rate_counters,
         {"submissions": rate.submissions, "uploads": rate.uploads},
         dt.timedelta(seconds=rate.window_seconds),
+        clock,
     )
 
 
 @contextlib.asynccontextmanager
 async def open_services(
-    settings: Settings, store: ObjectStore, repos: Repositories
+    settings: Settings, store: ObjectStore, repos: Repositories, clock: Clock = utcnow
 ) -> AsyncIterator[Services]:
+    """Every service, each telling time by ``clock``."""
     policy = IntakePolicy.from_settings(settings)
-    drafts = DraftService(store, repos.submissions, repos.uploads, policy)
-    uploads = UploadService(store, repos.uploads, policy.uploads, _upload_rules(settings))
-    async with open_accounts(settings, repos) as moderators:
+    drafts = DraftService(store, repos.submissions, repos.uploads, policy, clock)
+    uploads = UploadService(store, repos.uploads, policy.uploads, _upload_rules(settings), clock)
+    async with open_accounts(settings, repos, clock) as moderators:
         yield Services(
             store=store,
             repositories=repos,
-            submissions=SubmissionService(store, repos.submissions, policy),
+            submissions=SubmissionService(store, repos.submissions, policy, clock),
             drafts=drafts,
             uploads=uploads,
-            submitter=SubmitterService(store, repos.submissions, repos.uploads, drafts, uploads),
-            idempotency=Idempotency(repos.idempotency, dt.timedelta(hours=IDEMPOTENCY_HOURS)),
-            rate_limiter=_rate_limiter(settings, repos),
+            submitter=SubmitterService(
+                store, repos.submissions, repos.uploads, drafts, uploads, clock
+            ),
+            idempotency=Idempotency(
+                repos.idempotency, dt.timedelta(hours=IDEMPOTENCY_HOURS), clock
+            ),
+            rate_limiter=_rate_limiter(settings, repos, clock),
             moderators=moderators,
             moderation=ModerationService(
-                repos.moderation, repos.submissions, ModerationRules.from_settings(settings)
+                repos.moderation, repos.submissions, ModerationRules.from_settings(settings), clock
             ),
             moderation_look=ModerationLook(
-                repos.moderation_views, repos.submissions, store, settings.s3.presign_seconds
+                repos.moderation_views,
+                repos.submissions,
+                store,
+                settings.s3.presign_seconds,
+                clock,
             ),
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ from intake.moderation.records import Role
 from intake.submissions.records import FileFlag, FileState, FlagKind, SubmissionState
 from intake.web.app import create_app
 from intake.web.keys import REPOSITORY
+from tests.clocks import ShiftedClock
 from tests.conftest import make_settings
 from tests.moderation_helpers import (
     MODERATION,
@@ -111,13 +111,14 @@ async def test_claim_decide_and_the_audit_trail_in_order(client: Any) -> None:
 async def test_a_lapsed_lease_returns_the_item_and_the_late_decision_is_refused(
     make_client: Any,
 ) -> None:
-    client = await make_client(moderation_lease_seconds="1")
+    clock = ShiftedClock()
+    client = await make_client(moderation_lease_seconds="60", clock=clock)
     app = client.server.app
     [submission] = await queue(app[REPOSITORY], 1)
     slow, quick = await moderator_token(app, "slow"), await moderator_token(app, "quick")
     assert (await client.post(f"{MODERATION}/claim", headers=auth(slow))).status == 200
     assert (await client.post(f"{MODERATION}/claim", headers=auth(quick))).status == 204
-    await asyncio.sleep(1.2)
+    clock.advance(61)
     listed = await client.get(f"{MODERATION}/submissions?state=pending_review", headers=auth(quick))
     assert [s["id"] for s in (await listed.json())["submissions"]] == [submission.id]
     late = await client.post(

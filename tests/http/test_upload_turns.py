@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+from intake.web.keys import UPLOAD_TURNS
 from tests.media import mp4_head_then_random
 from tests.rawhttp import BOUNDARY, EPILOGUE, field_part, file_part_head
 from tests.tus_helpers import CHUNK_TYPE, TUS, KiB, bearer, create_url, head, new_draft, patch
@@ -39,7 +40,8 @@ async def test_a_stalled_client_does_not_keep_the_only_turn(make_client: Any) ->
             data=stalling_body(),
         )
     )
-    await asyncio.sleep(0.5)
+    turns = client.server.app[UPLOAD_TURNS]
+    await asyncio.wait_for(turns.until(lambda: turns.stepped_aside >= 1), timeout=20)
     assert not slow.done()
     await _another_upload_completes(client, token)
     assert not slow.done(), "the stalled upload should still be waiting for its bytes"
@@ -70,7 +72,8 @@ async def test_a_stalled_form_post_does_not_keep_the_only_turn(make_client: Any)
             headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
         )
     )
-    await asyncio.sleep(0.5)
+    turns = client.server.app[UPLOAD_TURNS]
+    await asyncio.wait_for(turns.until(lambda: turns.stepped_aside >= 1), timeout=20)
     draft = await new_draft(client)
     await _another_upload_completes(client, draft["submitter_token"])
     assert not posting.done(), "the stalled form should still be waiting for its bytes"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from typing import Any
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -197,15 +198,32 @@ async def test_a_job_whose_lease_is_lost_is_abandoned_by_its_worker(engine: Asyn
     assert handler.cancelled
 
 
+class Renewals:
+    """The queue, telling when a lease was renewed."""
+
+    def __init__(self, queue: SqlJobQueue) -> None:
+        self._queue = queue
+        self.renewed = asyncio.Event()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._queue, name)
+
+    async def renew(self, job_id: str, lease_id: str, until: dt.datetime) -> bool:
+        held = await self._queue.renew(job_id, lease_id, until)
+        self.renewed.set()
+        return held
+
+
 async def test_a_stopping_worker_hands_its_job_back_at_once(engine: AsyncEngine) -> None:
     queue = queue_on(engine)
     handler = Slow(queue, lose_lease=False)
     job = new_job("k", {}, T0)
     await queue.add(job)
-    worker = Worker(queue, {"k": handler}, quick_lease())
+    renewals: Any = Renewals(queue)
+    worker = Worker(renewals, {"k": handler}, quick_lease())
     running = asyncio.create_task(worker.run_one())
     await asyncio.wait_for(handler.started.wait(), 5)
-    await asyncio.sleep(0.5)  # the lease was renewed meanwhile
+    await asyncio.wait_for(renewals.renewed.wait(), 5)  # held, and renewed meanwhile
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running

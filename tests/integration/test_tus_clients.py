@@ -17,7 +17,7 @@ from tusclient import client as tus
 
 from intake.adapters.db.schema import uploads
 from intake.adapters.s3 import S3ObjectStore
-from intake.web.keys import REPOSITORIES, UPLOADS
+from intake.web.keys import REPOSITORIES, UPLOAD_TURNS, UPLOADS
 from tests.media import jpeg_with_exif, mp4_h264
 
 MiB = 1024 * 1024
@@ -109,7 +109,8 @@ async def test_an_upload_resumes_after_the_connection_is_cut_mid_chunk(
     ).encode()
     writer.write(head + data[: MiB + 12345])
     await writer.drain()
-    await asyncio.sleep(0.5)
+    turns = client.server.app[UPLOAD_TURNS]
+    await asyncio.wait_for(turns.until(lambda: turns.stepped_aside >= 1), 20)  # all read
     writer.transport.abort()
 
     async def committed() -> int:

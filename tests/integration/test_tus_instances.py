@@ -16,6 +16,7 @@ from tusclient import client as tus
 
 from intake.adapters.embedded.seaweedfs import EmbeddedS3
 from intake.adapters.s3 import S3ObjectStore
+from tests.eventually import eventually
 from tests.processes import ServeProcess, shared_env, start_intake
 
 pytestmark = pytest.mark.postgres
@@ -102,7 +103,13 @@ async def test_kill_9_mid_patch_keeps_only_durable_bytes_and_resumes(
             + data[durable : durable + 8 * MiB]
         )  # fmt: skip
         await writer.drain()
-        await asyncio.sleep(1.0)
+        upload_id = location.rsplit("/", 1)[1]
+
+        async def writing_a_part() -> bool:
+            uploads = await s3_store.list_multipart_uploads("submissions/")
+            return any(upload_id in key for key, _ in uploads)
+
+        assert await eventually(writing_a_part), "the node never started a part"
         node.proc.send_signal(signal.SIGKILL)
         await node.proc.wait()
         writer.transport.abort()

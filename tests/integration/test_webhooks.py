@@ -21,9 +21,10 @@ from intake.adapters.db.transactions import Database
 from intake.adapters.webhook_sender import HttpWebhookSender
 from intake.submissions.events import state_event
 from intake.submissions.records import AuditEntry, SubmissionState
-from intake.web.keys import REPOSITORIES, REPOSITORY
+from intake.web.keys import REPOSITORIES, REPOSITORY, SETTINGS
 from intake.webhooks.dispatcher import Dispatcher, DispatchRules
 from intake.webhooks.signature import EVENT_ID_HEADER, HEADER, verify
+from tests.clocks import ShiftedClock
 from tests.moderation_helpers import MODERATION, auth, moderator_token, queue
 from tests.tus_helpers import new_draft
 
@@ -40,6 +41,7 @@ class Receiver:
     received: list[dict[str, Any]] = field(default_factory=list)
     bad_signatures: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    changed: asyncio.Condition = field(default_factory=asyncio.Condition)
     url: str = ""
 
     async def handle(self, request: web.Request) -> web.Response:
@@ -50,6 +52,8 @@ class Receiver:
         assert request.headers[EVENT_ID_HEADER] == event["id"]
         self.received.append(event)
         self.arrived.set()
+        async with self.changed:
+            self.changed.notify_all()
         if self.hangs:
             self.hangs -= 1
             await asyncio.sleep(3600)
@@ -62,9 +66,18 @@ class Receiver:
         return {event["id"]: event for event in self.received}
 
     async def until(self, count: int, timeout: float = 20) -> None:
-        async with asyncio.timeout(timeout):
-            while len(self.distinct()) < count:
-                await asyncio.sleep(0.05)
+        async with asyncio.timeout(timeout), self.changed:
+            await self.changed.wait_for(lambda: len(self.distinct()) >= count)
+
+
+async def deliver_all(dispatcher: Dispatcher, outbox: Any, clock: ShiftedClock) -> None:
+    """Run the dispatcher until nothing is left to deliver, moving time past each backoff."""
+    for _ in range(100):
+        if not await outbox.pending_count():
+            return
+        await dispatcher.run_once()
+        clock.advance(60)
+    pytest.fail("deliveries still pending after 100 rounds")
 
 
 @pytest.fixture
@@ -84,10 +97,7 @@ async def test_every_event_arrives_once_signed_despite_failures(
 ) -> None:
     receiver.failures = 3
     client = await make_client(
-        webhooks_urls=receiver.url,
-        webhooks_secret=SECRET,
-        webhooks_retry_min_seconds="0.05",
-        webhooks_poll_seconds="0.05",
+        webhooks_urls=receiver.url, webhooks_secret=SECRET, webhooks_dispatch="false"
     )
     app = client.server.app
     await queue(app[REPOSITORY], 4)
@@ -105,11 +115,12 @@ async def test_every_event_arrives_once_signed_despite_failures(
     await client.delete(
         f"/api/v1/submissions/{draft['id']}", headers=auth(draft["submitter_token"])
     )
-    await receiver.until(5)
-    outbox = app[REPOSITORIES].outbox
-    async with asyncio.timeout(10):
-        while await outbox.pending_count():
-            await asyncio.sleep(0.05)
+    outbox, clock, sender = app[REPOSITORIES].outbox, ShiftedClock(), HttpWebhookSender(10)
+    rules = DispatchRules.from_settings(app[SETTINGS])
+    try:
+        await deliver_all(Dispatcher(outbox, sender, rules, clock), outbox, clock)
+    finally:
+        await sender.close()
     events = receiver.distinct()
     assert receiver.bad_signatures == 0
     assert len(receiver.received) == 5 + 3  # each failure was retried, nothing more
@@ -143,26 +154,19 @@ async def test_a_dispatcher_stopped_mid_delivery_loses_nothing(
     outbox = SqlOutbox(database)
     first_sender = HttpWebhookSender(10)
     first = Dispatcher(outbox, first_sender, rules)
-    running = asyncio.create_task(first.run(0.05))
-    await receiver.arrived.wait()
-    await asyncio.sleep(0.1)
+    running = asyncio.create_task(first.run_once())
+    await receiver.arrived.wait()  # the first delivery hangs: the dispatcher stops mid-way
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running
     await first_sender.close()
     assert await outbox.pending_count() > 0
+    clock = ShiftedClock()
+    clock.advance(1)  # the stopped dispatcher's leases have run out
     second_sender = HttpWebhookSender(10)
-    second = Dispatcher(outbox, second_sender, rules)
-    restarted = asyncio.create_task(second.run(0.05))
     try:
-        await receiver.until(5)
-        async with asyncio.timeout(10):
-            while await outbox.pending_count():
-                await asyncio.sleep(0.05)
+        await deliver_all(Dispatcher(outbox, second_sender, rules, clock), outbox, clock)
     finally:
-        restarted.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await restarted
         await second_sender.close()
     assert len(receiver.distinct()) == 5
     assert receiver.bad_signatures == 0

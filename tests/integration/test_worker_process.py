@@ -19,6 +19,7 @@ from intake.adapters.s3 import S3ObjectStore
 from intake.jobs.records import JobState
 from intake.submissions.records import FileState, SubmissionState
 from intake.web.keys import JOBS, REPOSITORY, WORKER
+from tests.clocks import ShiftedClock
 from tests.processes import ROOT, shared_env
 
 
@@ -33,7 +34,8 @@ async def test_a_killed_worker_leaves_its_job_to_another_that_finishes_it_once(
     make_client: Any, seaweedfs: EmbeddedS3, s3_store: S3ObjectStore, tmp_path: Path
 ) -> None:
     database = f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}"
-    client = await make_client(database_url=database, workers_lease_seconds="5")
+    clock = ShiftedClock()
+    client = await make_client(database_url=database, workers_lease_seconds="5", clock=clock)
     app = client.server.app
     data = FormData()
     data.add_field("consent_terms", "true")
@@ -75,7 +77,7 @@ async def test_a_killed_worker_leaves_its_job_to_another_that_finishes_it_once(
     [job] = await app[JOBS].jobs_for(submission_id)
     assert job.state is JobState.RUNNING
     assert await app[WORKER].run_one() is None  # its lease still holds
-    await asyncio.sleep(5.2)
+    clock.advance(6)  # and now it has run out
     assert await app[WORKER].run_one() is not None
     [job] = await app[JOBS].jobs_for(submission_id)
     assert (job.state, job.attempts) == (JobState.DONE, 2)

@@ -68,7 +68,6 @@ class SqlModeratorRepository:
     async def change(
         self, moderator_id: str, audit: AuditEntry, now: dt.datetime, **values: Any
     ) -> bool:
-        """Set ``values`` (role, disabled, password_hash); a disabled account loses its tokens."""
         async with self._db.transaction() as conn:
             result = await conn.execute(
                 update(moderators)
@@ -94,7 +93,6 @@ class SqlModeratorRepository:
         expires_at: dt.datetime | None,
         audit: AuditEntry,
     ) -> None:
-        """Store a token; a new API token replaces the account's earlier ones."""
         t = moderator_tokens.c
         async with self._db.transaction() as conn:
             if kind is TokenKind.API:
@@ -129,7 +127,6 @@ class SqlModeratorRepository:
         return moderator_from(row)
 
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
-        """Failed logins under ``key`` counted since ``since``, and when the first was."""
         f = login_failures.c
         query = select(f.count, f.first_at).where(f.key == key, f.first_at > since)
         async with self._db.transaction(write=False) as conn:
@@ -137,7 +134,6 @@ class SqlModeratorRepository:
         return (int(row[0]), row[1]) if row else (0, None)
 
     async def add_failure(self, key: str, now: dt.datetime, since: dt.datetime) -> None:
-        """Count one failure; a count whose first failure is before ``since`` starts over."""
         f = login_failures.c
         async with self._db.transaction() as conn:
             row = (await conn.execute(select(f.first_at).where(f.key == key))).first()
@@ -168,7 +164,6 @@ class SqlModeratorRepository:
         return int(failures.rowcount) + int(tokens.rowcount)
 
     async def clear_failures(self, key: str, before: dt.datetime) -> None:
-        """Forget ``key``'s failures, and every count older than ``before``."""
         f = login_failures.c
         async with self._db.transaction() as conn:
             await conn.execute(delete(login_failures).where(or_(f.key == key, f.last_at < before)))

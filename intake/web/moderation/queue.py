@@ -6,14 +6,13 @@ import datetime as dt
 
 from aiohttp import web
 
-from intake.core.clock import utcnow
 from intake.core.errors import ValidationFailed
 from intake.media.types import MediaKind
 from intake.moderation.look import decode_cursor
 from intake.moderation.ports import QueueFilter, SubmissionQuery
 from intake.submissions.records import SubmissionState
 from intake.web.json_body import json_object, member
-from intake.web.keys import MODERATION, MODERATION_LOOK, SETTINGS
+from intake.web.keys import CLOCK, MODERATION, MODERATION_LOOK, SETTINGS
 from intake.web.moderation.auth import moderator
 from intake.web.moderation.bodies import detail_json, page_json, stats_json
 
@@ -79,7 +78,7 @@ async def claim(request: web.Request) -> web.Response:
     if claimed is None:
         return web.Response(status=204, headers=NO_STORE)
     detail = await request.app[MODERATION_LOOK].describe(claimed)
-    return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
+    return web.json_response(detail_json(detail, request.app[CLOCK](), me), headers=NO_STORE)
 
 
 @routes.post(BASE + "/submissions/{submission_id}/lease")
@@ -87,7 +86,7 @@ async def renew_lease(request: web.Request) -> web.Response:
     me = await moderator(request)
     renewed = await request.app[MODERATION].renew(me, request.match_info["submission_id"])
     detail = await request.app[MODERATION_LOOK].describe(renewed)
-    return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
+    return web.json_response(detail_json(detail, request.app[CLOCK](), me), headers=NO_STORE)
 
 
 @routes.delete(BASE + "/submissions/{submission_id}/lease")
@@ -109,7 +108,7 @@ async def decide(request: web.Request) -> web.Response:
         member(body, "note", str) or "",
     )
     detail = await request.app[MODERATION_LOOK].describe(decided)
-    return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
+    return web.json_response(detail_json(detail, request.app[CLOCK](), me), headers=NO_STORE)
 
 
 @routes.get(BASE + "/submissions")
@@ -126,14 +125,14 @@ async def list_submissions(request: web.Request) -> web.Response:
         limit=_int(request, "limit", 50, MAX_PAGE),
     )
     page = await request.app[MODERATION_LOOK].search(query)
-    return web.json_response(page_json(page, utcnow(), me), headers=NO_STORE)
+    return web.json_response(page_json(page, request.app[CLOCK](), me), headers=NO_STORE)
 
 
 @routes.get(BASE + "/submissions/{submission_id}")
 async def get_submission(request: web.Request) -> web.Response:
     me = await moderator(request)
     detail = await request.app[MODERATION_LOOK].detail(me, request.match_info["submission_id"])
-    return web.json_response(detail_json(detail, utcnow(), me), headers=NO_STORE)
+    return web.json_response(detail_json(detail, request.app[CLOCK](), me), headers=NO_STORE)
 
 
 @routes.get(BASE + "/stats")

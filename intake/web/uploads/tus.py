@@ -22,9 +22,9 @@ from intake.core.errors import (
     PreconditionFailed,
     UnsupportedContentType,
 )
+from intake.uploads.allowance import NewUpload
 from intake.uploads.chunks import CHECKSUM_ALGORITHMS
 from intake.uploads.records import Concat, Upload
-from intake.uploads.resumable import NewUpload
 from intake.uploads.turns import Turn
 from intake.web.auth import bearer_token
 from intake.web.client_address import limit

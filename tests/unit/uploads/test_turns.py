@@ -23,7 +23,7 @@ async def test_a_second_request_waits_while_the_only_turn_is_busy() -> None:
             order.append("second in")
 
     tasks = [asyncio.create_task(first()), asyncio.create_task(second())]
-    await asyncio.sleep(0.05)
+    await turns.until(lambda: turns.waiting == 1)
     assert order == ["first in"]
     release.set()
     await asyncio.gather(*tasks)
@@ -31,7 +31,7 @@ async def test_a_second_request_waits_while_the_only_turn_is_busy() -> None:
 
 
 async def test_a_request_whose_client_is_slow_gives_its_turn_up_meanwhile() -> None:
-    turns = UploadTurns(1, patience=0.01)
+    turns = UploadTurns(1, patience=0)
     arrived = asyncio.Event()
     worked = asyncio.Event()
 
@@ -53,6 +53,7 @@ async def test_a_request_whose_client_is_slow_gives_its_turn_up_meanwhile() -> N
     await asyncio.sleep(0)
     fast_task = asyncio.create_task(fast())
     await asyncio.wait_for(worked.wait(), timeout=5)
+    assert turns.stepped_aside == 1
     arrived.set()
     assert await slow_task == b"late"
     await fast_task
@@ -64,19 +65,23 @@ async def test_bytes_that_come_at_once_keep_the_turn() -> None:
         assert await turn.wait_for_client(asyncio.sleep(0, b"now")) == b"now"
         assert turn.held
         other = asyncio.create_task(_take_and_leave(turns))
-        await asyncio.sleep(0.05)
-        assert not other.done()
+        await turns.until(lambda: turns.waiting == 1)
+        assert not other.done() and turns.stepped_aside == 0
     await asyncio.wait_for(other, timeout=5)
 
 
 async def test_a_turn_held_past_its_share_goes_to_the_next_in_line() -> None:
-    turns = UploadTurns(1, share=0)
+    now = [0.0]
+    turns = UploadTurns(1, share=5, monotonic=lambda: now[0])
     order: list[str] = []
 
     async def long_upload() -> None:
         async with turns.turn() as turn:
             order.append("long 1")
-            await asyncio.sleep(0.01)
+            await turn.share()
+            order.append("long 1 still")
+            await turns.until(lambda: turns.waiting == 1)
+            now[0] += 6
             await turn.share()
             order.append("long 2")
 
@@ -87,7 +92,7 @@ async def test_a_turn_held_past_its_share_goes_to_the_next_in_line() -> None:
     first = asyncio.create_task(long_upload())
     await asyncio.sleep(0)
     await asyncio.gather(first, short_upload())
-    assert order == ["long 1", "short", "long 2"]
+    assert order == ["long 1", "long 1 still", "short", "long 2"]
 
 
 async def _take_and_leave(turns: UploadTurns) -> None:
