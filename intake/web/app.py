@@ -74,7 +74,7 @@ from intake.web.moderation.wiring import (
     moderation_ctx,
     purge_moderation,
 )
-from intake.web.openapi import document as openapi
+from intake.web.openapi import routes as openapi
 from intake.web.pages import reader as pages
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
@@ -310,7 +310,7 @@ def create_app(
     app.add_routes(pages.routes)
     app.add_routes(health.routes)
     app.add_routes(tus.routes)
-    app.add_routes(openapi.routes)
+    openapi.setup(app)
     app.add_routes(api_moderation.routes)
     app.add_routes(api_moderators.routes)
     return app

@@ -31,7 +31,7 @@ from intake.core.errors import ConfigurationError, IntakeError
 from intake.moderation.records import Role
 from intake.web.keys import REPOSITORY
 from intake.web.keys import UPLOADS as UPLOAD_SERVICE
-from intake.web.openapi.document import PROBLEM_TYPES
+from intake.web.openapi.problems import PROBLEM_TYPES
 from intake.web.uploads.tus_headers import OFFSET_OCTET_STREAM
 from tests.media import jpeg_with_exif
 from tests.moderation_helpers import auth, moderator_token, queue
