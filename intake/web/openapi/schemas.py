@@ -63,17 +63,25 @@ class OpenApiSchema(GenerateJsonSchema):
         return super().nullable_schema(schema)
 
 
+RFC_3339 = "RFC 3339 in UTC, e.g. 2026-11-28T02:13:03.374743Z."
+
+
 def _tidy(node: Any) -> Any:
-    """Without ``title`` keywords; descriptions on one line."""
+    """Without ``title`` keywords; descriptions on one line; times said to be RFC 3339."""
     if isinstance(node, list):
         return [_tidy(item) for item in node]
     if not isinstance(node, dict):
         return node
-    tidy = {}
-    for key, value in node.items():
-        if isinstance(value, str) and key == "title":
-            continue
-        tidy[key] = " ".join(value.split()) if key == "description" else _tidy(value)
+    tidy = {key: _tidy(value) for key, value in node.items()
+            if not (key == "title" and isinstance(value, str))}  # fmt: skip
+    description = tidy.get("description", "")
+    if not isinstance(description, str):  # a property named "description"
+        return tidy
+    said = " ".join(description.split())
+    if tidy.get("format") == "date-time" and "RFC 3339" not in said:
+        said = f"{said.removesuffix('.')}: {RFC_3339}" if said else RFC_3339
+    if said:
+        tidy["description"] = said
     return tidy
 
 
