@@ -202,6 +202,7 @@ async def test_the_docs_page_shows_every_operation_without_scripts(client: Any) 
     for problem in document["x-problem-types"]:
         assert f"<code>{problem['type']}</code>" in page
     assert "consent_terms" in page and "Idempotency-Key" in page and "Upload-Offset" in page
+    assert "Bearer &lt;submitter token&gt;" in page and "Bearer &lt;moderator token&gt;" in page
     assert "<script" not in page and "<link" not in page and "src=" not in page
 
 

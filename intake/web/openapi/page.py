@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 Json = dict[str, Any]
 METHODS = ("get", "head", "post", "put", "patch", "delete", "options")
+_TOKENS = {"submitterToken": "submitter token", "moderatorToken": "moderator token"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class Operation:
     description: str
     operation_id: str
     tag: str
-    secured: bool
+    token: str
+    """The token it needs (``submitter token``, ``moderator token``), or ``""``."""
     parameters: list[Row]
     bodies: list[Body]
     answers: list[Answer]
@@ -160,7 +162,7 @@ def _operation(r: _Resolver, method: str, path: str, op: Json) -> Operation:
         description=inline(op.get("description", "")),
         operation_id=op["operationId"],
         tag=op["tags"][0],
-        secured=bool(op.get("security")),
+        token=" or ".join(_TOKENS.get(name, name) for s in op.get("security", ()) for name in s),
         parameters=[
             Row(
                 f"{p['name']}",
