@@ -42,16 +42,13 @@ BODIES: tuple[type[BaseModel], ...] = (*submissions.BODIES, *moderation.BODIES)
 
 
 class OpenApiSchema(GenerateJsonSchema):
-    """Schemas as the document shows them: enums inline, no titles or defaults, and
+    """Schemas as the document shows them: enums inline, no defaults, and
     ``{"type": [T, "null"]}`` for a nullable simple type."""
 
     def generate_inner(self, schema: Any) -> JsonSchemaValue:
         if schema["type"] == "enum" and "ref" in schema:
             schema = {key: value for key, value in schema.items() if key != "ref"}
         return super().generate_inner(schema)
-
-    def field_title_should_be_set(self, schema: Any) -> bool:
-        return False
 
     def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
         return self.generate_inner(schema["schema"])
