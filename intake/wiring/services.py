@@ -47,6 +47,7 @@ def login_rules(settings: Settings) -> LoginRules:
         max_failures=m.login_max_failures,
         window=dt.timedelta(seconds=m.login_window_seconds),
         session=dt.timedelta(seconds=m.session_seconds),
+        max_per_address=m.login_max_per_address,
     )
 
 
@@ -55,7 +56,9 @@ async def open_accounts(
     settings: Settings, repos: Repositories, clock: Clock = utcnow
 ) -> AsyncIterator[ModeratorService]:
     """Moderator accounts, with the threads that hash their passwords."""
-    passwords = Passwords(settings.moderation.hash_threads)
+    passwords = Passwords(
+        settings.moderation.hash_threads, waiting=settings.moderation.hash_waiting
+    )
     try:
         yield ModeratorService(repos.moderators, passwords, login_rules(settings), clock)
     finally:

@@ -510,4 +510,3 @@ async def test_schemathesis_finds_no_server_error_and_no_undescribed_answer(
     elapsed = time.monotonic() - began
     assert not failures, f"schemathesis ({elapsed:.1f} s):\n" + "\n\n".join(failures)
     assert len(RECORDER.records) - start > 200, "schemathesis sent fewer requests than meant"
-    assert elapsed < 60

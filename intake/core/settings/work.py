@@ -74,7 +74,16 @@ class ModerationSettings:
         check=_check_reasons,
     )  # fmt: skip
     login_max_failures: int = setting(
-        5, "Failed logins of one account from one client address before it must wait.", minimum=1
+        5,
+        "Login attempts of one account from one client address in the window before it must "
+        "wait (counted before the password is checked; a success gives its attempt back).",
+        minimum=1,
+    )
+    login_max_per_address: int = setting(
+        30,
+        "Failed login attempts from one client address in the window, whatever the names "
+        "tried, before it must wait.",
+        minimum=1,
     )
     login_window_seconds: int = setting(
         900, "Failed logins are counted over this window; 429 until it ends.", minimum=1
@@ -84,6 +93,12 @@ class ModerationSettings:
     )
     hash_threads: int = setting(
         2, "Threads for password hashing (argon2id), off the event loop.", minimum=1
+    )
+    hash_waiting: int = setting(
+        16,
+        "Password checks that may wait for a hashing thread; past that a login is answered "
+        "429 at once instead of queuing.",
+        minimum=0,
     )
 
 

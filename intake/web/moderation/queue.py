@@ -89,9 +89,7 @@ async def claim(request: web.Request) -> web.Response:
     if claimed is None:
         return web.Response(status=204, headers=NO_STORE)
     detail = await request.app[MODERATION_LOOK].describe(claimed)
-    return json_answer(
-        ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me), headers=NO_STORE
-    )
+    return _detail_answer(request, detail, me)
 
 
 @routes.post(BASE + "/submissions/{submission_id}/lease")
@@ -99,9 +97,7 @@ async def renew_lease(request: web.Request) -> web.Response:
     me = await moderator(request)
     renewed = await request.app[MODERATION].renew(me, request.match_info["submission_id"])
     detail = await request.app[MODERATION_LOOK].describe(renewed)
-    return json_answer(
-        ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me), headers=NO_STORE
-    )
+    return _detail_answer(request, detail, me)
 
 
 @routes.delete(BASE + "/submissions/{submission_id}/lease")
@@ -119,9 +115,7 @@ async def decide(request: web.Request) -> web.Response:
         me, request.match_info["submission_id"], body.decision, body.reason, body.note or ""
     )
     detail = await request.app[MODERATION_LOOK].describe(decided)
-    return json_answer(
-        ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me), headers=NO_STORE
-    )
+    return _detail_answer(request, detail, me)
 
 
 @routes.get(BASE + "/submissions")
@@ -137,7 +131,7 @@ async def list_submissions(request: web.Request) -> web.Response:
         after=decode_cursor(cursor) if cursor else None,
         limit=_int(request, "limit", 50, MAX_PAGE),
     )
-    page = await request.app[MODERATION_LOOK].search(query)
+    page = await request.app[MODERATION_LOOK].search(me, query)
     return json_answer(SubmissionPage.of(page, request.app[CLOCK](), me), headers=NO_STORE)
 
 
@@ -145,14 +139,12 @@ async def list_submissions(request: web.Request) -> web.Response:
 async def get_submission(request: web.Request) -> web.Response:
     me = await moderator(request)
     detail = await request.app[MODERATION_LOOK].detail(me, request.match_info["submission_id"])
-    return json_answer(
-        ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me), headers=NO_STORE
-    )
+    return _detail_answer(request, detail, me)
 
 
 @routes.get(BASE + "/stats")
 async def stats(request: web.Request) -> web.Response:
-    await moderator(request)
+    me = await moderator(request)
     hours = _int(request, "hours", 24, MAX_STATS_HOURS)
-    figures = await request.app[MODERATION_LOOK].stats(hours)
+    figures = await request.app[MODERATION_LOOK].stats(me, hours)
     return json_answer(QueueStats.of(figures), headers=NO_STORE)
