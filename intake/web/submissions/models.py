@@ -15,6 +15,7 @@ from intake.media.types import MediaKind
 from intake.submissions import records
 from intake.submissions.drafts import NewDraft
 from intake.submissions.fields import TEXT_FIELDS
+from intake.submissions.filenames import sanitize_filename
 from intake.submissions.receiving import AcceptedSubmission
 from intake.submissions.records import FileState, SubmissionState
 from intake.submissions.submitter import PLAIN_STATES
@@ -136,7 +137,7 @@ class Upload(Answer):
     url: UriReference
     """The tus upload URL."""
     filename: str
-    """From Upload-Metadata `filename`."""
+    """From Upload-Metadata `filename`, sanitized as the stored file's will be."""
     state: UploadState
     offset: NonNegativeInt
     """Bytes received."""
@@ -147,8 +148,9 @@ class Upload(Answer):
 
     @classmethod
     def of(cls, u: uploads.Upload) -> Upload:
-        return cls(id=u.id, url=f"{UPLOADS_URL}/{u.id}", filename=u.filename, state=u.state,
-                   offset=u.offset, length=u.length, expires_at=u.expires_at)  # fmt: skip
+        return cls(id=u.id, url=f"{UPLOADS_URL}/{u.id}", filename=sanitize_filename(u.filename),
+                   state=u.state, offset=u.offset, length=u.length,
+                   expires_at=u.expires_at)  # fmt: skip
 
 
 Reference = Annotated[str, Field(pattern="^[0-9A-Z]{5}-[0-9A-Z]{5}$")]
