@@ -1,4 +1,11 @@
 # intake: one stateless web node. Point it at S3 and PostgreSQL with INTAKE_* variables.
+
+# The reader pages' font (Vazirmatn, OFL), installed from the npm registry by npm.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY scripts/install-assets.sh scripts/
+RUN ./scripts/install-assets.sh fonts
+
 FROM python:3.11-slim-bookworm
 
 RUN apt-get update \
@@ -10,6 +17,7 @@ WORKDIR /app
 
 COPY pyproject.toml README.md ./
 COPY intake ./intake
+COPY --from=assets /src/intake/web/static/fonts ./intake/web/static/fonts
 RUN pip install --no-cache-dir '.[media]'
 
 COPY config ./config

@@ -46,6 +46,7 @@ from intake.uploads.resumable import UploadRules, UploadService
 from intake.uploads.turns import UploadTurns
 from intake.web import health
 from intake.web.cors import cors_middleware
+from intake.web.i18n import Catalogs
 from intake.web.keys import (
     DATABASE,
     DECODERS,
@@ -75,7 +76,8 @@ from intake.web.moderation.wiring import (
     purge_moderation,
 )
 from intake.web.openapi import document as openapi
-from intake.web.pages import reader as pages
+from intake.web.pages import wiring as pages
+from intake.web.pages.security import security_headers_middleware
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
 from intake.web.submissions import api as api_submissions
@@ -290,12 +292,18 @@ def create_app(
     """The intake application. Pass ``object_store``/``repository`` to use ready ones;
     ``workers`` runs job workers in it (default: ``workers.in_process``)."""
     app = web.Application(
-        middlewares=[request_id_middleware, cors_middleware, tus_middleware, problem_middleware],
+        middlewares=[
+            security_headers_middleware,
+            request_id_middleware,
+            cors_middleware,
+            tus_middleware,
+            problem_middleware,
+        ],
         client_max_size=MAX_READ_BODY,
         handler_args={"read_bufsize": settings.uploads.receive_buffer},
     )
     app[SETTINGS] = settings
-    app[TEMPLATES] = Templates()
+    app[TEMPLATES] = Templates(Catalogs(settings.submissions.locales))
     if object_store is not None:
         app[OBJECT_STORE] = object_store
     if repository is not None:
@@ -307,7 +315,7 @@ def create_app(
     )  # fmt: skip
     app.add_routes(api_submissions.routes)
     app.add_routes(api_config.routes)
-    app.add_routes(pages.routes)
+    pages.install(app)
     app.add_routes(health.routes)
     app.add_routes(tus.routes)
     app.add_routes(openapi.routes)

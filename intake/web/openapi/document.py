@@ -1003,48 +1003,6 @@ def _tus_paths() -> Json:
     }
 
 
-def _page_paths(settings: Settings) -> Json:
-    form = _form_content(settings)
-    return {
-        "/": {
-            "get": operation(
-                "The story form (HTML, works without JavaScript)",
-                "formPage",
-                "pages",
-                {"200": html_response("The form."), **problem_responses(*SERVER, html=True)},
-            )
-        },
-        "/submit": {
-            "post": operation(
-                "The form's target: answers with a redirect to the receipt",
-                "submitForm",
-                "pages",
-                {
-                    "303": response(
-                        "Received; `Location` is the receipt page.", headers=["Location"]
-                    ),
-                    **problem_responses(*FORM_ERRORS, html=True),
-                },
-                description="Errors are a page for browsers (`Accept: text/html`), problem "
-                "JSON otherwise.",
-                body={"required": True, "content": {MULTIPART: form}},
-            )
-        },
-        "/receipt/{reference}": {
-            "get": operation(
-                "The receipt page with the reference code",
-                "receiptPage",
-                "pages",
-                {
-                    "200": html_response("The receipt."),
-                    **problem_responses(NotFound, *DEPENDENCIES, html=True),
-                },
-                parameters=params("Reference"),
-            )
-        },
-    }
-
-
 def _service_paths() -> Json:
     return {
         "/healthz": {
@@ -1136,7 +1094,7 @@ def _description(settings: Settings, tus_max_size: int) -> str:
 
 def openapi_document(settings: Settings, tus_max_size: int) -> Json:
     """The OpenAPI 3.1 document for an app with these settings."""
-    from intake.web.openapi import moderation
+    from intake.web.openapi import moderation, pages
 
     return {
         "openapi": "3.1.0",
@@ -1151,14 +1109,14 @@ def openapi_document(settings: Settings, tus_max_size: int) -> Json:
         "tags": [
             {"name": "submissions", "description": "Submissions and drafts."},
             {"name": "uploads (tus 1.0.0)", "description": "Resumable uploads into a draft."},
-            {"name": "pages", "description": "The HTML form and receipt."},
+            {"name": "pages", "description": "The reader's pages (HTML) in each language."},
             {"name": "service", "description": "Health, configuration and this document."},
             {"name": "moderation", "description": "The moderation queue and its accounts."},
         ],
         "paths": {
             **_submission_paths(settings),
             **_tus_paths(),
-            **_page_paths(settings),
+            **pages.paths(settings),
             **_service_paths(),
             **moderation.paths(),
         },

@@ -1,4 +1,8 @@
-"""HTML pages, rendered by Jinja2 with autoescaping."""
+"""HTML pages, rendered by Jinja2 with autoescaping, in the reader's language.
+
+Each locale has an environment of its own with its catalog installed (Jinja2's i18n
+extension, new-style gettext: ``{{ _("Send %(n)s files", n=3) }}`` escapes and formats).
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,26 @@ from typing import Any
 
 import jinja2
 
+from intake.web.i18n import Catalogs, Localizer
+
 
 class Templates:
-    def __init__(self) -> None:
-        self._env = jinja2.Environment(
+    def __init__(self, catalogs: Catalogs | None = None) -> None:
+        self.catalogs = catalogs or Catalogs(["en"])
+        self._envs = {tag: self._environment(self.catalogs.get(tag)) for tag in self.catalogs.tags}
+
+    @staticmethod
+    def _environment(localizer: Localizer) -> jinja2.Environment:
+        env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(Path(__file__).parent),
             autoescape=True,
             undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
         )
+        env.install_gettext_translations(localizer.translations, newstyle=True)  # type: ignore[attr-defined]
+        env.globals.update(number=localizer.number, size=localizer.size)
+        return env
 
-    def render(self, name: str, **context: Any) -> str:
-        return self._env.get_template(name).render(**context)
+    def render(self, name: str, locale: str | None = None, **context: Any) -> str:
+        env = self._envs[locale if locale in self._envs else self.catalogs.default]
+        return env.get_template(name).render(**context)

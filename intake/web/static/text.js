@@ -1,0 +1,87 @@
+// What the pages' scripts say, in the page's language: the translated texts the server
+// put in the page (#page-text, JSON), and numbers, sizes and durations written with Intl.
+
+const data = JSON.parse(document.getElementById("page-text").textContent);
+
+export const lang = document.documentElement.lang || "en";
+
+/** ``template`` with each %(name)s replaced by values[name]. */
+export function fill(template, values = {}) {
+  return template.replace(/%\((\w+)\)s/g, (whole, key) => (key in values ? String(values[key]) : whole));
+}
+
+/** The text called ``key``, filled with ``values``. */
+export function t(key, values) {
+  return fill(data.text[key] ?? key, values);
+}
+
+const numbers = new Intl.NumberFormat(lang);
+const percents = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+
+export function num(n) {
+  return numbers.format(n);
+}
+
+export function percent(fraction) {
+  return percents.format(Math.min(1, Math.max(0, fraction)));
+}
+
+const UNITS = [["gigabyte", 2 ** 30], ["megabyte", 2 ** 20], ["kilobyte", 2 ** 10]];
+
+/** A byte count as the server writes it: binary units, one decimal at most. */
+export function size(bytes) {
+  for (const [unit, factor] of UNITS) {
+    if (bytes >= factor) {
+      return new Intl.NumberFormat(lang, { style: "unit", unit, maximumFractionDigits: 1 })
+        .format(bytes / factor);
+    }
+  }
+  return new Intl.NumberFormat(lang, { style: "unit", unit: "byte", unitDisplay: "long" }).format(bytes);
+}
+
+/** A duration in the largest unit that fits, e.g. "3 minutes". */
+export function duration(seconds) {
+  const [unit, value] = seconds >= 5400 ? ["hour", seconds / 3600]
+    : seconds >= 90 ? ["minute", seconds / 60] : ["second", seconds];
+  return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long", maximumFractionDigits: 0 })
+    .format(Math.max(1, Math.round(value)));
+}
+
+/** A clip's length as m:ss, in the page's digits. */
+export function clock(seconds) {
+  const whole = Math.round(seconds);
+  const two = new Intl.NumberFormat(lang, { minimumIntegerDigits: 2 });
+  return `${num(Math.floor(whole / 60))}:${two.format(whole % 60)}`;
+}
+
+/** [title, detail] for a problem type URI or slug (``/problems/payload-too-large``). */
+export function problem(type) {
+  const slug = String(type || "").split("/").pop();
+  return data.problems[slug] || data.problems["internal-error"];
+}
+
+export function label(field) {
+  return data.labels[field] || field;
+}
+
+/** What to change in ``field`` for the error ``code`` of a 422 answer. */
+export function fieldError(field, code) {
+  if (code === "required" && data.required[field]) return data.required[field];
+  const max = field === "story" ? data.limits.story_max_chars : data.limits.field_max_chars;
+  return fill(data.field_errors[code] || data.field_errors.required, { max: num(max) });
+}
+
+export function stateText(status) {
+  return data.states[status] || status;
+}
+
+/** Reads an answer's problem+json body, or a stand-in when there is none. */
+export async function problemOf(response) {
+  try {
+    const body = await response.json();
+    if (body && body.type) return body;
+  } catch {
+    // not JSON: fall through
+  }
+  return { type: "/problems/internal-error", status: response.status };
+}
