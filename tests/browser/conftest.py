@@ -8,14 +8,19 @@ pixels wide, touch, twice the pixel density. Screenshots go to ``tests/artifacts
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from intake.web.keys import OBJECT_STORE, REPOSITORY
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("INTAKE_CHROMIUM", "/usr/bin/chromium")
@@ -55,11 +60,28 @@ async def browser() -> AsyncIterator[Browser]:
         await browser.close()
 
 
+@dataclass(frozen=True)
+class Site:
+    url: str
+    app: web.Application
+
+    async def stored(self, reference: str, into: Path) -> dict[str, bytes]:
+        """The originals stored for the submission ``reference``: file name -> sha256."""
+        submission = await self.app[REPOSITORY].get_by_reference(reference)
+        assert submission is not None, f"no submission {reference}"
+        found = {}
+        for file in await self.app[REPOSITORY].files_of(submission.id):
+            path = into / file.id
+            await self.app[OBJECT_STORE].download(file.object_key, path)
+            found[file.original_filename] = hashlib.sha256(path.read_bytes()).digest()
+        return found
+
+
 @pytest.fixture
-async def site(make_client: Callable[..., Any]) -> str:
-    """The app on a loopback port, without rate limits; its base URL."""
+async def site(make_client: Callable[..., Any]) -> Site:
+    """The app on a loopback port, without rate limits."""
     client = await make_client(rate_submissions="0", rate_uploads="0")
-    return str(client.make_url("")).rstrip("/")
+    return Site(str(client.make_url("")).rstrip("/"), client.server.app)
 
 
 @pytest.fixture
