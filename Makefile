@@ -65,7 +65,7 @@ config: $(DEV_STAMP)
 # After changing reader-facing text: new message ids go into every catalog (translate them).
 messages: $(DEV_STAMP)
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o .cache/messages.pot .
-	$(BIN)/pybabel update -i .cache/messages.pot -d intake/web/locales --no-location --omit-header --ignore-obsolete
+	$(BIN)/pybabel update -i .cache/messages.pot -d intake/web/locales --ignore-obsolete --no-fuzzy-matching -w 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .cache intake/web/static/fonts

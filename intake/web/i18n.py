@@ -37,6 +37,15 @@ SIZE_UNITS = (("digital-gigabyte", 1 << 30), ("digital-megabyte", 1 << 20),
               ("digital-kilobyte", 1 << 10))  # fmt: skip
 
 
+FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
+
+
+def isolate(value: object) -> str:
+    """``value`` set apart for the bidi algorithm: a Latin file name, a size or a phone
+    number inside a Dari sentence keeps its own order and leaves the sentence's alone."""
+    return f"{FIRST_STRONG_ISOLATE}{value}{POP_DIRECTIONAL_ISOLATE}"
+
+
 def catalog_dir(tag: str) -> str:
     """``fa-AF`` → ``fa_AF`` (BCP 47 tag to gettext folder)."""
     return tag.replace("-", "_")
@@ -55,12 +64,10 @@ class Localizer:
         return "rtl" if self.babel.character_order == "right-to-left" else "ltr"
 
     def gettext(self, message: str, **values: object) -> str:
+        """``message`` in this language, its ``%(name)s`` filled with ``values`` (each
+        isolated: see :func:`isolate`)."""
         text = self.translations.gettext(message)
-        return text % values if values else text
-
-    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
-        text = self.translations.ngettext(singular, plural, n)
-        return text % {"num": self.number(n), **values}
+        return text % {k: isolate(v) for k, v in values.items()} if values else text
 
     def _digits(self, text: str) -> str:
         digits = DIGITS.get(self.babel.default_numbering_system or "latn")

@@ -100,5 +100,6 @@ async def page(phone: BrowserContext) -> Page:
 async def screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    await page.evaluate("document.fonts.ready.then(() => true)")
     await page.screenshot(path=path, full_page=True)
     return path

@@ -60,12 +60,9 @@ SCRIPT_TEXT = {
     "error_title": N_("There is a problem"),
     "nothing_sent": N_("Could not reach us. Check your connection and try again."),
     "video_length": N_("Video, %(duration)s"),
-    "preview_of": N_("Preview of %(name)s"),
-    "copied": N_("Copied."),
     "loading": N_("Loading…"),
     "withdrawn_now": N_("Your story was withdrawn. We deleted what you sent."),
     "not_found": N_("We found no story with this link. Check that you copied all of it."),
-    "status_title": N_("Status of your story"),
 }
 
 
@@ -85,7 +82,7 @@ def script_text(i18n: Localizer, limits: Limits) -> dict[str, Any]:
         "text": _translated(i18n, SCRIPT_TEXT),
         "labels": _translated(i18n, FIELD_LABELS),
         "field_errors": {
-            code: i18n.gettext(message, max="%(max)s") for code, message in FIELD_ERRORS.items()
+            code: i18n.translations.gettext(message) for code, message in FIELD_ERRORS.items()
         },
         "required": _translated(i18n, REQUIRED),
         "problems": problems,

@@ -50,7 +50,8 @@ export class FileList {
     if (file.size === 0) return t("empty_file", { name });
     const max = kind === "video" ? limits.video_max_bytes : limits.photo_max_bytes;
     if (file.size > max) {
-      return t(`${kind}_too_large`, { name, size: size(file.size), max: size(max) });
+      const values = { name, size: size(file.size), max: size(max) };
+      return kind === "video" ? t("video_too_large", values) : t("photo_too_large", values);
     }
     if (this.entries.some((entry) => entry.fingerprint === fingerprint(file))) {
       return t("already_chosen", { name });
@@ -90,7 +91,8 @@ export class FileList {
     item.append(this.preview(entry));
     const about = element("div");
     about.append(element("div", "name", entry.file.name));
-    entry.meta = element("div", "meta", `${t(entry.kind)} · ${size(entry.file.size)}`);
+    const kind = entry.kind === "video" ? t("video") : t("photo");
+    entry.meta = element("div", "meta", `${kind} · ${size(entry.file.size)}`);
     entry.state = element("div", "state");
     about.append(entry.meta, entry.state);
     item.append(about);

@@ -250,6 +250,7 @@ class StoryForm {
     const entries = this.files.entries.filter((entry) => !entry.refused);
     const overall = new Progress(entries.reduce((sum, e) => sum + e.file.size, 0));
     $("overall").hidden = false;
+    for (const entry of entries) if (!entry.done) entry.state.textContent = t("waiting");
     let before = 0;
     let sent = 0;
     for (const entry of entries) {
@@ -317,6 +318,7 @@ class StoryForm {
     else if (state === "paused") note.textContent = t("paused_note");
     else note.textContent = "";
     if (state === "paused") entry.state.textContent = t("paused");
+    if (state === "sending" && !entry.progress.value) entry.state.textContent = t("sending");
     if (state !== "sending") this.announce(note.textContent, true);
   }
 

@@ -5,9 +5,12 @@ const data = JSON.parse(document.getElementById("page-text").textContent);
 
 export const lang = document.documentElement.lang || "en";
 
-/** ``template`` with each %(name)s replaced by values[name]. */
+/** ``template`` with each %(name)s replaced by values[name], set apart for the bidi
+ * algorithm (a Latin file name in a Dari sentence keeps its order and leaves the
+ * sentence's alone). */
 export function fill(template, values = {}) {
-  return template.replace(/%\((\w+)\)s/g, (whole, key) => (key in values ? String(values[key]) : whole));
+  return template.replace(/%\((\w+)\)s/g,
+    (whole, key) => (key in values ? `\u2068${values[key]}\u2069` : whole));
 }
 
 /** The text called ``key``, filled with ``values``. */

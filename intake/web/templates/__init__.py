@@ -6,12 +6,24 @@ extension, new-style gettext: ``{{ _("Send %(n)s files", n=3) }}`` escapes and f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
-from intake.web.i18n import Catalogs, Localizer
+from intake.web.i18n import Catalogs, Localizer, isolate
+
+
+def _gettext(localizer: Localizer) -> Callable[..., Markup]:
+    """New-style ``_()`` whose values are escaped and bidi-isolated."""
+
+    def gettext(message: str, **values: Any) -> Markup:
+        text = Markup(localizer.translations.gettext(message))
+        return text % {k: isolate(v) for k, v in values.items()} if values else text
+
+    return gettext
 
 
 class Templates:
@@ -28,7 +40,9 @@ class Templates:
             extensions=["jinja2.ext.i18n"],
         )
         env.install_gettext_translations(localizer.translations, newstyle=True)  # type: ignore[attr-defined]
-        env.globals.update(number=localizer.number, size=localizer.size)
+        env.globals.update(
+            gettext=_gettext(localizer), number=localizer.number, size=localizer.size
+        )
         return env
 
     def render(self, name: str, locale: str | None = None, **context: Any) -> str:
