@@ -14,8 +14,8 @@ LANGUAGES = {"en": "ltr", "fa-AF": "rtl", "ps": "rtl"}
 PAGES = ("", "privacy", "status", "receipt/K7M4Q-X9TB2")
 FIRST_LOAD_LIMIT = 150 * 1024
 TOUCH_TARGETS = """() => [...document.querySelectorAll(
-    'button, input:not([type=hidden]):not([type=checkbox]):not([type=file]), textarea, label.check, label.button,'
-    + ' .languages a, footer a')]
+    'button, input:not([type=hidden]):not([type=checkbox]):not([type=file]), textarea,'
+    + ' label.check, label.button, .languages a, footer a')]
   .filter((e) => e.offsetParent !== null && !e.closest('.hp'))
   .map((e) => { const r = e.getBoundingClientRect();
     return { what: e.outerHTML.slice(0, 60), width: r.width, height: r.height }; })

@@ -20,7 +20,7 @@ def _gettext(localizer: Localizer) -> Callable[..., Markup]:
     """New-style ``_()`` whose values are escaped and bidi-isolated."""
 
     def gettext(message: str, **values: Any) -> Markup:
-        text = Markup(localizer.translations.gettext(message))
+        text = Markup(localizer.translations.gettext(message))  # noqa: S704 (our catalogs)
         return text % {k: isolate(v) for k, v in values.items()} if values else text
 
     return gettext
