@@ -78,6 +78,7 @@ async def form_page(request: web.Request) -> web.Response:
     return _form(request, page_localizer(request))
 
 
+@routes.get("/privacy")
 @routes.get(f"/{LOCALE}/privacy")
 async def privacy_page(request: web.Request) -> web.Response:
     return render_page(request, page_localizer(request), "privacy.html", path="privacy")
