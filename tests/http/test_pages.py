@@ -210,8 +210,8 @@ async def test_a_reader_sees_the_state_and_withdraws_without_javascript(client: 
                                                    "action": "withdraw"})  # fmt: skip
     assert unsure.status == 422
     assert "Tick the box to confirm" in await unsure.text()
-    done = await client.post("/en/status", data={"reference": reference, "key": key,
-                                                 "action": "withdraw", "confirm": "yes"})  # fmt: skip
+    sure = {"reference": reference, "key": key, "action": "withdraw", "confirm": "yes"}
+    done = await client.post("/en/status", data=sure)
     assert done.status == 200
     assert "Withdrawn. We deleted what you sent." in await done.text()
     submission = await client.server.app[REPOSITORY].get_by_reference(reference)
