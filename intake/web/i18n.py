@@ -35,6 +35,11 @@ DIGITS: Mapping[str, str] = {
 }
 SIZE_UNITS = (("digital-gigabyte", 1 << 30), ("digital-megabyte", 1 << 20),
               ("digital-kilobyte", 1 << 10))  # fmt: skip
+SCRIPT_UNITS = (("byte", "digital-byte", "long"), ("kilobyte", "digital-kilobyte", "short"),
+                ("megabyte", "digital-megabyte", "short"), ("gigabyte", "digital-gigabyte", "short"),
+                ("second", "duration-second", "long"), ("minute", "duration-minute", "long"),
+                ("hour", "duration-hour", "long"))  # fmt: skip
+PERCENT_SIGNS: Mapping[str, str] = {"arab": "٪", "arabext": "٪"}
 
 
 FIRST_STRONG_ISOLATE, POP_DIRECTIONAL_ISOLATE = "\u2068", "\u2069"
@@ -69,8 +74,13 @@ class Localizer:
         text = self.translations.gettext(message)
         return text % {k: isolate(v) for k, v in values.items()} if values else text
 
+    @property
+    def numbering(self) -> str:
+        """The digits this locale writes: ``latn``, or ``arabext`` (۰۱۲) for Dari and Pashto."""
+        return self.babel.default_numbering_system or "latn"
+
     def _digits(self, text: str) -> str:
-        digits = DIGITS.get(self.babel.default_numbering_system or "latn")
+        digits = DIGITS.get(self.numbering)
         return text.translate(str.maketrans("0123456789", digits)) if digits else text
 
     def number(self, value: float) -> str:
@@ -89,6 +99,22 @@ class Localizer:
             format_unit(size, "digital-byte", length="long", locale=self.babel,
                         numbering_system="default")
         )  # fmt: skip
+
+    def script_formats(self) -> dict[str, object]:
+        """How a page's script writes numbers, percentages, sizes and durations the way
+        this side does (browsers lack some locales' data: Chromium has none for Pashto).
+        Unit patterns hold ``%(n)s``, by plural category."""
+        units = {
+            name: {
+                count: format_unit(n, unit, length=length, locale=self.babel).replace(
+                    str(n), "%(n)s", 1
+                )
+                for count, n in (("one", 1), ("other", 7))
+            }
+            for name, unit, length in SCRIPT_UNITS
+        }
+        percent = PERCENT_SIGNS.get(self.numbering, "%")
+        return {"numbering": self.numbering, "percent": f"%(n)s{percent}", "units": units}
 
 
 def _load_po(path: Path) -> gettext.GNUTranslations:

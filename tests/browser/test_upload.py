@@ -169,3 +169,27 @@ async def test_a_reload_mid_upload_goes_on_where_it_stopped(
     assert tus.offsets and tus.offsets[0] > 0.1 * video.stat().st_size, tus.offsets
     assert await site.stored(reference, tmp_path) == {"clip.mp4": sha256(video)}
     assert await page.evaluate("localStorage.length") == 0
+
+
+async def test_pause_holds_the_upload_and_resume_goes_on(
+    page: Page, site: Site, proxy: CuttingProxy, tmp_path: Path
+) -> None:
+    video = write(tmp_path / "clip.mp4", mp4_head_then_random(16 * MiB))
+    tus = TusLog(page)
+    await page.goto(f"{proxy.url}/en/")
+    await fill_story(page)
+    await page.set_input_files("#files", str(video))
+    await page.click("#send")
+    await past(page, 0.2)
+    await page.click("#pause")
+    await expect(page.locator("#network-state")).to_have_text(
+        "Sending is paused. What was sent is kept."
+    )
+    await expect(page.locator("#pause")).to_have_text("Go on sending")
+    await expect(page.locator("#announce")).to_have_text(
+        "Sending is paused. What was sent is kept."
+    )
+    await page.click("#pause")
+    reference = await reference_on_receipt(page)
+    assert await site.stored(reference, tmp_path) == {"clip.mp4": sha256(video)}
+    assert tus.creations == 1 and tus.offsets[0] > 0, tus.offsets

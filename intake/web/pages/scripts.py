@@ -87,6 +87,7 @@ def script_text(i18n: Localizer, limits: Limits) -> dict[str, Any]:
         "required": _translated(i18n, REQUIRED),
         "problems": problems,
         "states": _translated(i18n, STATES),
+        "formats": i18n.script_formats(),
         "limits": {
             "field_max_chars": limits.field_max_chars,
             "story_max_chars": limits.story_max_chars,

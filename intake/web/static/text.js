@@ -18,42 +18,53 @@ export function t(key, values) {
   return fill(data.text[key] ?? key, values);
 }
 
-const numbers = new Intl.NumberFormat(lang);
-const percents = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
+// Numbers the way the server writes them: its digits (Persian digits for Dari and
+// Pashto, whatever locale data the browser has) and its CLDR unit patterns.
+const formats = data.formats;
+const plurals = new Intl.PluralRules(lang);
+
+function decimal(n, digits = 1) {
+  return new Intl.NumberFormat(lang, {
+    numberingSystem: formats.numbering, maximumFractionDigits: digits,
+  }).format(n);
+}
+
+function unit(name, value, digits) {
+  const patterns = formats.units[name];
+  const pattern = plurals.select(value) === "one" ? patterns.one : patterns.other;
+  return pattern.replace("%(n)s", decimal(value, digits));
+}
 
 export function num(n) {
-  return numbers.format(n);
+  return decimal(n, 0);
 }
 
 export function percent(fraction) {
-  return percents.format(Math.min(1, Math.max(0, fraction)));
+  const whole = Math.round(100 * Math.min(1, Math.max(0, fraction)));
+  return formats.percent.replace("%(n)s", decimal(whole, 0));
 }
 
-const UNITS = [["gigabyte", 2 ** 30], ["megabyte", 2 ** 20], ["kilobyte", 2 ** 10]];
+const SIZES = [["gigabyte", 2 ** 30], ["megabyte", 2 ** 20], ["kilobyte", 2 ** 10]];
 
 /** A byte count as the server writes it: binary units, one decimal at most. */
 export function size(bytes) {
-  for (const [unit, factor] of UNITS) {
-    if (bytes >= factor) {
-      return new Intl.NumberFormat(lang, { style: "unit", unit, maximumFractionDigits: 1 })
-        .format(bytes / factor);
-    }
+  for (const [name, factor] of SIZES) {
+    if (bytes >= factor) return unit(name, Math.round((bytes / factor) * 10) / 10, 1);
   }
-  return new Intl.NumberFormat(lang, { style: "unit", unit: "byte", unitDisplay: "long" }).format(bytes);
+  return unit("byte", bytes, 0);
 }
 
 /** A duration in the largest unit that fits, e.g. "3 minutes". */
 export function duration(seconds) {
-  const [unit, value] = seconds >= 5400 ? ["hour", seconds / 3600]
+  const [name, value] = seconds >= 5400 ? ["hour", seconds / 3600]
     : seconds >= 90 ? ["minute", seconds / 60] : ["second", seconds];
-  return new Intl.NumberFormat(lang, { style: "unit", unit, unitDisplay: "long", maximumFractionDigits: 0 })
-    .format(Math.max(1, Math.round(value)));
+  return unit(name, Math.max(1, Math.round(value)), 0);
 }
 
 /** A clip's length as m:ss, in the page's digits. */
 export function clock(seconds) {
   const whole = Math.round(seconds);
-  const two = new Intl.NumberFormat(lang, { minimumIntegerDigits: 2 });
+  const two = new Intl.NumberFormat(lang, { numberingSystem: formats.numbering, minimumIntegerDigits: 2 });
   return `${num(Math.floor(whole / 60))}:${two.format(whole % 60)}`;
 }
 
