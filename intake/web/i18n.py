@@ -14,6 +14,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from aiohttp import web
 from babel import Locale as BabelLocale
@@ -35,10 +36,16 @@ DIGITS: Mapping[str, str] = {
 }
 SIZE_UNITS = (("digital-gigabyte", 1 << 30), ("digital-megabyte", 1 << 20),
               ("digital-kilobyte", 1 << 10))  # fmt: skip
-SCRIPT_UNITS = (("byte", "digital-byte", "long"), ("kilobyte", "digital-kilobyte", "short"),
-                ("megabyte", "digital-megabyte", "short"), ("gigabyte", "digital-gigabyte", "short"),
-                ("second", "duration-second", "long"), ("minute", "duration-minute", "long"),
-                ("hour", "duration-hour", "long"))  # fmt: skip
+Length = Literal["short", "long"]
+SCRIPT_UNITS: tuple[tuple[str, str, Length], ...] = (
+    ("byte", "digital-byte", "long"),
+    ("kilobyte", "digital-kilobyte", "short"),
+    ("megabyte", "digital-megabyte", "short"),
+    ("gigabyte", "digital-gigabyte", "short"),
+    ("second", "duration-second", "long"),
+    ("minute", "duration-minute", "long"),
+    ("hour", "duration-hour", "long"),
+)
 PERCENT_SIGNS: Mapping[str, str] = {"arab": "٪", "arabext": "٪"}
 
 

@@ -13,6 +13,7 @@ from intake.web.keys import REPOSITORY
 from tests.browser.conftest import PHONE, Site, screenshot
 from tests.media import jpeg_with_exif, minimal_pdf, mp4_h264, png_image
 
+CHECKED = "Received. Your files are being checked."
 DARI = "خانه\u200cهای ما زیر آب رفت"
 """'Our houses went under water': the ZWNJ keeps خانه and های apart yet one word."""
 
