@@ -4,66 +4,16 @@
 // and the draft is submitted once every file is in. The receipt is shown in the page;
 // from then on nothing of the submission is left in the browser's storage.
 
+import * as drafts from "./drafts.js";
 import { FileList } from "./files.js";
 import * as pending from "./pending.js";
-import { duration, fieldError, label, lang, percent, problem, problemOf, size, t } from "./text.js";
+import { Progress } from "./progress.js";
+import { fieldError, label, lang, percent, problem, problemOf, size, t } from "./text.js";
 import { Upload, UploadRefused } from "./tus.js";
 
 const $ = (id) => document.getElementById(id);
 const ANNOUNCE_EVERY_MS = 15000;
 const FIELDS = ["title", "story", "location", "name", "email", "phone"];
-
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
-/** The datetime-local value with the reader's UTC offset for that moment. */
-function withOffset(value) {
-  if (!value) return "";
-  const local = value.length === 16 ? `${value}:00` : value;
-  const minutes = -new Date(local).getTimezoneOffset();
-  if (Number.isNaN(minutes)) return value;
-  const sign = minutes < 0 ? "-" : "+";
-  const hh = String(Math.floor(Math.abs(minutes) / 60)).padStart(2, "0");
-  const mm = String(Math.abs(minutes) % 60).padStart(2, "0");
-  return `${local}${sign}${hh}:${mm}`;
-}
-
-class Progress {
-  constructor(total) {
-    this.total = total;
-    this.sent = 0;
-    this.samples = [];
-  }
-
-  update(sent) {
-    this.sent = sent;
-    const now = performance.now();
-    this.samples.push([now, sent]);
-    while (this.samples.length > 2 && now - this.samples[0][0] > 20000) this.samples.shift();
-  }
-
-  /** Seconds left at the recent rate, or null while it is not known. */
-  secondsLeft() {
-    const [first, last] = [this.samples[0], this.samples[this.samples.length - 1]];
-    if (!first || last[0] - first[0] < 2000 || last[1] <= first[1]) return null;
-    const rate = (last[1] - first[1]) / ((last[0] - first[0]) / 1000);
-    return (this.total - this.sent) / rate;
-  }
-
-  describe() {
-    const text = t("progress", {
-      sent: size(this.sent), total: size(this.total), percent: percent(this.sent / (this.total || 1)),
-    });
-    const left = this.secondsLeft();
-    return left === null || this.sent >= this.total ? text : `${text} · ${t("time_left", { time: duration(left) })}`;
-  }
-}
 
 class StoryForm {
   constructor(config) {
@@ -182,17 +132,12 @@ class StoryForm {
     const body = { locale: lang, consent_terms: $("consent_terms").checked,
       consent_contact: $("consent_contact").checked, website: $("website").value };
     for (const name of FIELDS) body[name] = $(name).value;
-    body.occurred_at = withOffset($("occurred_at").value);
+    body.occurred_at = drafts.withOffset($("occurred_at").value);
     return body;
   }
 
   async createDraft() {
-    const response = await fetch("/api/v1/submissions", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Idempotency-Key": newKey() },
-      body: JSON.stringify(this.fields()),
-      credentials: "omit",
-    });
+    const response = await drafts.createDraft(this.fields());
     if (response.status !== 201) {
       this.showProblem(await problemOf(response));
       return null;
@@ -324,31 +269,16 @@ class StoryForm {
 
   async finish() {
     this.announce(t("finishing"), true);
-    const draft = this.pending.draft;
-    const key = newKey();
-    for (let attempt = 0; ; attempt += 1) {
-      let response = null;
-      try {
-        response = await fetch(`/api/v1/submissions/${draft.id}/submit`, {
-          method: "POST",
-          headers: { Authorization: `Bearer ${draft.token}`, "Idempotency-Key": key },
-          credentials: "omit",
-        });
-      } catch {
-        response = null;
+    for (;;) {
+      const refused = await drafts.submit(this.pending.draft);
+      if (!refused) break;
+      const body = await problemOf(refused);
+      if (!body.incomplete_uploads || !(await this.leaveOut(body.incomplete_uploads))) {
+        this.showProblem(body);
+        return;
       }
-      if (response && response.status === 202) break;
-      if (response && response.status < 500 && response.status !== 429) {
-        const body = await problemOf(response);
-        if (!body.incomplete_uploads || !(await this.leaveOut(body.incomplete_uploads))) {
-          this.showProblem(body);
-          return;
-        }
-        continue;
-      }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(30, 2 ** attempt) * 1000));
     }
-    this.receipt(draft);
+    this.receipt(this.pending.draft);
   }
 
   /** End the uploads of files not chosen again after a reload: they are left out. */
@@ -356,15 +286,8 @@ class StoryForm {
     const mine = new Set(this.files.entries.map((e) => this.pending.uploads[e.fingerprint]));
     const endpoint = this.config.uploads.tus_endpoint;
     const left = ids.map((id) => `${endpoint}/${id}`).filter((url) => !mine.has(url));
-    if (!left.length) return false;
-    for (const url of left) {
-      await fetch(url, {
-        method: "DELETE",
-        headers: { "Tus-Resumable": "1.0.0", Authorization: `Bearer ${this.pending.draft.token}` },
-        credentials: "omit",
-      });
-    }
-    return true;
+    if (left.length) await drafts.endUploads(left, this.pending.draft.token);
+    return left.length > 0;
   }
 
   receipt(draft) {
@@ -388,9 +311,7 @@ class StoryForm {
     const draft = this.pending.draft;
     let view;
     try {
-      const response = await fetch(`/api/v1/submissions/${draft.id}`, {
-        headers: { Authorization: `Bearer ${draft.token}` }, credentials: "omit",
-      });
+      const response = await drafts.lookAt(draft);
       if (response.status === 404) {
         pending.forget();
         this.pending = null;
@@ -423,9 +344,7 @@ class StoryForm {
     this.pending = null;
     if (draft) {
       try {
-        await fetch(`/api/v1/submissions/${draft.id}`, {
-          method: "DELETE", headers: { Authorization: `Bearer ${draft.token}` }, credentials: "omit",
-        });
+        await drafts.withdraw(draft);
       } catch {
         // the draft expires by itself
       }
