@@ -29,6 +29,11 @@ def edges(box: dict[str, float] | None) -> tuple[float, float]:
 
 @pytest.mark.parametrize("tag", LANGUAGES)
 async def test_each_language_is_laid_out_in_its_direction(page: Page, site: Site, tag: str) -> None:
+    complaints: list[str] = []
+    page.on(
+        "console", lambda m: complaints.append(m.text) if m.type in ("error", "warning") else None
+    )
+    page.on("pageerror", lambda error: complaints.append(str(error)))
     await page.goto(f"{site.url}/{tag}/")
     html = page.locator("html")
     await expect(html).to_have_attribute("lang", tag)
@@ -53,6 +58,7 @@ async def test_each_language_is_laid_out_in_its_direction(page: Page, site: Site
         assert await page.evaluate("document.documentElement.scrollWidth") <= 320, path
         assert await page.evaluate(TOUCH_TARGETS) == [], path
         await screenshot(page, f"{path.split('/')[0]}-{tag}")
+    assert complaints == [], "the browser complained (a script error, a blocked resource)"
 
 
 async def test_the_root_follows_the_browsers_language(browser: Browser, site: Site) -> None:

@@ -29,7 +29,7 @@ from intake.web.openapi.document import (
 
 TAG = "pages"
 NO_STORE = ["Cache-Control"]
-STATIC_TYPES = ("text/css", "text/javascript", "font/woff2", "text/plain")
+STATIC_TYPES = ("text/css", "text/javascript", "font/woff2", "image/svg+xml", "text/plain")
 
 
 def _locale(settings: Settings) -> Json:

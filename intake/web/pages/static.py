@@ -22,9 +22,10 @@ TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
     ".txt": "text/plain; charset=utf-8",
 }
-_COMPRESSIBLE = (".css", ".js", ".txt")
+_COMPRESSIBLE = (".css", ".js", ".txt", ".svg")
 FOREVER = "public, max-age=31536000, immutable"
 routes = web.RouteTableDef()
 
