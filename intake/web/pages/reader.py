@@ -19,7 +19,6 @@ from intake.web.keys import SETTINGS, SUBMISSIONS, TEMPLATES
 from intake.web.pages.limits import Limits
 from intake.web.pages.messages import field_error, field_label, problem_text
 from intake.web.pages.render import LIMITS, LOCALE, page_localizer, render_page
-from intake.web.pages.scripts import script_text
 from intake.web.pages.security import refuse_cross_site
 from intake.web.problems import wants_html
 from intake.web.submissions.form import expect_continue, receive_form_into
@@ -48,15 +47,16 @@ def _form(
     elif error is not None:
         title, detail = problem_text(i18n, error, limits)
         problem = {"title": title, "detail": detail}
-        if error.status in (413, 415, 422):
+        if error.status in (413, 415, 422):  # about the files: said once, by the file input
             errors = [{"field": "files", "target": "files", "label": field_label(i18n, "files"),
                        "text": detail}]  # fmt: skip
+            problem["detail"] = ""
     given = values or {}
     kept: dict[str, Any] = {name: given.get(name, "") for name in KEPT_FIELDS}
     kept["consent_contact"] = given.get("consent_contact", "") in ("true", "on")
     return render_page(
         request, i18n, "form.html", path="", status=error.status if error else 200,
-        values=kept, errors=errors, problem=problem, script_text=script_text(i18n, limits),
+        values=kept, errors=errors, problem=problem
     )  # fmt: skip
 
 

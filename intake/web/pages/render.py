@@ -7,6 +7,7 @@ a proxy (``no-store``): some carry the reader's own details or their key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ from intake.web.pages.static import STATIC
 LOCALE = "{locale:[a-z]{2,3}(?:-[A-Z]{2})?}"
 """The path segment of a page's language (``en``, ``fa-AF``, ``ps``)."""
 LIMITS = web.AppKey("page_limits", Limits)
+SCRIPT_TEXTS = web.AppKey("page_script_texts", Mapping[str, Mapping[str, Any]])
+"""For each locale, what the pages' scripts may say (made once, at start-up)."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ def page_context(request: web.Request, i18n: Localizer, path: str) -> dict[str, 
         "languages": languages(request, i18n.tag, path),
         "limits": request.app[LIMITS],
         "settings": request.app[SETTINGS],
+        "script_text": request.app[SCRIPT_TEXTS][i18n.tag],
     }
 
 

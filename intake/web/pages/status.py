@@ -21,7 +21,6 @@ from intake.web.i18n import Localizer
 from intake.web.keys import REPOSITORY, SUBMITTER
 from intake.web.pages.messages import N_, STATES, problem_text
 from intake.web.pages.render import LIMITS, LOCALE, page_localizer, render_page
-from intake.web.pages.scripts import script_text
 from intake.web.pages.security import refuse_cross_site
 
 routes = web.RouteTableDef()
@@ -60,7 +59,6 @@ def _status_page(
     return render_page(
         request, i18n, "status.html", path="status", status=status, view=view,
         problem=problem, reference=reference,
-        script_text=script_text(i18n, request.app[LIMITS]),
     )  # fmt: skip
 
 
