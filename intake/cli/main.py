@@ -60,6 +60,11 @@ def _tune_malloc() -> None:
         libc.mallopt(_M_MMAP_THRESHOLD, 1024 * 1024)
 
 
+ACCESS_LOG_FORMAT = '%t "%r" %s %b %Tf'
+"""aiohttp's access log without the client's address, user agent or referrer: a line that
+names an upload or a reference must not also say who sent it."""
+
+
 def serve(settings: Settings) -> None:
     from intake.web.app import create_app
 
@@ -69,6 +74,7 @@ def serve(settings: Settings) -> None:
         create_app(settings),
         host=settings.server.host,
         port=settings.server.port,
+        access_log_format=ACCESS_LOG_FORMAT,
         print=lambda text: logging.getLogger("intake").info(
             "serving on http://%s:%d", settings.server.host, settings.server.port
         ),
