@@ -12,6 +12,8 @@ if [ "${1:-}" = "--test" ]; then
   [ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || missing+=(clamav-daemon)
   # the browser tests drive Debian's Chromium through Playwright (never `playwright install`)
   command -v chromium >/dev/null || missing+=(chromium)
+  # the node-failure tests put two intake nodes behind a real round-robin proxy
+  command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing Debian packages: ${missing[*]}"

@@ -1,0 +1,47 @@
+"""Debian's HAProxy with deploy/haproxy.cfg, round-robin in front of two intake nodes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def round_robin(node1: str, node2: str, log: Path) -> AsyncIterator[str]:
+    """The proxy's base URL, in front of ``node1`` and ``node2`` (``host:port``)."""
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    port = _free_port()
+    env = {**os.environ, "LISTEN": f"127.0.0.1:{port}", "NODE1": node1, "NODE2": node2}
+    with log.open("ab") as out:
+        proc = await asyncio.create_subprocess_exec(
+            haproxy, "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg"), env=env,
+            stdout=out, stderr=out,
+        )  # fmt: skip
+    try:
+        for _ in range(200):
+            if proc.returncode is not None:
+                raise RuntimeError(f"haproxy exited: {log.read_text()[-2000:]}")
+            with contextlib.suppress(OSError):
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+                writer.close()
+                break
+            await asyncio.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            await proc.wait()
