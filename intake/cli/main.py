@@ -13,10 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aiohttp import web
-
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import current_revision, migrate
+from intake.cli import logs
 from intake.cli import moderators as moderator_cli
 from intake.core.errors import ConfigurationError
 from intake.core.settings import Settings
@@ -35,10 +34,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.server.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(settings.server.log_level)
 
 
 _M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
@@ -62,17 +58,17 @@ def _tune_malloc() -> None:
 
 def serve(settings: Settings) -> None:
     from intake.web.app import create_app
+    from intake.web.serving import serve as serve_app
 
     _tune_malloc()
     _logging(settings)
-    web.run_app(
-        create_app(settings),
-        host=settings.server.host,
-        port=settings.server.port,
-        print=lambda text: logging.getLogger("intake").info(
-            "serving on http://%s:%d", settings.server.host, settings.server.port
-        ),
-    )
+    host, port = settings.server.host, settings.server.port
+    asyncio.run(
+        serve_app(
+            create_app(settings), host, port,
+            lambda: logging.getLogger("intake").info("serving on http://%s:%d", host, port),
+        )
+    )  # fmt: skip
 
 
 async def _janitor(settings: Settings) -> int:
