@@ -38,6 +38,7 @@ from tests.openapi_recorder import (  # noqa: F401  (session hooks of the record
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "media-samples"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+TEST_ADDRESS_SECRET = "the tests' address secret"  # noqa: S105
 
 
 class PrivateTestServer(TestServer):
@@ -50,7 +51,8 @@ class PrivateTestServer(TestServer):
 def make_settings(**env: str) -> Settings:
     """Settings as the service would load them, with ``INTAKE_*`` overrides given as
     ``limits_photo_max_bytes="1 MiB"``."""
-    environ = {"INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage")}
+    environ = {"INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage"),
+               "INTAKE_SERVER_ADDRESS_SECRET": TEST_ADDRESS_SECRET}  # fmt: skip
     environ.update({f"INTAKE_{key.upper()}": value for key, value in env.items()})
     return load_settings(None, environ)
 

@@ -63,3 +63,22 @@ def write_private(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as f:
         os.fchmod(fd, FILE_MODE)
         f.write(data)
+
+
+def kept_secret(path: Path, size: int = 32) -> bytes:
+    """The random secret kept in ``path`` (0600), made on first use. Processes starting
+    together agree on one: the first to link its file in place wins, the others read it."""
+    try:
+        return bytes.fromhex(path.read_text().strip())
+    except FileNotFoundError:
+        pass
+    private_directory(path.parent, tighten_existing=False)
+    candidate = path.with_name(f".{path.name}.{os.getpid()}")
+    write_private(candidate, os.urandom(size).hex().encode())
+    try:
+        os.link(candidate, path)
+    except FileExistsError:
+        pass
+    finally:
+        candidate.unlink()
+    return bytes.fromhex(path.read_text().strip())

@@ -71,9 +71,9 @@ def serve(settings: Settings) -> None:
     )  # fmt: skip
 
 
-async def _janitor(settings: Settings) -> int:
-    """One janitor round (for cron): expire abandoned uploads and forget rows kept only
-    for a while. No web, no job workers, no webhook dispatch."""
+async def _janitor(settings: Settings) -> tuple[int, int]:
+    """One janitor round (for cron): expire abandoned uploads, forget rows kept only for
+    a while, purge what retention lets go. No web, no job workers, no webhook dispatch."""
     async with (
         open_object_store(settings) as store,
         open_database(settings) as database,
@@ -150,7 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"database at revision {asyncio.run(_migrate(settings))}")
         elif args.command == "janitor":
             _logging(settings)
-            print(f"{asyncio.run(_janitor(settings))} expired uploads removed")
+            ended, purged = asyncio.run(_janitor(settings))
+            print(f"{ended} expired uploads removed, {purged} submissions purged")
         elif args.command == "moderator":
             print(asyncio.run(moderator_cli.run(settings, args)))
         elif args.command == "settings":

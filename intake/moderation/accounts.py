@@ -3,8 +3,9 @@
 A moderator proves who they are with a bearer token: an API token (``intake moderator
 token`` or an admin issues it; it lasts until replaced) or a session token from logging
 in with a password. Tokens are ``imod_`` and 256 random bits, stored as SHA-256 hashes;
-passwords are argon2id hashes. Failed logins are counted per account and client address;
-past ``max_failures`` in the window the login is refused (429) until the window ends.
+passwords are argon2id hashes. Failed logins are counted per account and client address
+(kept as an HMAC of it, never the address); past ``max_failures`` in the window the login
+is refused (429) until the window ends.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from intake.core.ids import hash_token, new_id
 from intake.moderation.passwords import Passwords
 from intake.moderation.ports import ModeratorRepository
 from intake.moderation.records import Moderator, Role, TokenKind
+from intake.safeguards.addresses import AddressKeys
 from intake.submissions.records import AuditEntry
 
 TOKEN_PREFIX = "imod_"  # noqa: S105 (a prefix, not a secret)
@@ -65,11 +67,13 @@ class ModeratorService:
         accounts: ModeratorRepository,
         passwords: Passwords,
         rules: LoginRules,
+        addresses: AddressKeys,
         clock: Clock = utcnow,
     ) -> None:
         self._accounts = accounts
         self._passwords = passwords
         self._rules = rules
+        self._addresses = addresses
         self._clock = clock
 
     def _audit(self, actor: str, action: str, target: Moderator, **detail: object) -> AuditEntry:
@@ -159,7 +163,7 @@ class ModeratorService:
     async def login(self, name: str, password: str, client: str) -> IssuedToken:
         """A session token for the right password; 429 after too many failures."""
         now = self._clock()
-        key = f"{name[:120]}|{client[:120]}"
+        key = f"{name[:120]}|{self._addresses.of(client)}"
         window_start = now - self._rules.window
         count, first_at = await self._accounts.failures(key, window_start)
         if count >= self._rules.max_failures and first_at is not None:

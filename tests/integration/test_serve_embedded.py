@@ -82,7 +82,7 @@ async def test_commands_beside_serve_use_its_storage_and_database(
             assert (await response.json())["status"] in ("waiting_for_review", "not_used")
 
     code, out, err = await intake(served, "janitor")
-    assert (code, out.strip()) == (0, "0 expired uploads removed"), err
+    assert (code, out.strip()) == (0, "0 expired uploads removed, 0 submissions purged"), err
     code, out, err = await intake(served, "moderator", "add", "amina", "--no-password")
     assert code == 0, err
     code, out, _ = await intake(served, "moderator", "list")

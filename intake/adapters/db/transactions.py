@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Sequence
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intake.core.errors import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class Database:
@@ -36,3 +39,27 @@ class Database:
                 raise
             except OSError as exc:
                 raise DatabaseUnavailable("the database is unreachable") from exc
+
+    async def reclaim(self, tables: Sequence[str]) -> None:
+        """After an erasure, have the database drop the erased values from its files (best
+        effort: a failure is logged, the erasure itself is already committed).
+
+        SQLite (``secure_delete`` on) has zeroed the freed cells and pages, in its WAL:
+        a ``TRUNCATE`` checkpoint writes them into the database file over the old values
+        and empties the WAL. PostgreSQL never overwrites a row in place: an UPDATE leaves
+        the old version as a dead tuple until VACUUM removes it (and its TOAST chunks and
+        index entries: ``INDEX_CLEANUP ON``) from ``tables``.
+        """
+        turns = self._turns or contextlib.nullcontext()
+        try:
+            async with turns, self.engine.connect() as conn:
+                autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                if self.engine.dialect.name == "sqlite":
+                    await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                else:
+                    names = ", ".join(tables)
+                    await autocommit.exec_driver_sql(
+                        f"VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) {names}"
+                    )
+        except (DBAPIError, OSError) as exc:
+            log.warning("reclaiming erased space failed (%s); autovacuum will get there", exc)

@@ -52,6 +52,13 @@ class ServerSettings:
         "(a log that identifies readers). off: no access log.",
         choices=("off", "private", "full"),
     )
+    address_secret: Secret = setting(
+        Secret(""),
+        "Key of the HMAC that rate-limit and failed-login rows are keyed by (never the client "
+        "address itself). Set it in the environment, the same on every instance. Empty: "
+        "with SQLite one is generated into <data_dir>/address.key (0600) at first start; "
+        "with PostgreSQL it must be set.",
+    )
 
 
 @dataclass(frozen=True)
