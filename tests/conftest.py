@@ -38,7 +38,7 @@ from tests.openapi_recorder import (  # noqa: F401  (session hooks of the record
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "media-samples"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
-TEST_ADDRESS_SECRET = "the tests' address secret"  # noqa: S105
+TEST_ADDRESS_SECRET = "the tests' address secret"
 
 
 class PrivateTestServer(TestServer):

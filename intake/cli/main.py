@@ -71,7 +71,7 @@ def serve(settings: Settings) -> None:
     )  # fmt: skip
 
 
-async def _janitor(settings: Settings) -> tuple[int, int]:
+async def _janitor(settings: Settings, rewrite: bool) -> tuple[int, int]:
     """One janitor round (for cron): expire abandoned uploads, forget rows kept only for
     a while, purge what retention lets go. No web, no job workers, no webhook dispatch."""
     async with (
@@ -79,7 +79,7 @@ async def _janitor(settings: Settings) -> tuple[int, int]:
         open_database(settings) as database,
         open_services(settings, store, repositories(database, settings)) as services,
     ):
-        return await Janitor(settings, services).sweep()
+        return await Janitor(settings, services).sweep(rewrite=rewrite)
 
 
 async def _work(settings: Settings, until_idle: bool) -> int:
@@ -125,9 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--until-idle", action="store_true", help="exit once no job is due (for cron, tests)"
     )
     commands.add_parser("migrate", help="apply database migrations")
-    commands.add_parser(
+    janitor = commands.add_parser(
         "janitor", help="remove expired uploads and rows kept only for a while, once (for cron)"
     )
+    janitor.add_argument(
+        "--rewrite", action="store_true",
+        help="then copy the tables erasures touch into new files (VACUUM FULL; locks them)",
+    )  # fmt: skip
     moderator_cli.add_parser(commands)
     show = commands.add_parser("settings", help="show the settings")
     show.add_argument("--toml", action="store_true", help="print the documented default file")
@@ -150,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"database at revision {asyncio.run(_migrate(settings))}")
         elif args.command == "janitor":
             _logging(settings)
-            ended, purged = asyncio.run(_janitor(settings))
+            ended, purged = asyncio.run(_janitor(settings, args.rewrite))
             print(f"{ended} expired uploads removed, {purged} submissions purged")
         elif args.command == "moderator":
             print(asyncio.run(moderator_cli.run(settings, args)))

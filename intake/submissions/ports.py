@@ -90,9 +90,12 @@ class SubmissionRepository(Protocol):
         """Empty the ``detail`` and erase the note of every audit entry written before
         ``before`` (who, what, when and the states stay); return how many changed."""
 
-    async def reclaim_erased(self) -> None:
+    async def reclaim_erased(self, *, rewrite: bool = False) -> None:
         """Have the database drop erased values from its files (SQLite: checkpoint the
-        WAL; PostgreSQL: VACUUM the tables erasures touch). Best effort, never raises."""
+        WAL; PostgreSQL: VACUUM the tables erasures touch, which removes the old row
+        versions but may leave their bytes in free page space); ``rewrite`` copies the
+        tables anew (``VACUUM FULL``: exclusive locks while it runs). Best effort, never
+        raises."""
 
     async def record_inspection(self, file: StoredFile) -> bool:
         """Store what inspection found about a file still ``stored`` of a submission

@@ -38,9 +38,11 @@ class Janitor:
         purged = await self._services.retention.purge()
         return purged + await self._services.uploads.expire_due()
 
-    async def sweep(self) -> tuple[int, int]:
+    async def sweep(self, *, rewrite: bool = False) -> tuple[int, int]:
         """Everything at once (``intake janitor``, from cron): how many uploads ended and
-        how many submissions retention purged."""
+        how many submissions retention purged. ``rewrite`` then has the database copy the
+        tables erasures touch into new files, so that no erased byte stays in them
+        (``intake janitor --rewrite``, at a quiet hour: it locks those tables meanwhile)."""
         await self.forget()
         purged = 0
         while batch := await self._services.retention.purge():
@@ -48,4 +50,6 @@ class Janitor:
         ended = 0
         while batch := await self._services.uploads.expire_due():
             ended += batch
+        if rewrite:
+            await self._services.repositories.submissions.reclaim_erased(rewrite=True)
         return ended, purged

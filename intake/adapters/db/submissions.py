@@ -232,8 +232,8 @@ class SqlSubmissionRepository:
         async with self._tx() as conn:
             return await erasure.erase_details(conn, before)
 
-    async def reclaim_erased(self) -> None:
-        await self._db.reclaim(erasure.TOUCHED_TABLES)
+    async def reclaim_erased(self, *, rewrite: bool = False) -> None:
+        await self._db.reclaim(erasure.TOUCHED_TABLES, rewrite=rewrite)
 
     async def record_inspection(self, file: StoredFile) -> bool:
         processing = (

@@ -40,7 +40,7 @@ class Database:
             except OSError as exc:
                 raise DatabaseUnavailable("the database is unreachable") from exc
 
-    async def reclaim(self, tables: Sequence[str]) -> None:
+    async def reclaim(self, tables: Sequence[str], *, rewrite: bool = False) -> None:
         """After an erasure, have the database drop the erased values from its files (best
         effort: a failure is logged, the erasure itself is already committed).
 
@@ -48,18 +48,23 @@ class Database:
         a ``TRUNCATE`` checkpoint writes them into the database file over the old values
         and empties the WAL. PostgreSQL never overwrites a row in place: an UPDATE leaves
         the old version as a dead tuple until VACUUM removes it (and its TOAST chunks and
-        index entries: ``INDEX_CLEANUP ON``) from ``tables``.
+        index entries: ``INDEX_CLEANUP ON``) from ``tables``; its bytes may still lie in
+        the page's free space until a new row takes it. ``rewrite`` copies the live rows
+        into new files instead (``VACUUM FULL``, SQLite ``VACUUM``), holding an exclusive
+        lock on each table while it does: for a quiet hour.
         """
+        sqlite = self.engine.dialect.name == "sqlite"
+        if sqlite:
+            statements = ["VACUUM"] if rewrite else []
+            statements.append("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            options = "FULL" if rewrite else "SKIP_LOCKED, INDEX_CLEANUP ON"
+            statements = [f"VACUUM ({options}) {', '.join(tables)}"]
         turns = self._turns or contextlib.nullcontext()
         try:
             async with turns, self.engine.connect() as conn:
                 autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
-                if self.engine.dialect.name == "sqlite":
-                    await autocommit.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                else:
-                    names = ", ".join(tables)
-                    await autocommit.exec_driver_sql(
-                        f"VACUUM (SKIP_LOCKED, INDEX_CLEANUP ON) {names}"
-                    )
+                for statement in statements:
+                    await autocommit.exec_driver_sql(statement)
         except (DBAPIError, OSError) as exc:
             log.warning("reclaiming erased space failed (%s); autovacuum will get there", exc)
