@@ -20,7 +20,7 @@ from tests import media
 from tests.clocks import ShiftedClock
 from tests.integration.serving import JPEG_HEAD
 from tests.moderation_helpers import auth, moderator_token
-from tests.tus_helpers import create_url, new_draft, patch_ok
+from tests.tus_helpers import create_url, new_draft, patch_ok, upload_id
 
 DAY = 86_400
 MODERATION = "/api/v1/moderation"
@@ -67,7 +67,7 @@ async def _made(client: Any) -> dict[str, str]:
     ).status == 204
     return {"draft": draft["id"], "rejected": by_decision["reject"],
             "approved": by_decision["approve"], "failed": failed["id"],
-            "withdrawn": withdrawn["id"]}  # fmt: skip
+            "withdrawn": withdrawn["id"], "upload": upload_id(url)}  # fmt: skip
 
 
 async def _rows(client: Any) -> dict[str, str]:
@@ -82,6 +82,8 @@ async def test_the_janitor_purges_what_was_kept_long_enough(
     clock = ShiftedClock()
     client = await make_client(clock=clock)
     made = await _made(client)
+    incoming = f"incoming/{made.pop('upload')}/"
+    assert await s3_store.list_keys(incoming)
     ids = {i: name for name, i in made.items()}
     app = client.server.app
     prefixes = {name: (await app[REPOSITORIES].submissions.get_submission(i)).prefix
@@ -99,7 +101,7 @@ async def test_the_janitor_purges_what_was_kept_long_enough(
     assert await sweep_after(23) == {"approved"}  # rejected, withdrawn: 30 days
     for name in ("draft", "failed", "rejected", "withdrawn"):
         assert await s3_store.list_keys(prefixes[name]) == [], name
-    assert await s3_store.list_keys("incoming/") == []
+    assert await s3_store.list_keys(incoming) == []
     assert await s3_store.list_keys(prefixes["approved"])
 
     async with app[REPOSITORIES].engine.connect() as conn:
@@ -128,6 +130,7 @@ async def test_zero_days_keeps_everything(
                                                   "audit_detail")}  # fmt: skip
     client = await make_client(clock=clock, **keep)
     made = await _made(client)
+    made.pop("upload")
     clock.advance(3650 * DAY)
     app = client.server.app
     async with open_services(app[SETTINGS], s3_store, app[REPOSITORIES], clock) as services:
