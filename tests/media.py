@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import os
 import random
+import struct
 import zipfile
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -382,3 +383,17 @@ def hls_playlist(segment_url: str) -> bytes:
 def ffconcat_list(target: str) -> bytes:
     """An FFmpeg concat script that joins ``target`` (a URL or a local path)."""
     return f"ffconcat version 1.0\nfile '{target}'\n".encode()
+
+
+def gif_bomb(frames: int, side: int) -> bytes:
+    """A tiny GIF whose ``frames`` frames each decode to a ``side`` x ``side`` canvas: every
+    frame draws one pixel, the decoder composes the whole canvas."""
+    out = bytearray(b"GIF89a")
+    out += struct.pack("<HHBBB", side, side, 0x80, 0, 0)  # 2-colour global table
+    out += b"\x00\x00\x00\xff\xff\xff"
+    for index in range(frames):
+        out += b"\x21\xf9\x04\x00" + struct.pack("<H", 1) + b"\x00\x00"  # 10 ms
+        out += b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0)
+        out += b"\x02\x02" + bytes([0x44 if index % 2 else 0x4C, 0x01]) + b"\x00"
+    out += b"\x3b"
+    return bytes(out)

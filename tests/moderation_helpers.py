@@ -21,6 +21,20 @@ from intake.submissions.records import (
 from intake.web.keys import MODERATORS
 
 MODERATION = "/api/v1/moderation"
+PUBLIC = {("POST", "/api/v1/moderation-login")}
+
+
+def moderation_routes(app: Any) -> set[tuple[str, str]]:
+    """Every (method, path) of the app under /api/v1/moderation: none can slip past."""
+    return {
+        (route.method, route.resource.canonical)
+        for route in app.router.routes()
+        if route.resource is not None
+        and route.resource.canonical.startswith("/api/v1/moderation")
+        and route.method != "HEAD"
+    } - PUBLIC
+
+
 EPOCH = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
 
 

@@ -1,78 +1,159 @@
-"""Decoder processes: Pillow and PyAV run here, never in a web or worker process.
+"""Decoder processes: Pillow and PyAV run there, never in a web or worker process.
 
-A bounded pool of spawned processes (``inspection.processes``). Functions are named
-by their import path, so the calling process never imports the decoders' libraries; a
-decoder that crashes or hangs costs its process, which is replaced, not the node.
+A pool of at most ``inspection.processes`` spawned processes, each working on one file
+at a time and kept for the next (started on first use). Functions are named by their
+import path, so the calling process never imports the decoders' libraries. Each process
+limits itself (memory, CPU per file, no network: :mod:`intake.inspection.decoder_process`).
+
+A file that makes its decoder die, overrun its time or run out of memory costs that
+process alone: it is killed, the file is refused with the reason (:class:`DecoderCrashed`,
+a :class:`~intake.core.errors.MediaRejected`: a file that did it once will do it again,
+so it is not retried), and the next file gets a new process. Other files being decoded
+meanwhile in the other processes are not touched.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
+import logging
 import multiprocessing
-import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from typing import Any
 
 from intake.core.errors import MediaRejected
+from intake.core.sizes import describe_size
+from intake.inspection.decoder_process import ProcessLimits, serve
 
+log = logging.getLogger(__name__)
 MAX_TASKS_PER_PROCESS = 200
+_SPAWN = multiprocessing.get_context("spawn")
 
 
-class DecoderCrashed(Exception):
-    """The decoder process died or overran its time (the file may be to blame)."""
+class DecoderCrashed(MediaRejected):
+    """The decoder process died, overran its time or its memory on this file."""
 
 
-def _call(target: str, args: tuple[Any, ...]) -> Any:
-    module, _, name = target.partition(":")
-    return getattr(importlib.import_module(module), name)(*args)
+class _Decoder:
+    """One decoder process and the pipe to it."""
+
+    def __init__(self, limits: ProcessLimits) -> None:
+        ours, theirs = _SPAWN.Pipe()
+        self.process: BaseProcess = _SPAWN.Process(
+            target=serve, args=(theirs, limits), name="intake-decoder", daemon=True
+        )
+        self.process.start()
+        theirs.close()
+        self.conn: Connection = ours
+        self.greeting = ""
+        self.tasks = 0
+
+    def receive(self) -> Any:
+        if not self.greeting:
+            self.greeting = self.conn.recv()
+            log.info("decoder process %s: %s", self.process.pid, self.greeting)
+        return self.conn.recv()
+
+    def kill(self) -> None:
+        """SIGKILL the process (at once; :meth:`reap` waits for it)."""
+        with contextlib.suppress(OSError, ValueError):
+            self.process.kill()
+
+    def reap(self) -> None:
+        """Wait for the process to end (blocking) and close the pipe."""
+        self.process.join(10)
+        if self.process.is_alive():
+            self.kill()
+            self.process.join(10)
+        self.conn.close()
 
 
 class DecoderPool:
-    def __init__(self, processes: int, timeout: float) -> None:
-        self._processes = processes
-        self._timeout = timeout
-        self._pool: ProcessPoolExecutor | None = None
+    """``run`` a decoder function in one of at most ``processes`` processes."""
 
-    def _executor(self) -> ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = ProcessPoolExecutor(
-                self._processes,
-                mp_context=multiprocessing.get_context("spawn"),
-                max_tasks_per_child=MAX_TASKS_PER_PROCESS,
-            )
-        return self._pool
+    def __init__(self, processes: int, timeout: float, limits: ProcessLimits | None = None) -> None:
+        self._timeout = timeout
+        self._limits = limits or ProcessLimits()
+        self._free = asyncio.Semaphore(processes)
+        self._idle: list[_Decoder] = []
+        self._live: set[_Decoder] = set()
+        self.restarts = 0
+        """Processes killed for a file (crash, time, memory) since the pool started."""
 
     async def run(self, target: str, *args: Any) -> Any:
         """``module:function(*args)`` in a decoder process. ``MediaRejected`` comes back
-        as it was raised; a crash or a timeout is :class:`DecoderCrashed`."""
-        pool = self._executor()
-        future = asyncio.get_running_loop().run_in_executor(pool, _call, target, args)
-        try:
-            return await asyncio.wait_for(future, self._timeout)
-        except MediaRejected:
-            raise
-        except BrokenProcessPool as exc:
-            self._replace(pool)
-            raise DecoderCrashed("the decoder process died on this file") from exc
-        except TimeoutError as exc:
-            self._replace(pool)
-            raise DecoderCrashed(f"the decoder took longer than {self._timeout:.0f} s") from exc
+        as it was raised; a crash, an overrun or an exhausted memory is
+        :class:`DecoderCrashed`."""
+        async with self._free:
+            decoder = self._idle.pop() if self._idle else await self._start()
+            try:
+                kind, value = await self._ask(decoder, target, args)
+            except BaseException:
+                self._retire(decoder, killed=True)
+                raise
+            decoder.tasks += 1
+            if decoder.tasks >= MAX_TASKS_PER_PROCESS:
+                self._retire(decoder, killed=False)
+            else:
+                self._idle.append(decoder)
+        if kind == "rejected":
+            raise MediaRejected(value)
+        if kind == "memory":
+            raise DecoderCrashed(self._memory_text())
+        if kind == "error":
+            raise RuntimeError(f"the decoder failed: {value}")
+        return value
 
-    def _replace(self, pool: ProcessPoolExecutor) -> None:
-        """Stop a broken or stuck pool (its processes killed); the next call starts anew."""
-        if self._pool is pool:
-            self._pool = None
-        processes = dict(getattr(pool, "_processes", None) or {})
-        pool.shutdown(wait=False, cancel_futures=True)
-        for pid in processes:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
+    async def _start(self) -> _Decoder:
+        decoder = await asyncio.to_thread(_Decoder, self._limits)
+        self._live.add(decoder)
+        return decoder
+
+    async def _ask(self, decoder: _Decoder, target: str, args: tuple[Any, ...]) -> Any:
+        try:
+            decoder.conn.send((target, args))
+            return await asyncio.wait_for(asyncio.to_thread(decoder.receive), self._timeout)
+        except TimeoutError:
+            raise DecoderCrashed(
+                f"Decoding this file took longer than {self._timeout:.0f} s; it was stopped."
+            ) from None
+        except (EOFError, OSError) as exc:
+            await asyncio.to_thread(decoder.process.join, 5)
+            raise DecoderCrashed(self._death_text(decoder.process.exitcode)) from exc
+
+    def _death_text(self, exitcode: int | None) -> str:
+        if exitcode == -signal.SIGXCPU:
+            return (
+                f"Decoding this file used more than {self._limits.cpu_seconds} s of CPU; "
+                "it was stopped."
+            )
+        if exitcode == -signal.SIGKILL:
+            return f"The decoder was killed on this file (out of memory?). {self._memory_text()}"
+        return f"The decoder process died on this file (exit code {exitcode})."
+
+    def _memory_text(self) -> str:
+        if not self._limits.memory_bytes:
+            return "Decoding this file ran out of memory."
+        limit = describe_size(self._limits.memory_bytes)
+        return f"Decoding this file needed more than the decoder's {limit} of memory."
+
+    def _retire(self, decoder: _Decoder, *, killed: bool) -> None:
+        """End a decoder's process without waiting here: killed after a failure, or
+        told to finish (its pipe closed) once it has done its share of files."""
+        self._live.discard(decoder)
+        if killed:
+            self.restarts += 1
+            decoder.kill()
+        else:
+            decoder.conn.close()
+        asyncio.get_running_loop().run_in_executor(None, decoder.reap)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        """Stop every decoder process (blocking: call it from a thread)."""
+        self._idle.clear()
+        for decoder in list(self._live):
+            self._live.discard(decoder)
+            decoder.kill()
+            decoder.reap()

@@ -61,7 +61,12 @@ class InspectionRules:
     def from_settings(cls, settings: Settings) -> InspectionRules:
         i = settings.inspection
         return cls(
-            photo=PhotoLimits(max_pixels=i.photo_max_pixels, thumbnail_side=i.thumbnail_side),
+            photo=PhotoLimits(
+                max_pixels=i.photo_max_pixels,
+                thumbnail_side=i.thumbnail_side,
+                max_frames=i.photo_max_frames,
+                max_total_pixels=i.photo_max_total_pixels,
+            ),
             video=VideoLimits(
                 max_seconds=i.video_max_seconds,
                 max_side=i.video_max_side,

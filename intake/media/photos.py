@@ -1,9 +1,11 @@
 """Photos, decoded for real in a decoder process: measured, described, made safe.
 
 The header is read first and a photo over the pixel limit (a decompression bomb) is
-refused before a single pixel is decoded. Then every frame is decoded in full; the
-public copy is the oriented picture in sRGB with no metadata block at all (EXIF, XMP,
-IPTC, ICC, comments, text chunks); the thumbnail is the first frame, oriented.
+refused before a single pixel is decoded. Then every frame is decoded in full, one at a
+time, each only once the budget (frames, pixels over all frames) allows it; the public
+copy is the oriented picture in sRGB with no metadata block at all (EXIF, XMP, IPTC, ICC,
+comments, text chunks), an animation's written frame by frame; the thumbnail is the
+first frame, oriented.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import io
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ import pillow_heif
 from PIL import Image, ImageCms, ImageOps, ImageSequence
 
 from intake.core.errors import MediaRejected
+from intake.media.animation import write_gif, write_webp
 from intake.media.photo_metadata import exif_facts
 from intake.media.results import Derivative, Inspected, PhotoLimits
 
@@ -37,8 +41,8 @@ PUBLIC_FORMATS = {  # sniffed type -> (Pillow format, content type, extension)
     "image/heic": ("JPEG", "image/jpeg", "jpg"),
     "image/heif": ("JPEG", "image/jpeg", "jpg"),
 }
-ANIMATION_PIXEL_FACTOR = 10
-"""An animation may decode up to this many times the pixel limit over all its frames."""
+ANIMATED = ("GIF", "WEBP")
+"""Formats whose public copy keeps every frame (others keep the first)."""
 KEPT_INFO = ("duration", "loop", "transparency", "background", "disposal")
 """What a frame's ``info`` may keep into the public copy: timing and transparency."""
 _SRGB = ImageCms.createProfile("sRGB")
@@ -68,23 +72,30 @@ def _open(path: str, mime: str, limits: PhotoLimits) -> Image.Image:
     return image
 
 
-def _decode_all(image: Image.Image, limits: PhotoLimits) -> int:
-    """Decode every frame (truncated or corrupt data fails here); return the count."""
-    budget = limits.max_pixels * ANIMATION_PIXEL_FACTOR
-    frames = 0
+def _frames(image: Image.Image, limits: PhotoLimits) -> Iterator[Image.Image]:
+    """Each frame in turn, decoded only once the budget allows it: at most
+    ``max_frames`` frames and ``max_total_pixels`` decoded over all of them."""
+    total = 0
+    index = 0
     try:
         for frame in ImageSequence.Iterator(image):
-            budget -= frame.size[0] * frame.size[1]
-            if budget < 0:
+            if index >= limits.max_frames:
                 raise MediaRejected(
-                    f"The animation has too many frames to decode safely ({frames}+)."
+                    f"The animation has more than {limits.max_frames} frames; animations "
+                    "over that are refused."
+                )
+            total += frame.size[0] * frame.size[1]
+            if total > limits.max_total_pixels:
+                raise MediaRejected(
+                    f"The animation's frames add up to more than "
+                    f"{limits.max_total_pixels / 1e6:g} MP (after {index} frames); "
+                    "animations over that are refused."
                 )
             frame.load()
-            frames += 1
-        image.seek(0)
+            index += 1
+            yield frame
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise MediaRejected(f"The photo could not be decoded: {exc}") from exc
-    return frames
 
 
 def _srgb(frame: Image.Image) -> Image.Image:
@@ -117,25 +128,39 @@ def _for_format(image: Image.Image, fmt: str) -> Image.Image:
     return image
 
 
-def _save_public(
-    image: Image.Image, mime: str, frames: int, out: Path
-) -> tuple[Derivative, Image.Image]:
-    """The public copy written; and its first frame, cleaned (for the thumbnail)."""
+def _save_still(image: Image.Image, mime: str, out: Path) -> tuple[Derivative, Image.Image]:
+    """The public copy of the first frame; that frame, cleaned (for the thumbnail)."""
     fmt, content_type, extension = PUBLIC_FORMATS[mime]
     path = out / f"public.{extension}"
-    if frames > 1 and fmt in ("GIF", "WEBP"):
-        cleaned = [_clean(f.copy()) for f in ImageSequence.Iterator(image)]
-        durations = [f.info.get("duration", 100) for f in cleaned]
-        cleaned[0].save(
-            path, fmt, save_all=True, append_images=cleaned[1:], duration=durations,
-            loop=image.info.get("loop", 0),
-        )  # fmt: skip
+    image.seek(0)
+    cleaned = _clean(image)
+    options: dict[str, Any] = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}.get(fmt, {})
+    _for_format(cleaned, fmt).save(path, fmt, **options)
+    return Derivative(str(path), content_type, extension), cleaned
+
+
+def _save_animation(
+    image: Image.Image, mime: str, limits: PhotoLimits, out: Path
+) -> tuple[Derivative, Image.Image, int]:
+    """The public copy of every frame, written as each is decoded (one in memory at a
+    time); the first frame, cleaned; the frame count."""
+    fmt, content_type, extension = PUBLIC_FORMATS[mime]
+    path = out / f"public.{extension}"
+    loop = int(image.info.get("loop", 0))
+    firsts: list[Image.Image] = []
+
+    def cleaned() -> Iterator[Image.Image]:
+        for frame in _frames(image, limits):
+            clean = _clean(frame)
+            if not firsts:
+                firsts.append(clean.copy())
+            yield clean
+
+    if fmt == "GIF":
+        count = write_gif(cleaned(), path, loop)
     else:
-        image.seek(0)
-        cleaned = [_clean(image)]
-        options: dict[str, Any] = {"JPEG": {"quality": 90}, "WEBP": {"quality": 90}}.get(fmt, {})
-        _for_format(cleaned[0], fmt).save(path, fmt, **options)
-    return Derivative(str(path), content_type, extension), cleaned[0]
+        count = write_webp(cleaned(), path, image.size, loop, quality=90)
+    return Derivative(str(path), content_type, extension), firsts[0], count
 
 
 def dhash(image: Image.Image) -> str:
@@ -168,15 +193,19 @@ def inspect_photo(path: str, mime: str, out_dir: str, limits: PhotoLimits) -> In
     started = time.perf_counter()
     out = Path(out_dir)
     with _open(path, mime, limits) as image:
-        frames = _decode_all(image, limits)
-        decoded = time.perf_counter()
         extracted: dict[str, Any] = {
             "format": image.format, "width": image.size[0], "height": image.size[1],
-            **exif_facts(image),
         }  # fmt: skip
+        if getattr(image, "is_animated", False) and PUBLIC_FORMATS[mime][0] in ANIMATED:
+            public, first, frames = _save_animation(image, mime, limits, out)
+        else:
+            frames = sum(1 for _ in _frames(image, limits))  # each frame decodes, one by one
+            public, first = _save_still(image, mime, out)
+        decoded = time.perf_counter()
+        image.seek(0)
+        extracted.update(exif_facts(image))
         if frames > 1:
             extracted["frames"] = frames
-        public, first = _save_public(image, mime, frames, out)
         published = time.perf_counter()
         thumbnail, phash = _thumbnail(first, limits.thumbnail_side, out)
     done = time.perf_counter()

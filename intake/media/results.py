@@ -14,7 +14,11 @@ from typing import Any
 @dataclass(frozen=True)
 class PhotoLimits:
     max_pixels: int
+    """Of one frame (width x height), known from the header before decoding."""
     thumbnail_side: int
+    max_frames: int = 1000
+    max_total_pixels: int = 100_000_000
+    """Decoded over all the frames of an animation."""
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 A moderator proves who they are with a bearer token: an API token (``intake moderator
 token`` or an admin issues it; it lasts until replaced) or a session token from logging
 in with a password. Tokens are ``imod_`` and 256 random bits, stored as SHA-256 hashes;
-passwords are argon2id hashes. Failed logins are counted per account and client address
-(kept as an HMAC of it, never the address); past ``max_failures`` in the window the login
+passwords are argon2id hashes. Login attempts are counted per account and client address,
+and per address, before the password is checked (the address kept as an HMAC of it, never
+the address itself); past the limits in the window a login
 is refused (429) until the window ends.
 """
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from intake.core.clock import Clock, utcnow
 from intake.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized, ValidationFailed
 from intake.core.ids import hash_token, new_id
-from intake.moderation.passwords import Passwords
+from intake.moderation.passwords import Busy, Passwords
 from intake.moderation.ports import ModeratorRepository
 from intake.moderation.records import Moderator, Role, TokenKind
 from intake.safeguards.addresses import AddressKeys
@@ -36,8 +37,11 @@ MAX_PASSWORD = 1024
 @dataclass(frozen=True)
 class LoginRules:
     max_failures: int = 5
+    """Attempts of one account from one address in the window."""
     window: dt.timedelta = dt.timedelta(minutes=15)
     session: dt.timedelta = dt.timedelta(hours=12)
+    max_per_address: int = 30
+    """Failed attempts from one address in the window, whatever the names."""
 
 
 @dataclass(frozen=True)
@@ -161,24 +165,43 @@ class ModeratorService:
         return await self._accounts.purge(now - self._rules.window, now)
 
     async def login(self, name: str, password: str, client: str) -> IssuedToken:
-        """A session token for the right password; 429 after too many failures."""
+        """A session token for the right password; 429 after too many attempts.
+
+        Each attempt is counted before its password is checked, per account and address
+        and per address alone, in one atomic step each: a burst of concurrent attempts
+        gets no more checks than the limits allow, and a right password past the limit
+        does not get in. A success gives its attempts back.
+        """
         now = self._clock()
-        key = f"{name[:120]}|{self._addresses.of(client)}"
-        window_start = now - self._rules.window
-        count, first_at = await self._accounts.failures(key, window_start)
-        if count >= self._rules.max_failures and first_at is not None:
-            wait = math.ceil((first_at + self._rules.window - now).total_seconds())
-            raise TooManyRequests(
-                f"Too many failed logins for this account from this address; wait {wait} s.",
-                retry_after_seconds=max(wait, 1),
-                limit=self._rules.max_failures,
-            )
+        since = now - self._rules.window
+        address = self._addresses.of(client)
+        keys = ((f"{name[:120]}|{address}", self._rules.max_failures),
+                (f"*|{address}", self._rules.max_per_address))  # fmt: skip
+        for key, limit in keys:
+            count, first_at = await self._accounts.count_attempt(key, now, since)
+            if count > limit:
+                await self._accounts.refund_attempt(key)
+                wait = math.ceil((first_at + self._rules.window - now).total_seconds())
+                raise TooManyRequests(
+                    f"Too many login attempts from this address; wait {max(wait, 1)} s.",
+                    retry_after_seconds=max(wait, 1),
+                    limit=limit,
+                )
         moderator = await self._accounts.by_name(name)
         stored = moderator.password_hash if moderator and not moderator.disabled else ""
-        if not await self._passwords.verify(stored, password) or moderator is None:
-            await self._accounts.add_failure(key, now, window_start)
+        try:
+            right = await self._passwords.verify(stored, password)
+        except Busy:
+            for key, _ in keys:
+                await self._accounts.refund_attempt(key)
+            raise TooManyRequests(
+                "Too many logins are being checked right now; try again in a second.",
+                retry_after_seconds=1,
+            ) from None
+        if not right or moderator is None:
             raise Unauthorized("The name or the password is wrong.")
-        await self._accounts.clear_failures(key, window_start)
+        await self._accounts.clear_failures(keys[0][0], since)
+        await self._accounts.refund_attempt(keys[1][0])
         token = new_moderator_token()
         expires_at = now + self._rules.session
         audit = self._audit(moderator.name, "moderator_logged_in", moderator)

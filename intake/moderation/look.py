@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -88,11 +89,12 @@ class ModerationLook:
         self._presign_seconds = presign_seconds
         self._clock = clock
 
-    async def search(self, query: SubmissionQuery) -> Page:
-        """One page (newest first) and the cursor of the next, if there is one."""
-        found = await self._views.search(
-            SubmissionQuery(**{**query.__dict__, "limit": query.limit + 1}), self._clock()
-        )
+    async def search(self, moderator: Moderator, query: SubmissionQuery) -> Page:
+        """One page (newest first) and the cursor of the next, if there is one; escalated
+        submissions only for seniors."""
+        hide = not moderator.role.at_least(Role.SENIOR)
+        asked = dataclasses.replace(query, limit=query.limit + 1, hide_escalated=hide)
+        found = await self._views.search(asked, self._clock())
         more = len(found) > query.limit
         page = found[: query.limit]
         return Page(page, encode_cursor(page[-1]) if more and page else None)
@@ -125,10 +127,12 @@ class ModerationLook:
             else "",
         )
 
-    async def stats(self, hours: int) -> Stats:
+    async def stats(self, moderator: Moderator, hours: int) -> Stats:
+        """The queue at a glance; escalated submissions counted only for seniors."""
         now = self._clock()
         since = now - dt.timedelta(hours=hours)
-        raw = await self._views.stats(now, since)
+        hide = not moderator.role.at_least(Role.SENIOR)
+        raw = await self._views.stats(now, since, hide_escalated=hide)
         per_hour: Counter[dt.datetime] = Counter()
         per_moderator: dict[str, Counter[str]] = {}
         for at, actor, to_state in raw.decisions:

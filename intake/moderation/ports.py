@@ -84,6 +84,8 @@ class SubmissionQuery:
     after: tuple[dt.datetime, str] | None = None
     """Only submissions before this (created_at, id): the cursor of the page before."""
     limit: int = 50
+    hide_escalated: bool = False
+    """Leave out escalated submissions, and those claimed from the senior queue."""
 
 
 @dataclass(frozen=True)
@@ -100,8 +102,12 @@ class ModerationViews(Protocol):
     async def search(self, query: SubmissionQuery, now: dt.datetime) -> list[Submission]:
         """Submissions matching ``query``, newest first."""
 
-    async def stats(self, now: dt.datetime, since: dt.datetime) -> QueueStats:
-        """Depth per state, oldest waiting per queue, decisions since ``since``."""
+    async def stats(
+        self, now: dt.datetime, since: dt.datetime, *, hide_escalated: bool = False
+    ) -> QueueStats:
+        """Depth per state, oldest waiting per queue, decisions since ``since``; with
+        ``hide_escalated``, escalated submissions (and those claimed from the senior
+        queue) are not counted."""
 
     async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
         """A submission's files (in order) and audit trail (oldest first), read together."""
@@ -140,10 +146,17 @@ class ModeratorRepository(Protocol):
         """The enabled account holding this live token, or ``None``."""
 
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
-        """Failed logins under ``key`` since ``since`` and the time of the first."""
+        """Login attempts counted under ``key`` since ``since`` and the time of the first."""
 
-    async def add_failure(self, key: str, now: dt.datetime, since: dt.datetime) -> None:
-        """Count a failed login (a count older than ``since`` starts over)."""
+    async def count_attempt(
+        self, key: str, now: dt.datetime, since: dt.datetime
+    ) -> tuple[int, dt.datetime]:
+        """Count one more login attempt under ``key`` and return the count with the time
+        of the first, in one atomic step (so that no burst of concurrent attempts sees a
+        stale count); a count whose first attempt is at or before ``since`` starts over."""
+
+    async def refund_attempt(self, key: str) -> None:
+        """Take one attempt back from ``key``'s count (a login that succeeded)."""
 
     async def purge(self, failures_before: dt.datetime, now: dt.datetime) -> int:
         """Forget failed-login counts last seen before ``failures_before`` and session

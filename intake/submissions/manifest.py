@@ -1,22 +1,25 @@
 """``manifest.json``: a submission described in the bucket, beside its media.
 
 The bucket is the source of truth; the manifest holds what is needed to rebuild the
-submission's rows from it.
+submission's rows from it. Times are ISO 8601 with their offset (``+00:00``).
 """
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from intake.core.bucket_layout import manifest_key
 from intake.core.object_store import ObjectStore
-from intake.submissions.records import FileState, StoredFile, Submission
+from intake.submissions.records import FileFlag, FileState, StoredFile, Submission
 
 MANIFEST_VERSION = 2
 """2: each file has its inspection (verdict, extracted metadata, flags, derivatives)."""
+CONTENT_TYPE = "application/json"
 
 VERDICTS = {
     FileState.STORED: "pending",
@@ -25,70 +28,122 @@ VERDICTS = {
     FileState.DELETED: "deleted",
 }
 
-
-def inspection_json(f: StoredFile) -> dict[str, Any]:
-    """What inspection found about a file, as moderators and the manifest see it."""
-    return {
-        "verdict": VERDICTS[f.state],
-        "reject_reason": f.reject_reason,
-        "extracted": f.extracted,
-        "flags": [
-            {k: v for k, v in dataclasses.asdict(flag).items() if v not in ("", None)}
-            for flag in f.flags
-        ],
-        "public_key": f.public_key,
-        "thumbnail_key": f.thumbnail_key,
-        "phash": f.phash,
-        "inspected_at": f.inspected_at.isoformat() if f.inspected_at else None,
-    }
+Time = Annotated[dt.datetime, PlainSerializer(dt.datetime.isoformat, return_type=str)]
 
 
-CONTENT_TYPE = "application/json"
+def _unset(value: object) -> bool:
+    return value in ("", None)
 
 
-def build_manifest(submission: Submission, files: Sequence[StoredFile]) -> dict[str, Any]:
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ManifestFlag(_Part):
+    kind: str
+    submission_id: str = Field("", exclude_if=_unset)
+    file_id: str = Field("", exclude_if=_unset)
+    distance: int | None = Field(None, exclude_if=_unset)
+
+    @classmethod
+    def of(cls, flag: FileFlag) -> ManifestFlag:
+        return cls(kind=flag.kind.value, submission_id=flag.submission_id,
+                   file_id=flag.file_id, distance=flag.distance)  # fmt: skip
+
+
+class Inspection(_Part):
+    """What inspection found about a file."""
+
+    verdict: str
+    reject_reason: str
+    extracted: dict[str, Any]
+    flags: list[ManifestFlag]
+    public_key: str
+    thumbnail_key: str
+    phash: str
+    inspected_at: Time | None
+
+    @classmethod
+    def of(cls, f: StoredFile) -> Inspection:
+        return cls(
+            verdict=VERDICTS[f.state], reject_reason=f.reject_reason, extracted=f.extracted,
+            flags=[ManifestFlag.of(flag) for flag in f.flags], public_key=f.public_key,
+            thumbnail_key=f.thumbnail_key, phash=f.phash, inspected_at=f.inspected_at,
+        )  # fmt: skip
+
+
+class ManifestFile(_Part):
+    id: str
+    position: int
+    original_filename: str
+    media_type: str
+    kind: str
+    size: int
+    sha256: str
+    original_key: str
+    inspection: Inspection
+
+    @classmethod
+    def of(cls, f: StoredFile) -> ManifestFile:
+        return cls(
+            id=f.id, position=f.position, original_filename=f.original_filename,
+            media_type=f.media_type, kind=f.kind, size=f.size, sha256=f.sha256,
+            original_key=f.object_key, inspection=Inspection.of(f),
+        )  # fmt: skip
+
+
+class ManifestDetails(_Part):
+    """What the reader told us."""
+
+    name: str
+    email: str
+    phone: str
+    title: str
+    story: str
+    location: str
+    occurred_at: Time | None
+    locale: str
+    consent_terms: bool
+    consent_contact: bool
+
+
+class ManifestSubmission(_Part):
+    id: str
+    reference: str
+    state: str
+    created_at: Time
+    terms_version: str
+    token_sha256: str
+    details: ManifestDetails
+
+
+class Manifest(_Part):
+    manifest_version: int
+    submission: ManifestSubmission
+    files: list[ManifestFile]
+
+
+def build_manifest(submission: Submission, files: Sequence[StoredFile]) -> Manifest:
     d = submission.details
-    return {
-        "manifest_version": MANIFEST_VERSION,
-        "submission": {
-            "id": submission.id,
-            "reference": submission.reference,
-            "state": submission.state.value,
-            "created_at": submission.created_at.isoformat(),
-            "terms_version": submission.terms_version,
-            "token_sha256": submission.token_hash,
-            "details": {
-                "name": d.name,
-                "email": d.email,
-                "phone": d.phone,
-                "title": d.title,
-                "story": d.story,
-                "location": d.location,
-                "occurred_at": d.occurred_at.isoformat() if d.occurred_at else None,
-                "locale": d.locale,
-                "consent_terms": d.consent_terms,
-                "consent_contact": d.consent_contact,
-            },
-        },
-        "files": [
-            {
-                "id": f.id,
-                "position": f.position,
-                "original_filename": f.original_filename,
-                "media_type": f.media_type,
-                "kind": f.kind,
-                "size": f.size,
-                "sha256": f.sha256,
-                "original_key": f.object_key,
-                "inspection": inspection_json(f),
-            }
-            for f in files
-        ],
-    }
+    details = ManifestDetails(
+        name=d.name, email=d.email, phone=d.phone, title=d.title, story=d.story,
+        location=d.location, occurred_at=d.occurred_at, locale=d.locale,
+        consent_terms=d.consent_terms, consent_contact=d.consent_contact,
+    )  # fmt: skip
+    return Manifest(
+        manifest_version=MANIFEST_VERSION,
+        submission=ManifestSubmission(
+            id=submission.id, reference=submission.reference, state=submission.state.value,
+            created_at=submission.created_at, terms_version=submission.terms_version,
+            token_sha256=submission.token_hash, details=details,
+        ),
+        files=[ManifestFile.of(f) for f in files],
+    )  # fmt: skip
 
 
-def encode_manifest(manifest: dict[str, Any]) -> bytes:
-    return json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+def encode_manifest(manifest: Manifest) -> bytes:
+    data = manifest.model_dump(mode="json")
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True).encode()
 
 
 async def store_manifest(

@@ -48,7 +48,7 @@ from intake.web.keys import (
 )
 from intake.web.moderation import accounts as api_moderators
 from intake.web.moderation import queue as api_moderation
-from intake.web.openapi import document as openapi
+from intake.web.openapi import routes as openapi
 from intake.web.pages import reader as pages
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
@@ -145,7 +145,8 @@ def create_app(
     if repository is not None:
         app[_GIVEN_REPOSITORY] = repository
     app.cleanup_ctx.append(resources_ctx)
-    for module in (api_submissions, api_config, pages, health, tus, openapi, api_moderation,
+    for module in (api_submissions, api_config, pages, health, tus, api_moderation,
                    api_moderators):  # fmt: skip
         app.add_routes(module.routes)
+    openapi.setup(app)
     return app

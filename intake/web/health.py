@@ -4,20 +4,40 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable
+from typing import Literal
 
 from aiohttp import web
 
 from intake.core.errors import IntakeError
 from intake.web.keys import OBJECT_STORE, REPOSITORY
+from intake.web.models import Answer, json_answer
 from intake.web.problems import PROBLEM_JSON
 
 routes = web.RouteTableDef()
 CHECK_SECONDS = 3.0
 
 
+class Health(Answer):
+    status: Literal["ok"]
+
+
+class ReadyChecks(Answer):
+    """not-ready and GET /readyz: each dependency's answer."""
+
+    object_store: str
+    """`ok`, `timeout` or what failed."""
+    database: str
+    """`ok`, `timeout` or what failed."""
+
+
+class Ready(Answer):
+    status: Literal["ready"]
+    checks: ReadyChecks
+
+
 @routes.get("/healthz")
 async def healthz(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok"})
+    return json_answer(Health(status="ok"))
 
 
 async def _check(probe: Awaitable[None]) -> str:
@@ -35,14 +55,14 @@ async def readyz(request: web.Request) -> web.Response:
     storage, database = await asyncio.gather(
         _check(request.app[OBJECT_STORE].ping()), _check(request.app[REPOSITORY].ping())
     )
-    checks = {"object_store": storage, "database": database}
+    checks = ReadyChecks(object_store=storage, database=database)
     if storage == database == "ok":
-        return web.json_response({"status": "ready", "checks": checks})
+        return json_answer(Ready(status="ready", checks=checks))
     body = {
         "type": "/problems/not-ready",
         "title": "Not ready",
         "status": 503,
         "detail": "A dependency does not answer.",
-        "checks": checks,
+        "checks": checks.model_dump(),
     }
     return web.json_response(body, status=503, content_type=PROBLEM_JSON)

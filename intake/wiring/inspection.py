@@ -12,6 +12,7 @@ from intake.adapters.clamd import ClamdScanner
 from intake.core.clock import Clock, utcnow
 from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
+from intake.inspection.decoder_process import ProcessLimits
 from intake.inspection.decoders import DecoderPool
 from intake.inspection.service import InspectionRules, InspectionService
 from intake.jobs.worker import JobRules, Worker
@@ -49,7 +50,12 @@ async def open_worker(
         if scan.clamd_address
         else None
     )
-    decoders = DecoderPool(settings.inspection.processes, settings.inspection.timeout_seconds)
+    i = settings.inspection
+    decoders = DecoderPool(
+        i.processes,
+        i.timeout_seconds,
+        ProcessLimits(memory_bytes=i.decoder_memory, cpu_seconds=i.decoder_cpu_seconds),
+    )
     service = InspectionService(
         store, repos.submissions, decoders, scanner, InspectionRules.from_settings(settings), clock
     )

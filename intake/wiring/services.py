@@ -53,6 +53,7 @@ def login_rules(settings: Settings) -> LoginRules:
         max_failures=m.login_max_failures,
         window=dt.timedelta(seconds=m.login_window_seconds),
         session=dt.timedelta(seconds=m.session_seconds),
+        max_per_address=m.login_max_per_address,
     )
 
 
@@ -64,9 +65,11 @@ async def open_accounts(
     addresses: AddressKeys | None = None,
 ) -> AsyncIterator[ModeratorService]:
     """Moderator accounts, with the threads that hash their passwords; without
-    ``addresses`` (a command that never logs anyone in) failed logins are keyed by a
+    ``addresses`` (a command that never logs anyone in) login attempts are keyed by a
     secret of this process only."""
-    passwords = Passwords(settings.moderation.hash_threads)
+    passwords = Passwords(
+        settings.moderation.hash_threads, waiting=settings.moderation.hash_waiting
+    )
     keys = addresses or AddressKeys(os.urandom(32))
     try:
         yield ModeratorService(repos.moderators, passwords, login_rules(settings), keys, clock)

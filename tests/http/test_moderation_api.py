@@ -20,6 +20,7 @@ from tests.moderation_helpers import (
     MODERATION,
     a_file,
     auth,
+    moderation_routes,
     moderator_token,
     queue,
     waiting_submission,
@@ -27,18 +28,6 @@ from tests.moderation_helpers import (
 from tests.tus_helpers import new_draft
 
 NO_SUCH_ID = "0190a000-0000-7000-8000-000000000000"
-PUBLIC = {("POST", "/api/v1/moderation-login")}
-
-
-def moderation_routes(app: web.Application) -> set[tuple[str, str]]:
-    """Every (method, path) of the app under /api/v1/moderation: none can slip past."""
-    return {
-        (route.method, route.resource.canonical)
-        for route in app.router.routes()
-        if route.resource is not None
-        and route.resource.canonical.startswith("/api/v1/moderation")
-        and route.method != "HEAD"
-    } - PUBLIC
 
 
 async def test_every_moderation_route_refuses_anonymous_and_submitter_tokens(

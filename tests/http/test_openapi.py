@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import hypothesis
+import pytest
 import schemathesis
 from aiohttp import FormData, web
 from hypothesis import HealthCheck, Phase
@@ -31,7 +32,8 @@ from intake.core.errors import ConfigurationError, IntakeError
 from intake.moderation.records import Role
 from intake.web.keys import REPOSITORY
 from intake.web.keys import UPLOADS as UPLOAD_SERVICE
-from intake.web.openapi.document import PROBLEM_TYPES
+from intake.web.openapi import routes as openapi_routes
+from intake.web.openapi.problems import PROBLEM_TYPES
 from intake.web.uploads.tus_headers import OFFSET_OCTET_STREAM
 from tests.media import jpeg_with_exif
 from tests.moderation_helpers import auth, moderator_token, queue
@@ -200,7 +202,28 @@ async def test_the_docs_page_shows_every_operation_without_scripts(client: Any) 
     for problem in document["x-problem-types"]:
         assert f"<code>{problem['type']}</code>" in page
     assert "consent_terms" in page and "Idempotency-Key" in page and "Upload-Offset" in page
+    assert "Bearer &lt;submitter token&gt;" in page and "Bearer &lt;moderator token&gt;" in page
     assert "<script" not in page and "<link" not in page and "src=" not in page
+
+
+async def test_the_document_and_its_page_are_built_once_per_app(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[Any] = []
+    build = openapi_routes.openapi_document
+
+    def counted(*args: Any) -> dict[str, Any]:
+        built.append(args)
+        return build(*args)
+
+    monkeypatch.setattr(openapi_routes, "openapi_document", counted)
+    first = await (await client.get("/api/v1/openapi.json")).read()
+    page = await (await client.get("/api/docs")).text()
+    assert await (await client.get("/api/v1/openapi.json")).read() == first
+    assert await (await client.get("/api/docs")).text() == page
+    assert len(built) == 1
+    kept = client.server.app[openapi_routes.API_DOCS]
+    assert (kept.document, kept.page) == (first, page)
 
 
 # --- the answers of every operation --------------------------------------------------------
@@ -487,4 +510,3 @@ async def test_schemathesis_finds_no_server_error_and_no_undescribed_answer(
     elapsed = time.monotonic() - began
     assert not failures, f"schemathesis ({elapsed:.1f} s):\n" + "\n\n".join(failures)
     assert len(RECORDER.records) - start > 200, "schemathesis sent fewer requests than meant"
-    assert elapsed < 60

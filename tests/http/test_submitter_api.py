@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.s3 import S3ObjectStore
+from intake.submissions.filenames import sanitize_filename
 from intake.web.keys import REPOSITORIES
 from tests.media import jpeg_with_exif, mp4_h264
 from tests.tus_helpers import bearer, create, new_draft, patch
@@ -157,3 +158,17 @@ async def test_every_answer_carries_a_request_id(client: Any) -> None:
     refused = await client.get("/api/v1/nothing", headers={"X-Request-Id": "bad id\twith tab"})
     body = await refused.json()
     assert refused.headers["X-Request-Id"] == body["request_id"] != "bad id\twith tab"
+
+
+async def test_a_drafts_view_shows_upload_filenames_sanitized(client: Any) -> None:
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    raw = "../../evil\u202eexe.jpg\r\n<script>"
+    created = await create(client, token, 1000, filename=raw)
+    assert created.status == 201
+    view = await (
+        await client.get(f"/api/v1/submissions/{draft['id']}", headers=bearer(token))
+    ).json()
+    [upload] = view["uploads"]
+    assert upload["filename"] == sanitize_filename(raw) != raw
+    assert "/" not in upload["filename"] and "\u202e" not in upload["filename"]

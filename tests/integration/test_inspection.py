@@ -232,3 +232,18 @@ def test_the_web_process_never_imports_the_decoders() -> None:
         "sys.exit(f'imported {bad}' if bad else 0)"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+async def test_an_animation_bomb_is_refused_once_with_a_reason_and_not_retried(
+    make_client: Any,
+) -> None:
+    client = await make_client(inspection_photo_max_total_pixels="50000000")
+    app = client.server.app
+    body = await send(client, ("bomb.gif", media.gif_bomb(10, 5000)), ("ok.png", media.png_image()))
+    assert await app[WORKER].run_one() is not None
+    files = {f.original_filename: f for f in await app[REPOSITORY].files_of(body["id"])}
+    assert files["bomb.gif"].state is FileState.REJECTED
+    assert "frames add up to more than 50 MP" in files["bomb.gif"].reject_reason
+    assert files["ok.png"].state is FileState.INSPECTED
+    [job] = await app[JOBS].jobs_for(body["id"])
+    assert (job.state, job.attempts) == (JobState.DONE, 1)

@@ -42,7 +42,7 @@ async def test_one_round_forgets_old_rows_and_sends_nothing(
     [acknowledged] = await outbox.take_due("old dispatcher", LATER, LATER, limit=1)
     await outbox.delivered(acknowledged.id, "old dispatcher", EPOCH)
     accounts = SqlModeratorRepository(database)
-    await accounts.add_failure("amina|127.0.0.1", EPOCH, EPOCH - dt.timedelta(days=1))
+    await accounts.count_attempt("amina|127.0.0.1", EPOCH, EPOCH - dt.timedelta(days=1))
 
     env = shared_env(seaweedfs, s3_store.bucket, url, webhooks_urls=URL,
                      webhooks_secret="a webhook secret", webhooks_retry_min_seconds="0.05",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
 
 from intake.adapters.db.audit import audit_from
 from intake.adapters.db.schema import audit_log, files, submissions
@@ -29,9 +29,19 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def not_escalated() -> ColumnElement[bool]:
+    """Neither escalated nor claimed from the senior queue (whose lease may have lapsed)."""
+    s = submissions.c
+    escalated = SubmissionState.ESCALATED.value
+    claimed_from_seniors = and_(
+        s.state == SubmissionState.IN_REVIEW.value, s.claimed_from == escalated
+    )
+    return and_(s.state != escalated, not_(claimed_from_seniors))
+
+
 def _filters(query: SubmissionQuery, now: dt.datetime) -> list[ColumnElement[bool]]:
     s = submissions.c
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool]] = [not_escalated()] if query.hide_escalated else []
     if query.states:
         where.append(waiting_state(now).in_([state.value for state in query.states]))
     if query.kind:
@@ -81,12 +91,15 @@ class SqlModerationViews:
             trail = [audit_from(r) for r in await conn.execute(audit_query)]
         return found, trail
 
-    async def stats(self, now: dt.datetime, since: dt.datetime) -> QueueStats:
+    async def stats(
+        self, now: dt.datetime, since: dt.datetime, *, hide_escalated: bool = False
+    ) -> QueueStats:
         s = submissions.c
         state = waiting_state(now).label("waiting_state")
-        depth_query = select(state, func.count()).group_by(state)
+        shown = [not_escalated()] if hide_escalated else []
+        depth_query = select(state, func.count()).where(*shown).group_by(state)
         oldest_query = (
-            select(state, func.min(s.created_at)).where(state.in_(WAITING)).group_by(state)
+            select(state, func.min(s.created_at)).where(state.in_(WAITING), *shown).group_by(state)
         )
         decided = (
             select(audit_log.c.at, audit_log.c.actor, audit_log.c.to_state)

@@ -7,7 +7,8 @@ import datetime as dt
 import hmac
 from typing import Any
 
-from sqlalchemy import Row, delete, func, insert, or_, select, update
+from sqlalchemy import Row, case, delete, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from intake.adapters.db.audit import audit_row
@@ -33,6 +34,8 @@ def moderator_from(row: Row[Any]) -> Moderator:
 class SqlModeratorRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
+        dialect = database.engine.dialect.name
+        self._insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
 
     async def add(self, moderator: Moderator, audit: AuditEntry) -> bool:
         row = {
@@ -133,24 +136,29 @@ class SqlModeratorRepository:
             row = (await conn.execute(query)).first()
         return (int(row[0]), row[1]) if row else (0, None)
 
-    async def add_failure(self, key: str, now: dt.datetime, since: dt.datetime) -> None:
+    async def count_attempt(
+        self, key: str, now: dt.datetime, since: dt.datetime
+    ) -> tuple[int, dt.datetime]:
+        f = login_failures.c
+        fresh = f.first_at <= since
+        upsert = self._insert(login_failures).values(key=key, count=1, first_at=now, last_at=now)
+        statement = upsert.on_conflict_do_update(
+            index_elements=[f.key],
+            set_={
+                "count": case((fresh, 1), else_=f.count + 1),
+                "first_at": case((fresh, now), else_=f.first_at),
+                "last_at": now,
+            },
+        ).returning(f.count, f.first_at)
+        async with self._db.transaction() as conn:
+            row = (await conn.execute(statement)).one()
+        return int(row[0]), row[1]
+
+    async def refund_attempt(self, key: str) -> None:
         f = login_failures.c
         async with self._db.transaction() as conn:
-            row = (await conn.execute(select(f.first_at).where(f.key == key))).first()
-            if row is None:
-                try:
-                    async with conn.begin_nested():
-                        await conn.execute(
-                            insert(login_failures),
-                            [{"key": key, "count": 1, "first_at": now, "last_at": now}],
-                        )
-                    return
-                except IntegrityError:
-                    row = (await conn.execute(select(f.first_at).where(f.key == key))).first()
-            fresh = row is not None and row.first_at <= since
-            values = {"count": 1, "first_at": now} if fresh else {"count": f.count + 1}
             await conn.execute(
-                update(login_failures).where(f.key == key).values(last_at=now, **values)
+                update(login_failures).where(f.key == key, f.count > 0).values(count=f.count - 1)
             )
 
     async def purge(self, failures_before: dt.datetime, now: dt.datetime) -> int:

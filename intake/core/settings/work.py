@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from intake.core.settings.declaring import (
     ByteSize,
+    GiB,
     Secret,
     check_urls,
     setting,
@@ -73,7 +74,16 @@ class ModerationSettings:
         check=_check_reasons,
     )  # fmt: skip
     login_max_failures: int = setting(
-        5, "Failed logins of one account from one client address before it must wait.", minimum=1
+        5,
+        "Login attempts of one account from one client address in the window before it must "
+        "wait (counted before the password is checked; a success gives its attempt back).",
+        minimum=1,
+    )
+    login_max_per_address: int = setting(
+        30,
+        "Failed login attempts from one client address in the window, whatever the names "
+        "tried, before it must wait.",
+        minimum=1,
     )
     login_window_seconds: int = setting(
         900, "Failed logins are counted over this window; 429 until it ends.", minimum=1
@@ -83,6 +93,12 @@ class ModerationSettings:
     )
     hash_threads: int = setting(
         2, "Threads for password hashing (argon2id), off the event loop.", minimum=1
+    )
+    hash_waiting: int = setting(
+        16,
+        "Password checks that may wait for a hashing thread; past that a login is answered "
+        "429 at once instead of queuing.",
+        minimum=0,
     )
 
 
@@ -95,12 +111,32 @@ class InspectionSettings:
         minimum=1,
     )
     timeout_seconds: int = setting(
-        900, "Longest a decoder may take on one file before it is stopped.", minimum=10
+        300,
+        "Longest a decoder may take on one file (wall clock); then its process is killed "
+        "and the file refused.",
+        minimum=10,
+    )
+    decoder_cpu_seconds: int = setting(
+        120, "CPU time a decoder may spend on one file (RLIMIT_CPU); then as above.", minimum=1
+    )
+    decoder_memory: ByteSize = setting(
+        ByteSize(3 * GiB),
+        "Address space of each decoder process (RLIMIT_AS); a file that needs more is "
+        "refused. 0: no limit.",
     )
     photo_max_pixels: int = setting(
         100_000_000,
         "Largest photo decoded (width x height); a larger one (a decompression bomb) is "
         "refused before decoding.",
+        minimum=1,
+    )
+    photo_max_frames: int = setting(
+        1000, "Most frames an animated photo (GIF, WebP, APNG) may have.", minimum=1
+    )
+    photo_max_total_pixels: int = setting(
+        100_000_000,
+        "Most pixels decoded over all the frames of an animated photo; each frame is "
+        "checked against it before it is decoded.",
         minimum=1,
     )
     thumbnail_side: int = setting(480, "Longest side of moderators' thumbnails.", minimum=32)

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from intake.core.errors import Conflict, ValidationFailed
-from intake.moderation.records import Moderator, Role
+from intake.core.errors import Conflict
+from intake.moderation import records
+from intake.moderation.records import Role
 from intake.web.client_address import client_address, networks
-from intake.web.json_body import json_object, member
 from intake.web.keys import MODERATORS, SETTINGS
+from intake.web.models import json_answer, read_body
 from intake.web.moderation.auth import moderator
-from intake.web.moderation.bodies import moderator_json, token_json
+from intake.web.moderation.models import (
+    IssuedToken,
+    Login,
+    Moderator,
+    ModeratorChange,
+    Moderators,
+    NewModerator,
+)
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/moderation"
@@ -18,60 +26,45 @@ LOGIN = "/api/v1/moderation-login"
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-def _role(value: str | None) -> Role | None:
-    if value is None:
-        return None
-    try:
-        return Role(value)
-    except ValueError:
-        raise ValidationFailed(
-            [{"field": "role", "code": "unknown", "detail": "Use moderator, senior or admin."}]
-        ) from None
-
-
 @routes.post(LOGIN)
 async def login(request: web.Request) -> web.Response:
-    body = await json_object(request)
-    name = member(body, "name", str, required=True)
-    password = member(body, "password", str, required=True)
+    body = await read_body(request, Login)
     proxies = networks(request.app[SETTINGS].rate.trusted_proxies)
-    issued = await request.app[MODERATORS].login(name, password, client_address(request, proxies))
-    return web.json_response(token_json(issued), headers=NO_STORE)
+    address = client_address(request, proxies)
+    issued = await request.app[MODERATORS].login(body.name, body.password, address)
+    return json_answer(IssuedToken.of(issued), headers=NO_STORE)
 
 
 @routes.get(BASE + "/me")
 async def me(request: web.Request) -> web.Response:
-    return web.json_response(moderator_json(await moderator(request)), headers=NO_STORE)
+    return json_answer(Moderator.of(await moderator(request)), headers=NO_STORE)
 
 
 @routes.get(BASE + "/moderators")
 async def list_moderators(request: web.Request) -> web.Response:
     await moderator(request, Role.ADMIN)
     everyone = await request.app[MODERATORS].all()
-    return web.json_response(
-        {"moderators": [moderator_json(m) for m in everyone]}, headers=NO_STORE
-    )
+    listed = Moderators(moderators=[Moderator.of(m) for m in everyone])
+    return json_answer(listed, headers=NO_STORE)
 
 
 @routes.post(BASE + "/moderators")
 async def add_moderator(request: web.Request) -> web.Response:
     admin = await moderator(request, Role.ADMIN)
-    body = await json_object(request)
+    body = await read_body(request, NewModerator)
     accounts = request.app[MODERATORS]
-    role = _role(member(body, "role", str)) or Role.MODERATOR
-    added = await accounts.add(
-        member(body, "name", str, required=True), role, member(body, "password", str), admin.name
-    )
+    role = body.role or Role.MODERATOR
+    added = await accounts.add(body.name, role, body.password, admin.name)
     issued = await accounts.issue_token(added, admin.name)
-    return web.json_response(
-        token_json(issued),
+    return json_answer(
+        IssuedToken.of(issued),
         status=201,
         headers={**NO_STORE, "Location": f"{BASE}/moderators/{added.id}"},
     )
 
 
 def _not_self(
-    admin: Moderator, target: Moderator, role: Role | None, disabled: bool | None
+    admin: records.Moderator, target: records.Moderator, role: Role | None, disabled: bool | None
 ) -> None:
     if admin.id == target.id and (disabled or (role is not None and role is not Role.ADMIN)):
         raise Conflict("Admins cannot disable or demote themselves; ask another admin.")
@@ -82,14 +75,12 @@ async def change_moderator(request: web.Request) -> web.Response:
     admin = await moderator(request, Role.ADMIN)
     accounts = request.app[MODERATORS]
     target = await accounts.find(request.match_info["moderator_id"])
-    body = await json_object(request)
-    role = _role(member(body, "role", str))
-    disabled = member(body, "disabled", bool)
-    _not_self(admin, target, role, disabled)
+    body = await read_body(request, ModeratorChange)
+    _not_self(admin, target, body.role, body.disabled)
     changed = await accounts.change(
-        target, admin.name, role=role, disabled=disabled, password=member(body, "password", str)
+        target, admin.name, role=body.role, disabled=body.disabled, password=body.password
     )
-    return web.json_response(moderator_json(changed), headers=NO_STORE)
+    return json_answer(Moderator.of(changed), headers=NO_STORE)
 
 
 @routes.post(BASE + "/moderators/{moderator_id}/token")
@@ -98,4 +89,4 @@ async def issue_token(request: web.Request) -> web.Response:
     accounts = request.app[MODERATORS]
     target = await accounts.find(request.match_info["moderator_id"])
     issued = await accounts.issue_token(target, admin.name)
-    return web.json_response(token_json(issued), status=201, headers=NO_STORE)
+    return json_answer(IssuedToken.of(issued), status=201, headers=NO_STORE)

@@ -8,13 +8,19 @@ from aiohttp import web
 
 from intake.core.errors import ValidationFailed
 from intake.media.types import MediaKind
-from intake.moderation.look import decode_cursor
+from intake.moderation.look import SubmissionDetail, decode_cursor
 from intake.moderation.ports import QueueFilter, SubmissionQuery
+from intake.moderation.records import Moderator
 from intake.submissions.records import SubmissionState
-from intake.web.json_body import json_object, member
 from intake.web.keys import CLOCK, MODERATION, MODERATION_LOOK, SETTINGS
+from intake.web.models import json_answer, read_body
 from intake.web.moderation.auth import moderator
-from intake.web.moderation.bodies import detail_json, page_json, stats_json
+from intake.web.moderation.models import (
+    Decision,
+    ModerationSubmissionDetail,
+    QueueStats,
+    SubmissionPage,
+)
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/moderation"
@@ -70,6 +76,11 @@ def _filters(request: web.Request) -> QueueFilter:
     )
 
 
+def _detail_answer(request: web.Request, detail: SubmissionDetail, me: Moderator) -> web.Response:
+    answer = ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me)
+    return json_answer(answer, headers=NO_STORE)
+
+
 @routes.post(f"{BASE}/claim")
 async def claim(request: web.Request) -> web.Response:
     me = await moderator(request)
@@ -78,7 +89,7 @@ async def claim(request: web.Request) -> web.Response:
     if claimed is None:
         return web.Response(status=204, headers=NO_STORE)
     detail = await request.app[MODERATION_LOOK].describe(claimed)
-    return web.json_response(detail_json(detail, request.app[CLOCK](), me), headers=NO_STORE)
+    return _detail_answer(request, detail, me)
 
 
 @routes.post(BASE + "/submissions/{submission_id}/lease")
@@ -86,7 +97,7 @@ async def renew_lease(request: web.Request) -> web.Response:
     me = await moderator(request)
     renewed = await request.app[MODERATION].renew(me, request.match_info["submission_id"])
     detail = await request.app[MODERATION_LOOK].describe(renewed)
-    return web.json_response(detail_json(detail, request.app[CLOCK](), me), headers=NO_STORE)
+    return _detail_answer(request, detail, me)
 
 
 @routes.delete(BASE + "/submissions/{submission_id}/lease")
@@ -99,16 +110,12 @@ async def release_lease(request: web.Request) -> web.Response:
 @routes.post(BASE + "/submissions/{submission_id}/decision")
 async def decide(request: web.Request) -> web.Response:
     me = await moderator(request)
-    body = await json_object(request)
+    body = await read_body(request, Decision)
     decided = await request.app[MODERATION].decide(
-        me,
-        request.match_info["submission_id"],
-        member(body, "decision", str, required=True),
-        member(body, "reason", str, required=True),
-        member(body, "note", str) or "",
+        me, request.match_info["submission_id"], body.decision, body.reason, body.note or ""
     )
     detail = await request.app[MODERATION_LOOK].describe(decided)
-    return web.json_response(detail_json(detail, request.app[CLOCK](), me), headers=NO_STORE)
+    return _detail_answer(request, detail, me)
 
 
 @routes.get(BASE + "/submissions")
@@ -124,20 +131,20 @@ async def list_submissions(request: web.Request) -> web.Response:
         after=decode_cursor(cursor) if cursor else None,
         limit=_int(request, "limit", 50, MAX_PAGE),
     )
-    page = await request.app[MODERATION_LOOK].search(query)
-    return web.json_response(page_json(page, request.app[CLOCK](), me), headers=NO_STORE)
+    page = await request.app[MODERATION_LOOK].search(me, query)
+    return json_answer(SubmissionPage.of(page, request.app[CLOCK](), me), headers=NO_STORE)
 
 
 @routes.get(BASE + "/submissions/{submission_id}")
 async def get_submission(request: web.Request) -> web.Response:
     me = await moderator(request)
     detail = await request.app[MODERATION_LOOK].detail(me, request.match_info["submission_id"])
-    return web.json_response(detail_json(detail, request.app[CLOCK](), me), headers=NO_STORE)
+    return _detail_answer(request, detail, me)
 
 
 @routes.get(BASE + "/stats")
 async def stats(request: web.Request) -> web.Response:
-    await moderator(request)
+    me = await moderator(request)
     hours = _int(request, "hours", 24, MAX_STATS_HOURS)
-    figures = await request.app[MODERATION_LOOK].stats(hours)
-    return web.json_response(stats_json(figures), headers=NO_STORE)
+    figures = await request.app[MODERATION_LOOK].stats(me, hours)
+    return json_answer(QueueStats.of(figures), headers=NO_STORE)

@@ -1,0 +1,151 @@
+"""The moderation operations: logging in, the queue, leases, decisions, accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from intake.core.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
+from intake.web.moderation.models import (
+    Decision,
+    IssuedToken,
+    Login,
+    ModerationSubmissionDetail,
+    Moderator,
+    ModeratorChange,
+    Moderators,
+    NewModerator,
+    QueueStats,
+    SubmissionPage,
+)
+from intake.web.openapi.building import (
+    MODERATOR,
+    Json,
+    Schema,
+    json_body,
+    json_response,
+    operation,
+    params,
+    response,
+)
+from intake.web.openapi.problems import DEPENDENCIES, problem_responses
+
+BASE = "/api/v1/moderation"
+TAG = "moderation"
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A moderator token (`imod_…`): an API token from `intake moderator token` "
+    "or an admin, or a session token from POST /api/v1/moderation-login.",
+}
+GUARDED = (Unauthorized, *DEPENDENCIES)
+
+
+def _op(summary: str, operation_id: str, answers: Json, **keywords: Any) -> Json:
+    return operation(summary, operation_id, TAG, answers, security=MODERATOR, **keywords)
+
+
+def _json(description: str, schema: Schema, *headers: str) -> Json:
+    return json_response(description, schema, [*headers, "Cache-Control"])
+
+
+def _detail(description: str) -> Json:
+    return _json(description, ModerationSubmissionDetail)
+
+
+def moderation_paths() -> Json:
+    one = params("SubmissionId")
+    held = problem_responses(NotFound, Forbidden, Conflict, *GUARDED)
+    admin = (Forbidden, *GUARDED)
+    return {
+        "/api/v1/moderation-login": {
+            "post": operation(
+                "Log in with a password: a session token", "moderatorLogin", TAG,
+                {"200": _json("Logged in.", IssuedToken),
+                 **problem_responses(BadRequest, Unauthorized, ValidationFailed,
+                                     TooManyRequests, *DEPENDENCIES)},
+                description="Failed logins per account and client address are counted; past "
+                "`moderation.login_max_failures` in the window the answer is 429.",
+                body=json_body(Login),
+            )
+        },
+        f"{BASE}/me": {"get": _op("Who you are", "moderationMe",
+                                  {"200": _json("You.", Moderator),
+                                   **problem_responses(*GUARDED)})},
+        f"{BASE}/claim": {
+            "post": _op(
+                "Claim the oldest waiting submission, with a lease", "claimSubmission",
+                {"200": _detail("Yours until `lease.expires_at`; renew it while you work."),
+                 "204": response("Nothing waits.", headers=["Cache-Control"]),
+                 **problem_responses(ValidationFailed, *GUARDED)},
+                description="Seniors and admins get escalated submissions first. A submission "
+                "whose lease ran out is waiting again.",
+                parameters=params("Kind", "Locale"),
+            )
+        },
+        f"{BASE}/submissions/{{submission_id}}/lease": {
+            "post": _op("Renew your lease", "renewLease",
+                        {"200": _detail("Renewed."), **held}, parameters=one),
+            "delete": _op("Release your lease: back to the queue", "releaseLease",
+                          {"204": response("Released."), **held}, parameters=one),
+        },
+        f"{BASE}/submissions/{{submission_id}}/decision": {
+            "post": _op(
+                "Approve, reject or escalate a submission you hold", "decideSubmission",
+                {"200": _detail("Decided; the lease ends."),
+                 **problem_responses(BadRequest, NotFound, Forbidden, Conflict,
+                                     ValidationFailed, *GUARDED)},
+                description="409 when you do not hold it (any more): claim it again.",
+                parameters=one, body=json_body(Decision),
+            )
+        },
+        f"{BASE}/submissions": {
+            "get": _op("Search submissions, newest first", "listModerationSubmissions",
+                       {"200": _json("A page.", SubmissionPage),
+                        **problem_responses(ValidationFailed, *GUARDED)},
+                       parameters=params("State", "Kind", "From", "To", "Text", "Cursor",
+                                         "Limit"))
+        },
+        f"{BASE}/submissions/{{submission_id}}": {
+            "get": _op("Everything about a submission", "getModerationSubmission",
+                       {"200": _detail("Fields, files with URLs, audit trail."),
+                        **problem_responses(NotFound, Forbidden, *GUARDED)}, parameters=one)
+        },
+        f"{BASE}/stats": {
+            "get": _op("Queue depth, oldest waiting, decisions", "moderationStats",
+                       {"200": _json("Figures.", QueueStats),
+                        **problem_responses(ValidationFailed, *GUARDED)},
+                       parameters=params("Hours"))
+        },
+        f"{BASE}/moderators": {
+            "get": _op("List moderators (admins)", "listModerators",
+                       {"200": _json("Every account.", Moderators),
+                        **problem_responses(*admin)}),
+            "post": _op("Add a moderator (admins); answers with its API token", "addModerator",
+                        {"201": _json("Added.", IssuedToken, "Location"),
+                         **problem_responses(BadRequest, Conflict, ValidationFailed, *admin)},
+                        body=json_body(NewModerator)),
+        },
+        f"{BASE}/moderators/{{moderator_id}}": {
+            "patch": _op("Change a moderator's role, password, or disable it (admins)",
+                         "changeModerator",
+                         {"200": _json("Changed.", Moderator),
+                          **problem_responses(BadRequest, NotFound, Conflict, ValidationFailed,
+                                              *admin)},
+                         parameters=params("ModeratorId"), body=json_body(ModeratorChange)),
+        },
+        f"{BASE}/moderators/{{moderator_id}}/token": {
+            "post": _op("Issue a new API token (admins); the old one stops working",
+                        "issueModeratorToken",
+                        {"201": _json("Shown once.", IssuedToken),
+                         **problem_responses(NotFound, Conflict, *admin)},
+                        parameters=params("ModeratorId")),
+        },
+    }  # fmt: skip
