@@ -1,6 +1,12 @@
 # intake: a stateless web node, or a worker (`intake worker`), from one image.
 # Build: docker build -t intake .    Run many: see compose.yaml and the README.
 
+# --- assets: the reader pages' font (Vazirmatn, OFL), from the npm registry ---
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY scripts/install-assets.sh scripts/
+RUN ./scripts/install-assets.sh fonts
+
 # --- build: every dependency from the lock file, with its hashes, into a venv ---
 FROM python:3.11-slim-bookworm AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
@@ -10,6 +16,7 @@ RUN python -m venv /opt/intake \
     && /opt/intake/bin/pip install --require-hashes -r requirements/run.lock
 COPY pyproject.toml README.md ./
 COPY intake ./intake
+COPY --from=assets /src/intake/web/static/fonts ./intake/web/static/fonts
 RUN /opt/intake/bin/pip install --no-deps --no-build-isolation . \
     && /opt/intake/bin/python -m compileall -q /opt/intake
 

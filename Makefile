@@ -1,5 +1,5 @@
 # make run   - set up and run the service on embedded defaults (SeaweedFS, SQLite)
-# make test  - set up and run the whole suite: ruff, mypy, pytest
+# make test  - set up and run the whole suite: ruff, mypy, pytest (browser tests included)
 # make bench - throughput and memory figures (not a test)
 # make bench-inspection - photos per second, video inspection time against file size
 # make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
@@ -9,8 +9,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
 DEV_STAMP := $(VENV)/.dev-installed
+FONTS := intake/web/static/fonts/vazirmatn-arabic-400-normal.woff2
+AXE := .cache/npm/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint typecheck pytest bench bench-inspection bench-claims config lock clean
+.PHONY: run test lint typecheck pytest bench bench-inspection bench-claims config lock messages clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -38,7 +40,14 @@ lock: $(DEV_STAMP)
 	$(LOCK) --extra embedded --extra media -o requirements/run.lock
 	$(LOCK) --extra dev -o requirements/dev.lock
 
-run: $(RUN_STAMP)
+# The reader pages' font (Vazirmatn, OFL) and the tests' axe-core, from the npm registry.
+$(FONTS): scripts/install-assets.sh
+	./scripts/install-assets.sh fonts
+
+$(AXE): scripts/install-assets.sh
+	./scripts/install-assets.sh axe
+
+run: $(RUN_STAMP) $(FONTS)
 	$(BIN)/intake serve
 
 lint: $(DEV_STAMP)
@@ -48,9 +57,9 @@ lint: $(DEV_STAMP)
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy
 
-pytest: $(DEV_STAMP)
+pytest: $(DEV_STAMP) $(FONTS) $(AXE)
 	./scripts/ensure-postgres.sh
-	$(BIN)/pytest
+	INTAKE_BROWSER_TESTS=required $(BIN)/pytest
 
 test: lint typecheck pytest
 
@@ -66,5 +75,10 @@ bench-claims: $(DEV_STAMP)
 config: $(DEV_STAMP)
 	$(BIN)/intake settings --toml > config/intake.toml
 
+# After changing reader-facing text: new message ids go into every catalog (translate them).
+messages: $(DEV_STAMP)
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output --omit-header -o .cache/messages.pot .
+	$(BIN)/pybabel update -i .cache/messages.pot -d intake/web/locales --ignore-obsolete --no-fuzzy-matching -w 100
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .cache intake/web/static/fonts

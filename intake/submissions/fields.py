@@ -6,7 +6,8 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from intake.core.errors import NotAccepted, ValidationFailed
 from intake.submissions.records import SubmitterDetails
@@ -26,22 +27,33 @@ class FieldRules:
     field_max_chars: int
     story_max_chars: int
     locales: tuple[str, ...]
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    """The newsroom's zone: a time given without an offset is read in it."""
 
     def max_chars(self, name: str) -> int:
         return self.story_max_chars if name == "story" else self.field_max_chars
 
 
-def _clean(value: str, multiline: bool) -> str:
-    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n")
-    keep = "\n\t" if multiline else ""
-    value = "".join(c for c in value if c in keep or unicodedata.category(c)[0] != "C")
+def _harmful(c: str) -> bool:
+    """C0 and C1 controls (tab and newline aside) and lone surrogates. Format characters
+    stay: ZWNJ and ZWJ shape Dari and Pashto words, LRM, RLM and ALM order mixed text."""
+    return unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n"
+
+
+def clean_text(value: str, multiline: bool = True) -> str:
+    """Text as the reader wrote it, without what does harm: NFC, CRLF as LF, no control
+    characters; a one-line field has its tabs and newlines as spaces."""
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    value = "".join(c for c in value if not _harmful(c))
+    if not multiline:
+        value = value.replace("\n", " ").replace("\t", " ")
     return value.strip()
 
 
-def _parse_time(value: str) -> dt.datetime:
+def _parse_time(value: str, zone: ZoneInfo) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(value.replace("z", "Z"))
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
+        parsed = parsed.replace(tzinfo=zone)
     return parsed.astimezone(dt.UTC)
 
 
@@ -55,7 +67,7 @@ class _Checker:
         self.errors.append({"field": field, "code": code, "detail": detail})
 
     def text(self, name: str) -> str:
-        value = _clean(self.raw.get(name, ""), multiline=name == "story")
+        value = clean_text(self.raw.get(name, ""), multiline=name == "story")
         limit = self.rules.max_chars(name)
         if len(value) > limit:
             self.fail(name, "too_long", f"Use at most {limit} characters ({len(value)} given).")
@@ -74,7 +86,7 @@ class _Checker:
         if not value:
             return None
         try:
-            return _parse_time(value)
+            return _parse_time(value, self.rules.timezone)
         except ValueError:
             self.fail(name, "not_iso8601", "Use an ISO 8601 date or time, e.g. 2026-11-28T14:30Z.")
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from intake.core.settings import Settings
 from intake.submissions.fields import FieldRules
@@ -24,6 +25,7 @@ class IntakePolicy:
                 field_max_chars=limits.field_max_chars,
                 story_max_chars=limits.story_max_chars,
                 locales=settings.submissions.locales,
+                timezone=ZoneInfo(settings.submissions.timezone),
             ),
             terms_version=settings.submissions.terms_version,
         )

@@ -23,6 +23,7 @@ from intake.uploads.turns import UploadTurns
 from intake.web import health
 from intake.web.access_log import handler_args as access_log_args
 from intake.web.cors import cors_middleware
+from intake.web.i18n import Catalogs
 from intake.web.keys import (
     BACKGROUND,
     CHUNKS,
@@ -49,7 +50,8 @@ from intake.web.keys import (
 from intake.web.moderation import accounts as api_moderators
 from intake.web.moderation import queue as api_moderation
 from intake.web.openapi import routes as openapi
-from intake.web.pages import reader as pages
+from intake.web.pages import wiring as pages
+from intake.web.pages.security import security_headers_middleware
 from intake.web.problems import MAX_READ_BODY, problem_middleware
 from intake.web.request_ids import request_id_middleware
 from intake.web.submissions import api as api_submissions
@@ -127,7 +129,13 @@ def create_app(
     ``workers`` runs job workers in it (default: ``workers.in_process``); every service
     tells time by ``clock``."""
     app = web.Application(
-        middlewares=[request_id_middleware, cors_middleware, tus_middleware, problem_middleware],
+        middlewares=[
+            security_headers_middleware,
+            request_id_middleware,
+            cors_middleware,
+            tus_middleware,
+            problem_middleware,
+        ],
         client_max_size=MAX_READ_BODY,
         handler_args={
             "read_bufsize": settings.uploads.receive_buffer,
@@ -136,7 +144,7 @@ def create_app(
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock
-    app[TEMPLATES] = Templates()
+    app[TEMPLATES] = Templates(Catalogs(settings.submissions.locales))
     app[UPLOAD_TURNS] = UploadTurns(settings.uploads.active_uploads)
     app[CHUNKS] = ChunkTasks()
     app[_RUN_WORKERS] = settings.workers.in_process if workers is None else workers
@@ -145,8 +153,8 @@ def create_app(
     if repository is not None:
         app[_GIVEN_REPOSITORY] = repository
     app.cleanup_ctx.append(resources_ctx)
-    for module in (api_submissions, api_config, pages, health, tus, api_moderation,
-                   api_moderators):  # fmt: skip
+    for module in (api_submissions, api_config, health, tus, api_moderation, api_moderators):
         app.add_routes(module.routes)
+    pages.install(app)
     openapi.setup(app)
     return app

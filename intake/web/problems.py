@@ -16,7 +16,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from intake.core.errors import IntakeError, MethodNotAllowed, NotFound, PayloadTooLarge
-from intake.web.keys import TEMPLATES
+from intake.web.pages.errors import error_page
 from intake.web.request_ids import described, request_id
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,7 @@ def wants_html(request: web.Request) -> bool:
 
 def problem_response(request: web.Request, error: IntakeError) -> web.Response:
     if wants_html(request):
-        page = request.app[TEMPLATES].render("error.html", error=error)
-        response = web.Response(status=error.status, text=page, content_type="text/html")
+        response = error_page(request, error)
     else:
         body: dict[str, Any] = error.problem(instance=request.rel_url.raw_path)
         if rid := request_id(request):

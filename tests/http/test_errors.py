@@ -29,7 +29,7 @@ async def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
         ("GET", "/api/v1/nothing", 404, "not-found"),
         ("DELETE", "/healthz", 405, "method-not-allowed"),
         ("GET", "/api/v1/submissions", 405, "method-not-allowed"),
-        ("GET", "/receipt/ZZZZZ-ZZZZZ", 404, "not-found"),
+        ("GET", "/receipt/not-a-reference", 404, "not-found"),
     ],
 )
 async def test_routing_errors_are_problems(

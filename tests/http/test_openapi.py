@@ -243,16 +243,29 @@ def assert_documented(start: int, expected: set[Answer]) -> None:
 async def test_service_and_pages_answer_as_documented(client: Any) -> None:
     start = len(RECORDER.records)
     for path in ("/api/v1/openapi.json", "/api/docs", "/", "/healthz", "/readyz",
-                 "/api/v1/config"):  # fmt: skip
+                 "/api/v1/config", "/fa-AF/", "/privacy", "/ps/privacy", "/status",
+                 "/en/status", "/static/intake.css"):  # fmt: skip
         assert (await client.get(path)).status == 200
+    etag = (await client.get("/static/form.js")).headers["ETag"]
+    assert (await client.get("/static/form.js", headers={"If-None-Match": etag})).status == 304
+    assert (await client.get("/static/nothing.css")).status == 404
     form = FormData()
     form.add_field("consent_terms", "true")
     form.add_field("files", JPEG_HEAD, filename="a.jpg")
     sent = await client.post("/submit", data=form, allow_redirects=False)
-    assert sent.status == 303
-    assert (await client.get(sent.headers["Location"])).status == 200
-    assert (await client.get("/receipt/ZZZZZ-ZZZZZ")).status == 404
-    assert (await client.get("/receipt/ZZZZZ-ZZZZZ", headers={"Accept": "text/html"})).status == 404
+    assert sent.status == 200
+    reference = re.search(r"[0-9A-Z]{5}-[0-9A-Z]{5}", await sent.text())
+    assert reference
+    assert (await client.get(f"/receipt/{reference[0]}")).status == 200
+    assert (await client.get(f"/ps/receipt/{reference[0]}")).status == 200
+    assert (await client.get("/receipt/ZZZZZ-ZZZZZ")).status == 200
+    assert (await client.get("/receipt/nothing")).status == 404
+    assert (await client.get("/receipt/nothing", headers={"Accept": "text/html"})).status == 404
+    assert (await client.get("/xx/status", headers={"Accept": "text/html"})).status == 404
+    lookup = {"reference": reference[0], "key": "wrong"}
+    assert (await client.post("/en/status", data=lookup)).status == 404
+    cross = {"Sec-Fetch-Site": "cross-site"}
+    assert (await client.post("/en/status", data=lookup, headers=cross)).status == 403
     refused = FormData()
     refused.add_field("files", JPEG_HEAD, filename="a.jpg")
     html = await client.post("/submit", data=refused, headers={"Accept": "text/html"})
@@ -263,8 +276,14 @@ async def test_service_and_pages_answer_as_documented(client: Any) -> None:
     assert_documented(start, {
         ("GET", "/api/v1/openapi.json", 200), ("GET", "/api/docs", 200), ("GET", "/", 200),
         ("GET", "/healthz", 200), ("GET", "/readyz", 200), ("GET", "/api/v1/config", 200),
-        ("POST", "/submit", 303), ("POST", "/submit", 422), ("POST", "/submit", 415),
+        ("GET", "/{locale}/", 200), ("GET", "/privacy", 200), ("GET", "/{locale}/privacy", 200),
+        ("GET", "/status", 200), ("GET", "/{locale}/status", 200), ("GET", "/{locale}/status", 404),
+        ("POST", "/{locale}/status", 404), ("POST", "/{locale}/status", 403),
+        ("GET", "/static/{path}", 200), ("GET", "/static/{path}", 304),
+        ("GET", "/static/{path}", 404),
+        ("POST", "/submit", 200), ("POST", "/submit", 422), ("POST", "/submit", 415),
         ("GET", "/receipt/{reference}", 200), ("GET", "/receipt/{reference}", 404),
+        ("GET", "/{locale}/receipt/{reference}", 200),
     })  # fmt: skip
 
 

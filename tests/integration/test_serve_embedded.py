@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import signal
 import stat
 import sys
@@ -32,9 +33,12 @@ async def test_serve_runs_embedded_storage_end_to_end(served: dict[str, Any]) ->
         form.add_field("consent_terms", "true")
         form.add_field("files", JPEG_HEAD + os.urandom(5000), filename="p.jpg")
         async with http.post(base + "/submit", data=form, allow_redirects=False) as response:
-            assert response.status == 303
-            receipt = response.headers["Location"]
-        async with http.get(base + receipt) as page:
+            assert response.status == 200
+            receipt = await response.text()
+        reference = re.search(r'data-slot="reference">([0-9A-Z-]+)<', receipt)
+        key = re.search(r'data-slot="key">([^<]+)<', receipt)
+        assert reference and key
+        async with http.get(f"{base}/en/receipt/{reference[1]}") as page:
             assert page.status == 200
 
     data: Path = served["data"]
@@ -47,6 +51,7 @@ async def test_serve_runs_embedded_storage_end_to_end(served: dict[str, Any]) ->
     assert await asyncio.wait_for(served["proc"].wait(), 30) == 0
     assert not weed.is_running() or weed.status() == psutil.STATUS_ZOMBIE
     assert secret not in served["log"].read_text(), "no credential in the logs"
+    assert key[1] not in served["log"].read_text(), "no submitter key in the logs"
 
 
 async def test_a_bad_setting_stops_start_up_naming_the_key(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ what it receives (uploads, limits, media types, submissions, rates)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from intake.core.settings.declaring import (
     S3_MIN_PART_SIZE,
@@ -28,6 +29,14 @@ def _check_database_url(value: str) -> str | None:
     if value == "" or value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
         return None
     return "use sqlite+aiosqlite:///path or postgresql+asyncpg://user@host/db"
+
+
+def _check_timezone(value: str) -> str | None:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "use an IANA time zone name such as Asia/Kabul or UTC"
+    return None
 
 
 @dataclass(frozen=True)
@@ -178,6 +187,12 @@ class SubmissionSettings:
     )
     terms_version: str = setting(
         "2026-11", "Version of the terms readers consent to; stored with each submission."
+    )
+    timezone: str = setting(
+        "Asia/Kabul",
+        "The newsroom's time zone (IANA name): a time sent without a UTC offset, as the form "
+        "sends it without JavaScript, is read in it.",
+        check=_check_timezone,
     )
 
 

@@ -7,18 +7,19 @@ import importlib.metadata
 
 from intake.core.settings import Settings
 from intake.media.types import KNOWN_TYPES
+from intake.web.openapi import pages
 from intake.web.openapi.building import Json
 from intake.web.openapi.headers import HEADERS, parameters
 from intake.web.openapi.moderation_paths import SECURITY_SCHEME, moderation_paths
 from intake.web.openapi.problems import PROBLEM_TYPES
 from intake.web.openapi.schemas import component_schemas
-from intake.web.openapi.submission_paths import page_paths, service_paths, submission_paths
+from intake.web.openapi.submission_paths import service_paths, submission_paths
 from intake.web.openapi.tus_paths import tus_paths
 
 TAGS = (
     ("submissions", "Submissions and drafts."),
     ("uploads (tus 1.0.0)", "Resumable uploads into a draft."),
-    ("pages", "The HTML form and receipt."),
+    ("pages", "The reader's pages (HTML) in each language."),
     ("service", "Health, configuration and this document."),
     ("moderation", "The moderation queue and its accounts."),
 )
@@ -69,7 +70,7 @@ def openapi_document(settings: Settings, tus_max_size: int) -> Json:
         "paths": {
             **submission_paths(settings),
             **tus_paths(),
-            **page_paths(settings),
+            **pages.paths(settings),
             **service_paths(),
             **moderation_paths(),
         },

@@ -47,7 +47,7 @@ FORM_ERRORS = (BadRequest, NotAccepted, ClientGone, PayloadTooLarge, Unsupported
                *DEPENDENCIES)  # fmt: skip
 
 
-def _form(settings: Settings) -> Json:
+def form_content(settings: Settings) -> Json:
     """The multipart body: its fields, and the types its file parts may have."""
     accepted = ", ".join(settings.media.accepted_types)
     return {"schema": ref("SubmissionForm"), "encoding": {"files": {"contentType": accepted}}}
@@ -59,7 +59,7 @@ def _create(settings: Settings) -> Json:
         {"oneOf": [ref(SubmissionAccepted.__name__), ref(DraftCreated.__name__)]},
         ["Location", "Cache-Control", "Idempotent-Replayed"],
     )
-    body = {MULTIPART: _form(settings), JSON: {"schema": ref(DraftFields.__name__)}}
+    body = {MULTIPART: form_content(settings), JSON: {"schema": ref(DraftFields.__name__)}}
     return operation(
         "Send a story: files and fields in one request, or a draft for tus uploads",
         "createSubmission", "submissions",
@@ -105,37 +105,6 @@ def submission_paths(settings: Settings) -> Json:
                 description="409 with `incomplete_uploads` while uploads are unfinished, "
                 "with `state` once submitted; 422 without any complete upload.",
                 parameters=params("SubmissionId", "IdempotencyKey"), security=SUBMITTER,
-            )
-        },
-    }  # fmt: skip
-
-
-def page_paths(settings: Settings) -> Json:
-    return {
-        "/": {
-            "get": operation(
-                "The story form (HTML, works without JavaScript)", "formPage", "pages",
-                {"200": html_response("The form."), **problem_responses(*SERVER, html=True)},
-            )
-        },
-        "/submit": {
-            "post": operation(
-                "The form's target: answers with a redirect to the receipt", "submitForm",
-                "pages",
-                {"303": response("Received; `Location` is the receipt page.",
-                                 headers=["Location"]),
-                 **problem_responses(*FORM_ERRORS, html=True)},
-                description="Errors are a page for browsers (`Accept: text/html`), problem "
-                "JSON otherwise.",
-                body={"required": True, "content": {MULTIPART: _form(settings)}},
-            )
-        },
-        "/receipt/{reference}": {
-            "get": operation(
-                "The receipt page with the reference code", "receiptPage", "pages",
-                {"200": html_response("The receipt."),
-                 **problem_responses(NotFound, *DEPENDENCIES, html=True)},
-                parameters=params("Reference"),
             )
         },
     }  # fmt: skip

@@ -1,61 +1,118 @@
-"""The plain HTML form (works without JavaScript) and its receipt page."""
+"""The reader's form, in their language: it works without JavaScript (a plain multipart
+POST that answers with the receipt) and is made resumable by ``form.js``.
+
+A form the server refuses comes back filled in with what the reader wrote, with an
+error summary that links to each field to change.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from aiohttp import web
 
-from intake.core.errors import NotFound
-from intake.core.ids import normalize_reference
-from intake.core.sizes import describe_size
-from intake.media.types import KNOWN_TYPES
+from intake.core.errors import IntakeError, ValidationFailed
 from intake.web.client_address import limit
-from intake.web.keys import REPOSITORY, SETTINGS, SUBMISSIONS, TEMPLATES
-from intake.web.submissions.form import expect_continue, receive_form
+from intake.web.i18n import Localizer
+from intake.web.keys import SETTINGS, SUBMISSIONS, TEMPLATES
+from intake.web.pages.limits import Limits
+from intake.web.pages.messages import field_error, field_label, problem_text
+from intake.web.pages.render import LIMITS, LOCALE, page_localizer, render_page
+from intake.web.pages.security import refuse_cross_site
+from intake.web.problems import wants_html
+from intake.web.submissions.form import expect_continue, receive_form_into
 
 routes = web.RouteTableDef()
+KEPT_FIELDS = ("title", "story", "location", "occurred_at", "name", "email", "phone")
 
 
-def _html(request: web.Request, name: str, status: int = 200, **context: object) -> web.Response:
-    page = request.app[TEMPLATES].render(name, **context)
-    return web.Response(text=page, status=status, content_type="text/html")
+def private_link(i18n: Localizer, submission_id: str, token: str) -> str:
+    """The reader's way back: the key travels in the fragment, which browsers never send."""
+    return f"/{i18n.tag}/status#id={submission_id}&token={token}"
+
+
+def _form(
+    request: web.Request,
+    i18n: Localizer,
+    *,
+    values: Mapping[str, str] | None = None,
+    error: IntakeError | None = None,
+) -> web.Response:
+    limits = request.app[LIMITS]
+    errors: list[dict[str, str]] = []
+    problem = None
+    if isinstance(error, ValidationFailed):
+        errors = _field_errors(i18n, error, limits)
+    elif error is not None:
+        title, detail = problem_text(i18n, error, limits)
+        problem = {"title": title, "detail": detail}
+        if error.status in (413, 415, 422):  # about the files: said once, by the file input
+            errors = [{"field": "files", "target": "files", "label": field_label(i18n, "files"),
+                       "text": detail}]  # fmt: skip
+            problem["detail"] = ""
+    given = values or {}
+    kept: dict[str, Any] = {name: given.get(name, "") for name in KEPT_FIELDS}
+    kept["consent_contact"] = given.get("consent_contact", "") in ("true", "on")
+    return render_page(
+        request, i18n, "form.html", path="", status=error.status if error else 200,
+        values=kept, errors=errors, problem=problem
+    )  # fmt: skip
+
+
+def _field_errors(i18n: Localizer, error: ValidationFailed, limits: Limits) -> list[dict[str, str]]:
+    return [
+        {
+            "field": e["field"],
+            "target": e["field"],
+            "label": field_label(i18n, e["field"]),
+            "text": field_error(i18n, e["field"], e["code"], limits),
+        }
+        for e in error.errors
+    ]
 
 
 @routes.get("/")
+@routes.get(f"/{LOCALE}/")
 async def form_page(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
-    accepted = settings.media.accepted_types
-    return _html(
-        request,
-        "form.html",
-        accept=",".join(
-            sorted({*accepted, *(f".{e}" for m in accepted for e in KNOWN_TYPES[m].extensions)})
-        ),
-        labels=", ".join(sorted({KNOWN_TYPES[m].label for m in accepted})),
-        photo_max=describe_size(settings.limits.photo_max_bytes),
-        video_max=describe_size(settings.limits.video_max_bytes),
-        max_files=settings.limits.max_files,
-        field_max=settings.limits.field_max_chars,
-        story_max=settings.limits.story_max_chars,
-    )
+    return _form(request, page_localizer(request))
+
+
+@routes.get("/privacy")
+@routes.get(f"/{LOCALE}/privacy")
+async def privacy_page(request: web.Request) -> web.Response:
+    return render_page(request, page_localizer(request), "privacy.html", path="privacy")
+
+
+def _sent_locale(request: web.Request, fields: Mapping[str, str]) -> Localizer:
+    catalogs = request.app[TEMPLATES].catalogs
+    sent = catalogs.match(fields.get("locale", ""))
+    return catalogs.get(sent) if sent else catalogs.for_request(request)
 
 
 @routes.post("/submit", expect_handler=expect_continue)
 async def submit_form(request: web.Request) -> web.Response:
+    """The form without JavaScript: the receipt (with the key, shown once) or the form
+    again with what to change. Clients that do not ask for HTML get problem JSON."""
+    refuse_cross_site(request)
     await limit(request, "submissions")
     settings = request.app[SETTINGS]
-    accepted, _ = await receive_form(
-        request,
-        request.app[SUBMISSIONS],
-        read_chunk=settings.uploads.read_chunk,
-        max_fields=settings.limits.max_fields,
-    )
-    raise web.HTTPSeeOther(f"/receipt/{accepted.submission.reference}")
-
-
-@routes.get("/receipt/{reference}")
-async def receipt_page(request: web.Request) -> web.Response:
-    reference = normalize_reference(request.match_info["reference"])
-    submission = await request.app[REPOSITORY].get_by_reference(reference)
-    if submission is None:
-        raise NotFound("No submission has this reference code.")
-    return _html(request, "receipt.html", reference=submission.reference)
+    fields: dict[str, str] = {}
+    try:
+        accepted, _ = await receive_form_into(
+            fields,
+            request,
+            request.app[SUBMISSIONS],
+            read_chunk=settings.uploads.read_chunk,
+            max_fields=settings.limits.max_fields,
+        )
+    except IntakeError as error:
+        if not wants_html(request):
+            raise
+        return _form(request, _sent_locale(request, fields), values=fields, error=error)
+    i18n = _sent_locale(request, fields)
+    submission = accepted.submission
+    return render_page(
+        request, i18n, "receipt.html", path="", reference=submission.reference,
+        key=accepted.token, private_link=private_link(i18n, submission.id, accepted.token),
+    )  # fmt: skip

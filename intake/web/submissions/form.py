@@ -123,10 +123,12 @@ async def _walk_form(
     max_fields: int,
     on_file: OnFile,
     turn: Turn | None = None,
+    fields: dict[str, str] | None = None,
 ) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """Read the form part by part: text fields whole, each file handed to ``on_file``
     (which returns its sha256). Returns the fields and each file's (name, sha256).
-    ``turn`` is given up while the client is slow to send."""
+    ``turn`` is given up while the client is slow to send; ``fields``, when given, is
+    filled as the fields arrive (what was read before an error)."""
     if request.content_type != "multipart/form-data":
         raise UnsupportedContentType(
             "Send the submission as multipart/form-data.", content_type=request.content_type
@@ -136,7 +138,7 @@ async def _walk_form(
         reader = await request.multipart()
     except (ValueError, AssertionError) as exc:
         raise BadRequest(f"The multipart body is malformed: {exc}") from exc
-    fields: dict[str, str] = {}
+    fields = {} if fields is None else fields
     files: list[tuple[str, str]] = []
     field_count = 0
     while (part := await _next_part(reader, turn)) is not None:
@@ -167,15 +169,30 @@ async def receive_form(
     request: web.Request, service: SubmissionService, *, read_chunk: int, max_fields: int
 ) -> tuple[AcceptedSubmission, str]:
     """Stream the form into a new submission and complete it; also its fingerprint."""
+    return await receive_form_into(
+        {}, request, service, read_chunk=read_chunk, max_fields=max_fields
+    )
+
+
+async def receive_form_into(
+    fields: dict[str, str],
+    request: web.Request,
+    service: SubmissionService,
+    *,
+    read_chunk: int,
+    max_fields: int,
+) -> tuple[AcceptedSubmission, str]:
+    """:func:`receive_form`, filling ``fields`` with the text fields as they are read:
+    what the reader wrote is known even when an error ends the form."""
     async with request.app[UPLOAD_TURNS].turn() as turn, service.receive() as incoming:
 
         async def store(filename: str, chunks: AsyncIterator[bytes]) -> str:
             return (await incoming.add_file(filename, chunks)).sha256
 
-        fields, files = await _walk_form(
-            request, service.policy, read_chunk, max_fields, store, turn
+        read, files = await _walk_form(
+            request, service.policy, read_chunk, max_fields, store, turn, fields
         )
-        return await incoming.complete(fields), fingerprint(fields, files)
+        return await incoming.complete(read), fingerprint(read, files)
 
 
 async def fingerprint_form(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -68,9 +69,43 @@ def test_the_story_has_its_own_longer_limit() -> None:
     assert codes({"consent_terms": "1", "story": "s" * 201}) == {"story": "too_long"}
 
 
-def test_a_date_without_time_or_zone_is_read_as_utc() -> None:
+def test_a_date_without_time_or_zone_is_read_in_the_newsrooms_zone() -> None:
     details = validate_fields({"consent_terms": "yes", "occurred_at": "2026-11-01"}, RULES)
     assert details.occurred_at == dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    kabul = FieldRules(50, 200, ("en",), timezone=ZoneInfo("Asia/Kabul"))
+    typed = validate_fields({"consent_terms": "yes", "occurred_at": "2026-11-28T06:00"}, kabul)
+    assert typed.occurred_at == dt.datetime(2026, 11, 28, 1, 30, tzinfo=dt.UTC)
+    offset = validate_fields(
+        {"consent_terms": "yes", "occurred_at": "2026-11-28T06:00:00+04:30"}, kabul
+    )
+    assert offset.occurred_at == typed.occurred_at
+
+
+DARI = "خانه\u200cهای ما"
+""""Our houses": the ZWNJ keeps خانه from joining ها."""
+
+
+@pytest.mark.parametrize(
+    "kept",
+    [
+        DARI,
+        "\u200fکابل\u200e (Kabul)",  # RLM, LRM
+        "ښځې د \u200dکور",  # ZWJ
+        "\u061cقیمت 20",  # ARABIC LETTER MARK
+        "\u2067پښتو\u2069 text",  # isolates are fine in text (only filenames lose them)
+    ],
+)
+def test_text_is_kept_as_written(kept: str) -> None:
+    details = validate_fields({"consent_terms": "on", "title": kept, "story": kept}, RULES)
+    assert details.title == kept
+    assert details.story == kept
+
+
+def test_only_harmful_controls_are_removed() -> None:
+    raw = {"consent_terms": "on", "story": "a\tb\nc\x00d\x1be\x85f\x9bg", "name": "x\ty\nz"}
+    details = validate_fields(raw, RULES)
+    assert details.story == "a\tb\ncdefg"
+    assert details.name == "x y z"
 
 
 def test_the_locale_defaults_to_the_first_supported() -> None:
