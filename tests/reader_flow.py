@@ -1,18 +1,20 @@
 """A reader's whole visit, from a known loopback address with a known User-Agent, and what
 no log line may say afterwards.
 
-The reader sends a story through the HTML form, another through the JSON API, a third as a
-draft with a tus upload; a moderator claims and decides each (with a note); the reader
-withdraws two; a client sends a body longer than its ``Content-Length``; someone tries a
-moderator password from the same address. :func:`visit` returns every string that would
-tie the reader to what they sent: the address, the User-Agent, the fields, the filename,
-the tokens, the references and the moderator's notes.
+The reader sends a story through the HTML form (and looks it up on the status page),
+another through the JSON API, a third as a draft with a tus upload; a moderator claims and
+decides each (with a note); the reader withdraws two; a client sends a body longer than
+its ``Content-Length``; someone tries a moderator password from the same address.
+:func:`visit` returns every string that would tie the reader to what they sent: the
+address, the User-Agent, the fields, the filename, the keys and tokens, the references
+and the moderator's notes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -45,6 +47,13 @@ def _form(fields: dict[str, str], filename: str) -> aiohttp.FormData:
         form.add_field(key, value)
     form.add_field("files", media.jpeg_with_exif(), filename=filename, content_type="image/jpeg")
     return form
+
+
+def _slot(page: str, name: str) -> str:
+    """What the receipt page shows in its ``data-slot`` (the reference, the key)."""
+    found = re.search(rf'data-slot="{name}">([^<]+)<', page)
+    assert found, f"no {name} on the page"
+    return found.group(1).strip()
 
 
 async def _json(response: aiohttp.ClientResponse, status: int) -> dict[str, Any]:
@@ -130,12 +139,18 @@ async def visit(base: str, moderator_token: str,
     async with aiohttp.ClientSession(base, connector=connector, headers=headers) as http:
         async with http.get("/") as r:
             assert r.status == 200
-        async with http.post("/submit", data=_form(fields, filename), allow_redirects=False) as r:
-            assert r.status == 303, await r.text()
-            receipt = r.headers["Location"]
-        async with http.get(receipt, headers={"Accept": "text/html"}) as r:
+        page = {"Accept": "text/html"}
+        async with http.post("/submit", data=_form(fields, filename), headers=page) as r:
+            receipt = await r.text()
+            assert r.status == 200, receipt
+        reference = _slot(receipt, "reference")
+        key = _slot(receipt, "key")
+        found += [reference, key]
+        async with http.get(f"/receipt/{reference}", headers=page) as r:
             assert r.status == 200
-        found.append(receipt.rsplit("/", 1)[-1])
+        looked_up = {"reference": reference, "key": key}
+        async with http.post("/en/status", data=looked_up, headers=page) as r:
+            assert r.status == 200 and reference in await r.text()
         async with http.post("/api/v1/submissions", data=_form(fields, filename)) as r:
             sent = await _json(r, 201)
         found += [sent["submitter_token"], sent["reference"]]
