@@ -59,6 +59,7 @@ from intake.moderation.passwords import Passwords  # noqa: E402
 from intake.moderation.ports import QueueFilter  # noqa: E402
 from intake.moderation.queue import ModerationRules, ModerationService  # noqa: E402
 from intake.moderation.records import Moderator, Role  # noqa: E402
+from intake.safeguards.addresses import AddressKeys  # noqa: E402
 from intake.submissions.records import SubmissionState  # noqa: E402
 from intake.wiring.services import login_rules  # noqa: E402
 from tests.moderation_helpers import a_file, waiting_submission  # noqa: E402
@@ -201,7 +202,10 @@ async def over_http(url: str, moderators: int, seconds: float) -> dict[str, Any]
     engine = create_engine(url)
     passwords = Passwords(1)
     accounts = ModeratorService(
-        SqlModeratorRepository(Database(engine)), passwords, login_rules(settings)
+        SqlModeratorRepository(Database(engine)),
+        passwords,
+        login_rules(settings),
+        AddressKeys(os.urandom(32)),
     )
     tokens = []
     for n in range(moderators):
@@ -219,6 +223,7 @@ async def over_http(url: str, moderators: int, seconds: float) -> dict[str, Any]
         INTAKE_SERVER_LOG_LEVEL="warning",
         INTAKE_SERVER_STORAGE_DIR=str(ROOT / "storage"),
         INTAKE_DATABASE_POOL_SIZE="16",
+        INTAKE_SERVER_ADDRESS_SECRET=os.urandom(16).hex(),
     )
     log = (workdir / "serve.log").open("wb")
     proc = await asyncio.create_subprocess_exec(

@@ -12,6 +12,7 @@ import asyncpg
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.web import BaseRunner
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -27,6 +28,7 @@ from intake.core.settings import Settings
 from intake.core.settings.loading import load_settings
 from intake.submissions.ports import SubmissionRepository
 from intake.web.app import create_app
+from intake.web.serving import PrivateAppRunner
 from tests.openapi_recorder import (  # noqa: F401  (session hooks of the recorder)
     RECORDER,
     pytest_sessionfinish,
@@ -36,12 +38,21 @@ from tests.openapi_recorder import (  # noqa: F401  (session hooks of the record
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "media-samples"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+TEST_ADDRESS_SECRET = "the tests' address secret"
+
+
+class PrivateTestServer(TestServer):
+    """The test server, with connections handled as ``intake serve`` handles them."""
+
+    async def _make_runner(self, **kwargs: Any) -> BaseRunner:
+        return PrivateAppRunner(self.app, **kwargs)
 
 
 def make_settings(**env: str) -> Settings:
     """Settings as the service would load them, with ``INTAKE_*`` overrides given as
     ``limits_photo_max_bytes="1 MiB"``."""
-    environ = {"INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage")}
+    environ = {"INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage"),
+               "INTAKE_SERVER_ADDRESS_SECRET": TEST_ADDRESS_SECRET}  # fmt: skip
     environ.update({f"INTAKE_{key.upper()}": value for key, value in env.items()})
     return load_settings(None, environ)
 
@@ -146,7 +157,7 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
         RECORDER.install(app)
         if configure is not None:
             configure(app)
-        client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+        client: TestClient[Any, Any] = TestClient(PrivateTestServer(app, host="127.0.0.1"))
         await client.start_server()
         clients.append(client)
         return client

@@ -233,6 +233,58 @@ def threegp_h263() -> bytes:
     return _encode_video("3gp", "h263", size=(176, 144))
 
 
+# --- videos carrying metadata inside their bitstream ----------------------------------
+
+SEI_LOCATION = b"34.5311N,69.1701E"
+SEI_SERIAL = b"SN-CAM-00042917"
+ENCODER_SEI_MARKS = (b"x264 - core", b"x265 (build", b"options:")
+"""What libx264 and libx265 write into their own settings SEI."""
+_SEI_UUID = bytes.fromhex("d2b7f0a15c3e4b6a9e1f0c2d3b4a5968")
+
+
+def _sei_payload(text: bytes) -> bytes:
+    """One user_data_unregistered SEI message (payload type 5): a UUID, then ``text``;
+    then the RBSP trailing bits."""
+    body = _SEI_UUID + text
+    size = b"\xff" * (len(body) // 255) + bytes([len(body) % 255])
+    return b"\x05" + size + body + b"\x80"
+
+
+def _in_band_unit(codec: str, text: bytes) -> bytes:
+    """``text`` as an Annex B unit each codec's decoder skips: an SEI NAL unit (H.264
+    type 6, HEVC prefix SEI type 39) or MPEG-4 Part 2 user data (start code 0xB2)."""
+    if codec == "h264":
+        return b"\x00\x00\x00\x01\x06" + _sei_payload(text)
+    if codec == "hevc":
+        return b"\x00\x00\x00\x01\x4e\x01" + _sei_payload(text)
+    return b"\x00\x00\x01\xb2" + text
+
+
+def video_with_in_band_metadata(container_format: str, encoder: str) -> bytes:
+    """1 s of video in which every packet starts with a camera's in-band metadata unit
+    holding :data:`SEI_LOCATION` and :data:`SEI_SERIAL` (the muxers convert the Annex B
+    units to length-prefixed ones where the container wants them); the encoder's own
+    settings SEI (libx264, libx265) stays in the first packet."""
+    options = {"x265-params": "log-level=none"} if encoder == "libx265" else {}
+    out = io.BytesIO()
+    with av.open(out, mode="w", format=container_format) as container:
+        stream = container.add_stream(encoder, rate=VIDEO_FPS, options=options)
+        stream.width, stream.height = VIDEO_SIZE
+        stream.pix_fmt = "yuv420p"
+        unit = _in_band_unit(
+            stream.codec_context.name, b"GPS " + SEI_LOCATION + b" SERIAL " + SEI_SERIAL
+        )
+        frames = [f.reformat(format="yuv420p") for f in _video_frames(VIDEO_SIZE, VIDEO_FPS)]
+        for frame in [*frames, None]:
+            for packet in stream.encode(frame):
+                crafted = av.Packet(unit + bytes(packet))
+                crafted.pts, crafted.dts = packet.pts, packet.dts
+                crafted.time_base, crafted.stream = packet.time_base, stream
+                crafted.is_keyframe = packet.is_keyframe
+                container.mux(crafted)
+    return out.getvalue()
+
+
 # --- inputs to refuse ---------------------------------------------------------------
 
 

@@ -53,6 +53,7 @@ def shared_env(
         "INTAKE_DATABASE_URL": database_url,
         "INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage"),
         "INTAKE_SERVER_LOG_LEVEL": "warning",
+        "INTAKE_SERVER_ADDRESS_SECRET": "the instances' shared address secret",
         "INTAKE_WORKERS_IN_PROCESS": "false",  # the tests that want workers start them
     }
     env.update({f"INTAKE_{k.upper()}": v for k, v in extra.items()})

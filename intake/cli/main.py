@@ -13,10 +13,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from aiohttp import web
-
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import current_revision, migrate
+from intake.cli import logs
 from intake.cli import moderators as moderator_cli
 from intake.core.errors import ConfigurationError
 from intake.core.settings import Settings
@@ -35,10 +34,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.server.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(settings.server.log_level)
 
 
 _M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
@@ -60,36 +56,30 @@ def _tune_malloc() -> None:
         libc.mallopt(_M_MMAP_THRESHOLD, 1024 * 1024)
 
 
-ACCESS_LOG_FORMAT = '%t "%r" %s %b %Tf'
-"""aiohttp's access log without the client's address, user agent or referrer: a line that
-names an upload or a reference must not also say who sent it."""
-
-
 def serve(settings: Settings) -> None:
     from intake.web.app import create_app
+    from intake.web.serving import serve as serve_app
 
     _tune_malloc()
     _logging(settings)
-    web.run_app(
-        create_app(settings),
-        host=settings.server.host,
-        port=settings.server.port,
-        access_log_format=ACCESS_LOG_FORMAT,
-        print=lambda text: logging.getLogger("intake").info(
-            "serving on http://%s:%d", settings.server.host, settings.server.port
-        ),
-    )
+    host, port = settings.server.host, settings.server.port
+    asyncio.run(
+        serve_app(
+            create_app(settings), host, port,
+            lambda: logging.getLogger("intake").info("serving on http://%s:%d", host, port),
+        )
+    )  # fmt: skip
 
 
-async def _janitor(settings: Settings) -> int:
-    """One janitor round (for cron): expire abandoned uploads and forget rows kept only
-    for a while. No web, no job workers, no webhook dispatch."""
+async def _janitor(settings: Settings, rewrite: bool) -> tuple[int, int]:
+    """One janitor round (for cron): expire abandoned uploads, forget rows kept only for
+    a while, purge what retention lets go. No web, no job workers, no webhook dispatch."""
     async with (
         open_object_store(settings) as store,
         open_database(settings) as database,
         open_services(settings, store, repositories(database, settings)) as services,
     ):
-        return await Janitor(settings, services).sweep()
+        return await Janitor(settings, services).sweep(rewrite=rewrite)
 
 
 async def _work(settings: Settings, until_idle: bool) -> int:
@@ -135,9 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--until-idle", action="store_true", help="exit once no job is due (for cron, tests)"
     )
     commands.add_parser("migrate", help="apply database migrations")
-    commands.add_parser(
+    janitor = commands.add_parser(
         "janitor", help="remove expired uploads and rows kept only for a while, once (for cron)"
     )
+    janitor.add_argument(
+        "--rewrite", action="store_true",
+        help="then copy the tables erasures touch into new files (VACUUM FULL; locks them)",
+    )  # fmt: skip
     moderator_cli.add_parser(commands)
     show = commands.add_parser("settings", help="show the settings")
     show.add_argument("--toml", action="store_true", help="print the documented default file")
@@ -160,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"database at revision {asyncio.run(_migrate(settings))}")
         elif args.command == "janitor":
             _logging(settings)
-            print(f"{asyncio.run(_janitor(settings))} expired uploads removed")
+            ended, purged = asyncio.run(_janitor(settings, args.rewrite))
+            print(f"{ended} expired uploads removed, {purged} submissions purged")
         elif args.command == "moderator":
             print(asyncio.run(moderator_cli.run(settings, args)))
         elif args.command == "settings":

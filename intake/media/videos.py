@@ -4,8 +4,9 @@ A crafted file must not make FFmpeg read anything but itself: the container form
 forced to the one libmagic sniffed (an HLS playlist or a concat list is never probed),
 only the ``file`` protocol is allowed for any nested open, and MOV external data
 references stay off. The poster frame is found by seeking (never by decoding the whole
-file); the public copy is the same packets remuxed into a fresh container with no
-metadata (no re-encode), keeping only the video and audio streams.
+file); the public copy is the video and audio streams in a fresh container with no
+metadata, their packets rid of in-band metadata (SEI and the like) by bitstream filters,
+or re-encoded for a codec that has no such filter (:mod:`intake.media.video_bitstreams`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from PIL import Image
 
 from intake.core.errors import MediaRejected
 from intake.media.results import Derivative, Inspected, VideoLimits
+from intake.media.video_bitstreams import stream_copy
 from intake.media.video_metadata import container_facts, stream_rotation
 
 DEMUXERS = {  # sniffed type -> (FFmpeg demuxer, allowed demuxers)
@@ -128,29 +130,27 @@ def _rotated(image: Image.Image, rotation: int) -> Image.Image:
 def remux(
     source: av.container.InputContainer, mime: str, out: Path
 ) -> tuple[Derivative, float | None]:
-    """The video and audio packets in a new container with no metadata; and where the
-    last video packet ends, in seconds (the duration of a file that does not say it)."""
+    """The video and audio streams in a new container with no metadata, their bitstreams
+    rid of in-band metadata (see :mod:`intake.media.video_bitstreams`); and where the last
+    video packet ends, in seconds (the duration of a file that does not say it)."""
     muxer, content_type, extension = PUBLIC_FORMATS[mime]
     path = out / f"public.{extension}"
     source.seek(0)
     kept = [s for s in source.streams if s.type in ("video", "audio")]
     options = {"fflags": "+bitexact"}  # no encoder tag, no creation time
     with av.open(str(path), mode="w", format=muxer, options=options) as target:
-        mapping = {}
         end = 0.0
-        for stream in kept:
-            copy = target.add_stream_from_template(stream)
-            copy.metadata.clear()
-            mapping[stream.index] = copy
-        target.metadata.clear()
         try:
+            copies = {stream.index: stream_copy(stream, target) for stream in kept}
+            target.metadata.clear()
             for packet in source.demux(kept):
-                if packet.dts is None:
+                if not packet.size:  # the demuxer's end-of-stream marker
                     continue
                 if packet.stream.type == "video" and packet.pts is not None and packet.time_base:
                     end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
-                packet.stream = mapping[packet.stream.index]
-                target.mux(packet)
+                target.mux(copies[packet.stream.index].send(packet))
+            for copy in copies.values():
+                target.mux(copy.send(None))
         except (av.error.FFmpegError, ValueError) as exc:
             raise MediaRejected(f"The video could not be copied: {exc}") from exc
     return Derivative(str(path), content_type, extension), (end or None)

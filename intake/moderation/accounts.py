@@ -4,7 +4,8 @@ A moderator proves who they are with a bearer token: an API token (``intake mode
 token`` or an admin issues it; it lasts until replaced) or a session token from logging
 in with a password. Tokens are ``imod_`` and 256 random bits, stored as SHA-256 hashes;
 passwords are argon2id hashes. Login attempts are counted per account and client address,
-and per address, before the password is checked; past the limits in the window a login
+and per address, before the password is checked (the address kept as an HMAC of it, never
+the address itself); past the limits in the window a login
 is refused (429) until the window ends.
 """
 
@@ -23,6 +24,7 @@ from intake.core.ids import hash_token, new_id
 from intake.moderation.passwords import Busy, Passwords
 from intake.moderation.ports import ModeratorRepository
 from intake.moderation.records import Moderator, Role, TokenKind
+from intake.safeguards.addresses import AddressKeys
 from intake.submissions.records import AuditEntry
 
 TOKEN_PREFIX = "imod_"  # noqa: S105 (a prefix, not a secret)
@@ -69,11 +71,13 @@ class ModeratorService:
         accounts: ModeratorRepository,
         passwords: Passwords,
         rules: LoginRules,
+        addresses: AddressKeys,
         clock: Clock = utcnow,
     ) -> None:
         self._accounts = accounts
         self._passwords = passwords
         self._rules = rules
+        self._addresses = addresses
         self._clock = clock
 
     def _audit(self, actor: str, action: str, target: Moderator, **detail: object) -> AuditEntry:
@@ -170,8 +174,9 @@ class ModeratorService:
         """
         now = self._clock()
         since = now - self._rules.window
-        keys = ((f"{name[:120]}|{client[:120]}", self._rules.max_failures),
-                (f"*|{client[:120]}", self._rules.max_per_address))  # fmt: skip
+        address = self._addresses.of(client)
+        keys = ((f"{name[:120]}|{address}", self._rules.max_failures),
+                (f"*|{address}", self._rules.max_per_address))  # fmt: skip
         for key, limit in keys:
             count, first_at = await self._accounts.count_attempt(key, now, since)
             if count > limit:

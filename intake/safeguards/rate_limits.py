@@ -1,5 +1,6 @@
 """Rate limits per client address and action, in fixed windows counted in the database
-(so that every instance behind a load balancer counts together)."""
+(so that every instance behind a load balancer counts together), under a key that is an
+HMAC of the address (:mod:`intake.safeguards.addresses`), never the address."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Mapping
 
 from intake.core.clock import Clock, utcnow
 from intake.core.errors import TooManyRequests
+from intake.safeguards.addresses import AddressKeys
 from intake.safeguards.ports import RateCounter
 
 
@@ -18,9 +20,11 @@ class RateLimiter:
         counter: RateCounter,
         limits: Mapping[str, int],
         window: dt.timedelta,
+        addresses: AddressKeys,
         clock: Clock = utcnow,
     ) -> None:
         self._counter = counter
+        self._addresses = addresses
         self._limits = limits
         self._window = window
         self._clock = clock
@@ -37,7 +41,7 @@ class RateLimiter:
             return
         now = self._clock()
         start = self._window_start(now)
-        if await self._counter.hit(f"{action}:{client}", start) > limit:
+        if await self._counter.hit(f"{action}:{self._addresses.of(client)}", start) > limit:
             wait = math.ceil((start + self._window - now).total_seconds())
             raise TooManyRequests(
                 f"This address may make {limit} {action} per {self._window.total_seconds():.0f} s;"

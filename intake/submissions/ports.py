@@ -6,7 +6,8 @@ against each adapter.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from intake.jobs.records import Job
@@ -61,11 +62,40 @@ class SubmissionRepository(Protocol):
         Returns ``False`` (and changes nothing) when it is no longer a draft.
         """
 
-    async def withdraw(self, submission_id: str, audit: AuditEntry, event: OutboxEvent) -> bool:
-        """Mark the submission withdrawn and erase its personal data (fields, filenames) and
-        what inspection found (extracted metadata, flags, derivative keys, hashes), with
-        ``audit`` as the only trace and ``event`` in the outbox, in one transaction;
-        ``False`` (and nothing written) when it was already withdrawn."""
+    async def withdraw(
+        self, submission_id: str, audit: AuditEntry, event: OutboxEvent | None = None
+    ) -> bool:
+        """Mark the submission withdrawn and erase, in one transaction: the reader's fields
+        and filenames; what inspection found (extracted metadata, flags, derivative keys,
+        the files' sha256 and perceptual hashes); its uploads' names, first bytes, hash
+        states and part ETags; and moderators' notes about it (the audit entries stay,
+        their notes NULL). ``audit`` is the trace written, ``event`` goes to the outbox.
+        ``False`` (and nothing written) when it was already withdrawn.
+
+        The values are gone from the tables at commit; from the database's files only
+        once :meth:`reclaim_erased` has run."""
+
+    async def forget(self, submission_id: str, audit: AuditEntry) -> bool:
+        """Delete the rows of a withdrawn submission (itself, its files, uploads and jobs)
+        and write ``audit``; its audit entries stay. ``False`` (nothing done) unless the
+        submission exists and is withdrawn (its data erased)."""
+
+    async def due_for_retention(
+        self, cutoffs: Mapping[SubmissionState, dt.datetime], limit: int
+    ) -> list[Submission]:
+        """At most ``limit`` submissions in one of ``cutoffs``' states whose last change
+        (``updated_at``) is older than that state's cutoff, oldest first."""
+
+    async def erase_audit_details(self, before: dt.datetime) -> int:
+        """Empty the ``detail`` and erase the note of every audit entry written before
+        ``before`` (who, what, when and the states stay); return how many changed."""
+
+    async def reclaim_erased(self, *, rewrite: bool = False) -> None:
+        """Have the database drop erased values from its files (SQLite: checkpoint the
+        WAL; PostgreSQL: VACUUM the tables erasures touch, which removes the old row
+        versions but may leave their bytes in free page space); ``rewrite`` copies the
+        tables anew (``VACUUM FULL``: exclusive locks while it runs). Best effort, never
+        raises."""
 
     async def record_inspection(self, file: StoredFile) -> bool:
         """Store what inspection found about a file still ``stored`` of a submission

@@ -2,7 +2,8 @@
 
 Withdrawing erases the submission's personal data, removes every object it has in the
 bucket (originals, derivatives, manifest, unfinished uploads) and leaves only a stub in
-the audit log. It can be repeated: a retry finishes what an interrupted one began.
+the audit log, as :class:`intake.submissions.erasure.Erasure` does for retention too. It
+can be repeated: a retry finishes what an interrupted one began.
 """
 
 from __future__ import annotations
@@ -10,14 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intake.core.clock import Clock, utcnow
-from intake.core.object_store import ObjectStore
 from intake.submissions.drafts import DraftService
+from intake.submissions.erasure import Erasure
 from intake.submissions.events import state_event
 from intake.submissions.ports import SubmissionRepository
 from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
 from intake.uploads.ports import UploadRepository
 from intake.uploads.records import Upload
-from intake.uploads.resumable import UploadService
 
 PLAIN_STATES: dict[SubmissionState, tuple[str, str]] = {
     SubmissionState.DRAFT: ("not_sent", "Not sent yet: finish your uploads and send it."),
@@ -51,22 +51,23 @@ class SubmitterView:
 class SubmitterService:
     def __init__(
         self,
-        store: ObjectStore,
         submissions: SubmissionRepository,
         uploads: UploadRepository,
         drafts: DraftService,
-        resumable: UploadService,
+        erasure: Erasure,
         clock: Clock = utcnow,
     ) -> None:
-        self._store = store
         self._submissions = submissions
         self._uploads = uploads
         self._drafts = drafts
-        self._resumable = resumable
+        self._erasure = erasure
         self._clock = clock
 
     async def view(self, submission_id: str, token: str | None) -> SubmitterView:
+        """Where the submission stands; a withdrawn one shows no file: nothing is left."""
         submission = await self._drafts.find(submission_id, token)
+        if submission.state is SubmissionState.WITHDRAWN:
+            return SubmitterView(submission, [], [])
         return SubmitterView(
             submission,
             await self._submissions.files_of(submission.id),
@@ -75,13 +76,8 @@ class SubmitterService:
 
     async def withdraw(self, submission_id: str, token: str | None) -> None:
         submission = await self._drafts.find(submission_id, token)
-        if submission.state is not SubmissionState.WITHDRAWN:
-            await self._resumable.end_all(submission.id)
-            stub = AuditEntry(submission.id, self._clock(), "submitter", "withdrawn",
-                              submission.state, SubmissionState.WITHDRAWN,
-                              {"note": "withdrawn by submitter"})  # fmt: skip
-            event = state_event(submission, SubmissionState.WITHDRAWN, stub.at)
-            await self._submissions.withdraw(submission.id, stub, event)
-        for key, multipart_id in await self._store.list_multipart_uploads(submission.prefix):
-            await self._store.abort_multipart(key, multipart_id)
-        await self._store.delete(await self._store.list_keys(submission.prefix))
+        stub = AuditEntry(submission.id, self._clock(), "submitter", "withdrawn",
+                          submission.state, SubmissionState.WITHDRAWN,
+                          {"note": "withdrawn by submitter"})  # fmt: skip
+        event = state_event(submission, SubmissionState.WITHDRAWN, stub.at)
+        await self._erasure.erase(submission, stub, event)

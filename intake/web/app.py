@@ -21,6 +21,7 @@ from intake.core.settings import Settings
 from intake.submissions.ports import SubmissionRepository
 from intake.uploads.turns import UploadTurns
 from intake.web import health
+from intake.web.access_log import handler_args as access_log_args
 from intake.web.cors import cors_middleware
 from intake.web.i18n import Catalogs
 from intake.web.keys import (
@@ -136,7 +137,10 @@ def create_app(
             problem_middleware,
         ],
         client_max_size=MAX_READ_BODY,
-        handler_args={"read_bufsize": settings.uploads.receive_buffer},
+        handler_args={
+            "read_bufsize": settings.uploads.receive_buffer,
+            **access_log_args(settings.server.access_log),
+        },
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock

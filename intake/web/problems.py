@@ -17,7 +17,7 @@ from aiohttp.typedefs import Handler
 
 from intake.core.errors import IntakeError, MethodNotAllowed, NotFound, PayloadTooLarge
 from intake.web.pages.errors import error_page
-from intake.web.request_ids import request_id
+from intake.web.request_ids import described, request_id
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -77,15 +77,15 @@ async def problem_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     except IntakeError as exc:
         if exc.status >= 500:
-            log.error("%s %s failed: %s", request.method, request.path, exc.detail)
+            log.error("%s failed: %s", described(request), exc.detail)
         return problem_response(request, exc)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         return problem_response(request, _from_http_exception(request, exc))
     except ConnectionResetError:
-        log.info("%s %s: client went away mid-request", request.method, request.path)
+        log.info("%s: client went away mid-request", described(request))
         return problem_response(request, ClientGone())
     except Exception:
-        log.exception("%s %s failed", request.method, request.path)
+        log.exception("%s failed", described(request))
         return problem_response(request, IntakeError())

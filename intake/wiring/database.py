@@ -20,6 +20,7 @@ from intake.adapters.db.rate_counters import SqlRateCounter
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
+from intake.adapters.private_files import private_directory
 from intake.core.settings import Settings
 from intake.jobs.ports import JobQueue
 from intake.moderation.ports import ModerationQueue, ModerationViews, ModeratorRepository
@@ -34,6 +35,8 @@ async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """The configured database, migrated (always for SQLite; for PostgreSQL when
     ``database.migrate_on_start``), disposed of on the way out."""
     url = settings.database_url
+    if not settings.database.url:  # SQLite in the data directory
+        private_directory(settings.data_path)
     engine = create_engine(url, pool_size=settings.database.pool_size)
     try:
         if url.startswith("sqlite") or settings.database.migrate_on_start:

@@ -1,4 +1,5 @@
-"""The janitor's round: forget what is kept only for a while, end abandoned uploads."""
+"""The janitor's round: forget what is kept only for a while, purge what the newsroom's
+retention says is kept long enough, end abandoned uploads."""
 
 from __future__ import annotations
 
@@ -30,15 +31,25 @@ class Janitor:
         await s.moderators.purge()
 
     async def round(self) -> int:
-        """One round in a running service: returns how many expired uploads were ended
-        (at most one batch; more are left to the next round)."""
+        """One round in a running service: returns how many expired uploads were ended and
+        submissions purged (at most a batch of each; more are left to the next round,
+        which a busy round starts at once)."""
         await self.forget()
-        return await self._services.uploads.expire_due()
+        purged = await self._services.retention.purge()
+        return purged + await self._services.uploads.expire_due()
 
-    async def sweep(self) -> int:
-        """Everything at once (``intake janitor``, from cron); how many uploads ended."""
+    async def sweep(self, *, rewrite: bool = False) -> tuple[int, int]:
+        """Everything at once (``intake janitor``, from cron): how many uploads ended and
+        how many submissions retention purged. ``rewrite`` then has the database copy the
+        tables erasures touch into new files, so that no erased byte stays in them
+        (``intake janitor --rewrite``, at a quiet hour: it locks those tables meanwhile)."""
         await self.forget()
-        total = 0
-        while ended := await self._services.uploads.expire_due():
-            total += ended
-        return total
+        purged = 0
+        while batch := await self._services.retention.purge():
+            purged += batch
+        ended = 0
+        while batch := await self._services.uploads.expire_due():
+            ended += batch
+        if rewrite:
+            await self._services.repositories.submissions.reclaim_erased(rewrite=True)
+        return ended, purged

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -14,13 +15,17 @@ from intake.moderation.accounts import LoginRules, ModeratorService
 from intake.moderation.look import ModerationLook
 from intake.moderation.passwords import Passwords
 from intake.moderation.queue import ModerationRules, ModerationService
+from intake.safeguards.addresses import AddressKeys
 from intake.safeguards.idempotency import Idempotency
 from intake.safeguards.rate_limits import RateLimiter
 from intake.submissions.drafts import DraftService
+from intake.submissions.erasure import Erasure
 from intake.submissions.policy import IntakePolicy
 from intake.submissions.receiving import SubmissionService
+from intake.submissions.retention import Retention, RetentionRules
 from intake.submissions.submitter import SubmitterService
 from intake.uploads.resumable import UploadRules, UploadService
+from intake.wiring.addresses import address_keys
 from intake.wiring.database import Repositories
 
 IDEMPOTENCY_HOURS = 24
@@ -39,6 +44,7 @@ class Services:
     moderators: ModeratorService
     moderation: ModerationService
     moderation_look: ModerationLook
+    retention: Retention
 
 
 def login_rules(settings: Settings) -> LoginRules:
@@ -53,14 +59,20 @@ def login_rules(settings: Settings) -> LoginRules:
 
 @contextlib.asynccontextmanager
 async def open_accounts(
-    settings: Settings, repos: Repositories, clock: Clock = utcnow
+    settings: Settings,
+    repos: Repositories,
+    clock: Clock = utcnow,
+    addresses: AddressKeys | None = None,
 ) -> AsyncIterator[ModeratorService]:
-    """Moderator accounts, with the threads that hash their passwords."""
+    """Moderator accounts, with the threads that hash their passwords; without
+    ``addresses`` (a command that never logs anyone in) login attempts are keyed by a
+    secret of this process only."""
     passwords = Passwords(
         settings.moderation.hash_threads, waiting=settings.moderation.hash_waiting
     )
+    keys = addresses or AddressKeys(os.urandom(32))
     try:
-        yield ModeratorService(repos.moderators, passwords, login_rules(settings), clock)
+        yield ModeratorService(repos.moderators, passwords, login_rules(settings), keys, clock)
     finally:
         passwords.close()
 
@@ -72,12 +84,15 @@ def _upload_rules(settings: Settings) -> UploadRules:
     )
 
 
-def _rate_limiter(settings: Settings, repos: Repositories, clock: Clock) -> RateLimiter:
+def _rate_limiter(
+    settings: Settings, repos: Repositories, addresses: AddressKeys, clock: Clock
+) -> RateLimiter:
     rate = settings.rate
     return RateLimiter(
         repos.rate_counters,
         {"submissions": rate.submissions, "uploads": rate.uploads},
         dt.timedelta(seconds=rate.window_seconds),
+        addresses,
         clock,
     )
 
@@ -90,23 +105,26 @@ async def open_services(
     policy = IntakePolicy.from_settings(settings)
     drafts = DraftService(store, repos.submissions, repos.uploads, policy, clock)
     uploads = UploadService(store, repos.uploads, policy.uploads, _upload_rules(settings), clock)
-    async with open_accounts(settings, repos, clock) as moderators:
+    erasure = Erasure(store, repos.submissions, uploads)
+    addresses = address_keys(settings)
+    async with open_accounts(settings, repos, clock, addresses) as moderators:
         yield Services(
             store=store,
             repositories=repos,
             submissions=SubmissionService(store, repos.submissions, policy, clock),
             drafts=drafts,
             uploads=uploads,
-            submitter=SubmitterService(
-                store, repos.submissions, repos.uploads, drafts, uploads, clock
-            ),
+            submitter=SubmitterService(repos.submissions, repos.uploads, drafts, erasure, clock),
             idempotency=Idempotency(
                 repos.idempotency, dt.timedelta(hours=IDEMPOTENCY_HOURS), clock
             ),
-            rate_limiter=_rate_limiter(settings, repos, clock),
+            rate_limiter=_rate_limiter(settings, repos, addresses, clock),
             moderators=moderators,
             moderation=ModerationService(
                 repos.moderation, repos.submissions, ModerationRules.from_settings(settings), clock
+            ),
+            retention=Retention(
+                repos.submissions, erasure, RetentionRules.from_settings(settings), clock
             ),
             moderation_look=ModerationLook(
                 repos.moderation_views,

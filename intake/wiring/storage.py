@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from intake.adapters.embedded.seaweedfs import EmbeddedS3, run_seaweedfs, running_seaweedfs
+from intake.adapters.private_files import private_directory
 from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.core.errors import ConfigurationError
 from intake.core.settings import Settings
@@ -71,6 +72,7 @@ async def open_object_store(
         conn = s3_connection(settings, s3.endpoint, s3.access_key_id, s3.secret_access_key)
         store = await _opened(settings, conn, set_up=s3.create_bucket)
     elif start_embedded:
+        private_directory(settings.data_path)
         identity = Path(settings.server.storage_dir) / "seaweedfs-s3.json"
         async with run_seaweedfs(embedded_dir, identity) as embedded:
             store = await _opened(settings, _embedded_connection(settings, embedded), True)

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 import pytest
+from sqlalchemy import select
 
+from intake.adapters.db.schema import login_failures, rate_counters
+from intake.safeguards.addresses import AddressKeys
+from intake.web.keys import REPOSITORIES
+from tests.conftest import TEST_ADDRESS_SECRET
 from tests.tus_helpers import create, new_draft
 
 
@@ -71,3 +77,25 @@ async def test_a_bot_filling_the_honeypot_is_refused_quietly(client: Any) -> Non
     body = await response.json()
     assert body["type"] == "/problems/not-accepted"
     assert "website" not in body["detail"] and "honeypot" not in body["detail"]
+
+
+async def test_counters_and_failed_logins_are_keyed_by_an_hmac_never_the_address(
+    make_client: Any,
+) -> None:
+    client = await make_client(rate_submissions="5")
+    forwarded = {"X-Forwarded-For": "198.51.100.77"}
+    connector = aiohttp.TCPConnector(local_addr=("127.0.0.77", 0))
+    async with aiohttp.ClientSession(str(client.make_url("/")), connector=connector) as http:
+        async with http.post("/api/v1/submissions", json={"consent_terms": True}) as r:
+            assert r.status == 201
+        login = {"name": "amina", "password": "not the password"}
+        async with http.post("/api/v1/moderation-login", json=login, headers=forwarded) as r:
+            assert r.status == 401
+    async with client.server.app[REPOSITORIES].engine.connect() as conn:
+        counted = (await conn.execute(select(rate_counters.c.key))).scalars().all()
+        failed = (await conn.execute(select(login_failures.c.key))).scalars().all()
+    keys = AddressKeys(TEST_ADDRESS_SECRET.encode())
+    assert counted == [f"submissions:{keys.of('127.0.0.77')}"]
+    hmac = keys.of("127.0.0.77")  # X-Forwarded-For is not believed: no trusted proxy
+    assert sorted(failed) == [f"*|{hmac}", f"amina|{hmac}"]
+    assert not any("127.0.0" in key or "198.51" in key for key in [*counted, *failed])

@@ -46,7 +46,8 @@ async def test_one_round_forgets_old_rows_and_sends_nothing(
 
     env = shared_env(seaweedfs, s3_store.bucket, url, webhooks_urls=URL,
                      webhooks_secret="a webhook secret", webhooks_retry_min_seconds="0.05",
-                     webhooks_poll_seconds="0.05", workers_in_process="true")  # fmt: skip
+                     webhooks_poll_seconds="0.05", workers_in_process="true",
+                     retention_withdrawn_days="0")  # fmt: skip
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "intake", "janitor", cwd=ROOT, env=env,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
@@ -54,7 +55,7 @@ async def test_one_round_forgets_old_rows_and_sends_nothing(
     out, err = await asyncio.wait_for(process.communicate(), 120)
 
     assert process.returncode == 0, err.decode()
-    assert out.decode().strip() == "0 expired uploads removed"
+    assert out.decode().strip() == "0 expired uploads removed, 0 submissions purged"
     assert await outbox.events_of(acknowledged.event.submission_id) == []
     [pending] = await outbox.take_due("checker", LATER, LATER, limit=5)
     assert pending.attempts == 0  # no dispatcher ran

@@ -7,10 +7,8 @@ import json
 import os
 import re
 import signal
-import socket
 import stat
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,57 +17,7 @@ import psutil
 import pytest
 
 from tests.conftest import ROOT
-
-JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-async def wait_ready(base: str, proc: asyncio.subprocess.Process) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(300):
-            if proc.returncode is not None:
-                pytest.fail(f"intake serve exited with {proc.returncode}")
-            try:
-                async with http.get(f"{base}/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    pytest.fail("intake serve did not become ready in 60 s")
-
-
-@pytest.fixture
-async def served(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[dict[str, Any]]:
-    """``intake serve`` on embedded defaults (``INTAKE_*`` overrides by indirect param)."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    env.update(INTAKE_SERVER_PORT=str(port), INTAKE_SERVER_DATA_DIR=str(tmp_path / "var"))
-    env.update(getattr(request, "param", {}))
-    log = (tmp_path / "serve.log").open("wb")
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "intake", "serve", cwd=ROOT, env=env, stdout=log, stderr=log
-    )
-    try:
-        await wait_ready(f"http://127.0.0.1:{port}", proc)
-        weed = [c for c in psutil.Process(proc.pid).children() if c.name() == "weed"]
-        yield {"base": f"http://127.0.0.1:{port}", "proc": proc, "weed": weed,
-               "data": tmp_path / "var", "log": tmp_path / "serve.log"}  # fmt: skip
-    finally:
-        if proc.returncode is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                await asyncio.wait_for(proc.wait(), 30)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-        log.close()
+from tests.integration.serving import JPEG_HEAD, free_port, intake, weeds_on
 
 
 async def test_serve_runs_embedded_storage_end_to_end(served: dict[str, Any]) -> None:
@@ -118,30 +66,6 @@ async def test_a_bad_setting_stops_start_up_naming_the_key(tmp_path: Path) -> No
     assert b"limits.photo_max_bytes" in err
 
 
-def weeds_on(data: Path) -> list[psutil.Process]:
-    """Every SeaweedFS process with its data under ``data``."""
-    found = []
-    for proc in psutil.process_iter(["name", "cmdline"]):
-        cmdline = proc.info["cmdline"] or []
-        if proc.info["name"] == "weed" and any(str(data) in arg for arg in cmdline):
-            found.append(proc)
-    return found
-
-
-async def intake(served: dict[str, Any], *args: str, stdin: bytes = b"") -> tuple[int, str, str]:
-    """Run another ``intake`` command on the serve's data directory and settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    env.update(INTAKE_SERVER_DATA_DIR=str(served["data"]))
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "intake", *args, cwd=ROOT, env=env,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(proc.communicate(stdin), 120)
-    assert proc.returncode is not None
-    return proc.returncode, out.decode(), err.decode()
-
-
 @pytest.mark.parametrize("served", [{"INTAKE_WORKERS_IN_PROCESS": "false"}], indirect=True)
 async def test_commands_beside_serve_use_its_storage_and_database(
     served: dict[str, Any],
@@ -163,7 +87,7 @@ async def test_commands_beside_serve_use_its_storage_and_database(
             assert (await response.json())["status"] in ("waiting_for_review", "not_used")
 
     code, out, err = await intake(served, "janitor")
-    assert (code, out.strip()) == (0, "0 expired uploads removed"), err
+    assert (code, out.strip()) == (0, "0 expired uploads removed, 0 submissions purged"), err
     code, out, err = await intake(served, "moderator", "add", "amina", "--no-password")
     assert code == 0, err
     code, out, _ = await intake(served, "moderator", "list")

@@ -17,9 +17,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from intake.adapters.db.audit import audit_row
 from intake.adapters.db.outbox import write_event
 from intake.adapters.db.schema import audit_log, files, submissions
-from intake.adapters.db.submissions import audit_row, submission_from
+from intake.adapters.db.submissions import submission_from
 from intake.adapters.db.transactions import Database
 from intake.moderation.ports import QueueFilter
 from intake.submissions.records import AuditEntry, Submission, SubmissionState

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
 
+from intake.adapters.db.audit import audit_from
 from intake.adapters.db.schema import audit_log, files, submissions
-from intake.adapters.db.submissions import audit_from, file_from, submission_from
+from intake.adapters.db.submissions import file_from, submission_from
 from intake.adapters.db.transactions import Database
 from intake.moderation.ports import QueueStats, SubmissionQuery
 from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState

@@ -11,8 +11,8 @@ from sqlalchemy import Row, case, delete, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from intake.adapters.db.audit import audit_row
 from intake.adapters.db.schema import audit_log, login_failures, moderator_tokens, moderators
-from intake.adapters.db.submissions import audit_row
 from intake.adapters.db.transactions import Database
 from intake.moderation.records import Moderator, Role, TokenKind
 from intake.submissions.records import AuditEntry

@@ -137,6 +137,7 @@ audit_log = Table(
     Column("from_state", String(20), nullable=True),
     Column("to_state", String(20), nullable=True),
     Column("detail", JSON, nullable=False),
+    Column("note", Text, nullable=True),  # a moderator's free text, erased with the reader's data
 )
 
 uploads = Table(

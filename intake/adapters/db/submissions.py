@@ -3,16 +3,19 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import Row, and_, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from intake.adapters.db import erasure
+from intake.adapters.db.audit import audit_from, audit_row
 from intake.adapters.db.jobs import insert_jobs
 from intake.adapters.db.outbox import write_event
-from intake.adapters.db.schema import audit_log, files, submissions, uploads
+from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.transactions import Database
 from intake.jobs.records import Job
 from intake.submissions.records import (
@@ -100,27 +103,6 @@ def file_from(row: Row[Any]) -> StoredFile:
     m["state"] = FileState(m["state"])
     m["flags"] = tuple(flag_from(x) for x in m["flags"])
     return StoredFile(**m)
-
-
-def audit_row(a: AuditEntry) -> dict[str, Any]:
-    return {
-        "submission_id": a.submission_id, "at": a.at, "actor": a.actor, "action": a.action,
-        "from_state": a.from_state.value if a.from_state else None,
-        "to_state": a.to_state.value if a.to_state else None, "detail": a.detail,
-    }  # fmt: skip
-
-
-def audit_from(row: Row[Any]) -> AuditEntry:
-    m = row._mapping
-    return AuditEntry(
-        submission_id=m["submission_id"],
-        at=m["at"],
-        actor=m["actor"],
-        action=m["action"],
-        from_state=SubmissionState(m["from_state"]) if m["from_state"] else None,
-        to_state=SubmissionState(m["to_state"]) if m["to_state"] else None,
-        detail=m["detail"],
-    )
 
 
 class SqlSubmissionRepository:
@@ -220,52 +202,38 @@ class SqlSubmissionRepository:
             await insert_jobs(conn, list(jobs))
         return True
 
-    async def withdraw(self, submission_id: str, audit: AuditEntry, event: OutboxEvent) -> bool:
-        erased = dict.fromkeys(("name", "email", "phone", "title", "story", "location"), "")
-        statement = (
-            update(submissions)
-            .where(
-                and_(
-                    submissions.c.id == submission_id,
-                    submissions.c.state != SubmissionState.WITHDRAWN.value,
-                )
-            )
-            .values(
-                state=SubmissionState.WITHDRAWN.value,
-                updated_at=audit.at,
-                occurred_at=None,
-                consent_contact=False,
-                lease_holder="",
-                lease_expires_at=None,
-                claimed_from=None,
-                **erased,
-            )
-        )
+    async def withdraw(
+        self, submission_id: str, audit: AuditEntry, event: OutboxEvent | None = None
+    ) -> bool:
         async with self._tx() as conn:
-            if (await conn.execute(statement)).rowcount != 1:
+            if not await erasure.erase(conn, submission_id, audit.at):
                 return False
-            await conn.execute(
-                update(files)
-                .where(files.c.submission_id == submission_id)
-                .values(
-                    original_filename="",
-                    state=FileState.DELETED.value,
-                    extracted={},
-                    flags=[],
-                    reject_reason="",
-                    public_key="",
-                    thumbnail_key="",
-                    phash="",
-                )
-            )
-            await conn.execute(
-                update(uploads)
-                .where(uploads.c.submission_id == submission_id)
-                .values(filename="", metadata={}, head=b"")
-            )
             await conn.execute(insert(audit_log), [audit_row(audit)])
-            await write_event(conn, event, self._urls)
+            if event is not None:
+                await write_event(conn, event, self._urls)
         return True
+
+    async def forget(self, submission_id: str, audit: AuditEntry) -> bool:
+        async with self._tx() as conn:
+            if not await erasure.forget(conn, submission_id):
+                return False
+            await conn.execute(insert(audit_log), [audit_row(audit)])
+        return True
+
+    async def due_for_retention(
+        self, cutoffs: Mapping[SubmissionState, dt.datetime], limit: int
+    ) -> list[Submission]:
+        if not cutoffs:
+            return []
+        async with self._read() as conn:
+            return [submission_from(r) for r in await conn.execute(erasure.due(cutoffs, limit))]
+
+    async def erase_audit_details(self, before: dt.datetime) -> int:
+        async with self._tx() as conn:
+            return await erasure.erase_details(conn, before)
+
+    async def reclaim_erased(self, *, rewrite: bool = False) -> None:
+        await self._db.reclaim(erasure.TOUCHED_TABLES, rewrite=rewrite)
 
     async def record_inspection(self, file: StoredFile) -> bool:
         processing = (

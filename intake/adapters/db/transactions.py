@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Sequence
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from intake.core.errors import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
 
 
 class Database:
@@ -36,3 +39,32 @@ class Database:
                 raise
             except OSError as exc:
                 raise DatabaseUnavailable("the database is unreachable") from exc
+
+    async def reclaim(self, tables: Sequence[str], *, rewrite: bool = False) -> None:
+        """After an erasure, have the database drop the erased values from its files (best
+        effort: a failure is logged, the erasure itself is already committed).
+
+        SQLite (``secure_delete`` on) has zeroed the freed cells and pages, in its WAL:
+        a ``TRUNCATE`` checkpoint writes them into the database file over the old values
+        and empties the WAL. PostgreSQL never overwrites a row in place: an UPDATE leaves
+        the old version as a dead tuple until VACUUM removes it (and its TOAST chunks and
+        index entries: ``INDEX_CLEANUP ON``) from ``tables``; its bytes may still lie in
+        the page's free space until a new row takes it. ``rewrite`` copies the live rows
+        into new files instead (``VACUUM FULL``, SQLite ``VACUUM``), holding an exclusive
+        lock on each table while it does: for a quiet hour.
+        """
+        sqlite = self.engine.dialect.name == "sqlite"
+        if sqlite:
+            statements = ["VACUUM"] if rewrite else []
+            statements.append("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            options = "FULL" if rewrite else "SKIP_LOCKED, INDEX_CLEANUP ON"
+            statements = [f"VACUUM ({options}) {', '.join(tables)}"]
+        turns = self._turns or contextlib.nullcontext()
+        try:
+            async with turns, self.engine.connect() as conn:
+                autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+                for statement in statements:
+                    await autocommit.exec_driver_sql(statement)
+        except (DBAPIError, OSError) as exc:
+            log.warning("reclaiming erased space failed (%s); autovacuum will get there", exc)

@@ -3,6 +3,8 @@
 Started as a child process on free loopback ports, with an S3 identity whose
 credentials are generated once and kept (mode 0600) under the data directory.
 The child is stopped on exit, and also if this process dies (``PR_SET_PDEATHSIG``).
+Every port it opens answers only with credentials, and what it writes is private (see
+:mod:`intake.adapters.embedded.security`).
 
 One data directory never gets two servers: the process that runs one holds a lock on
 ``serve.lock`` and says where it answers in ``running.json``; other processes on the
@@ -28,9 +30,12 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import aiohttp
 
+from intake.adapters.embedded.security import WEED_ARGUMENTS, weed_environment, write_security
+from intake.adapters.private_files import private_directory, write_private
 from intake.core.errors import ConfigurationError, StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -61,7 +66,7 @@ class EmbeddedBusy(ConfigurationError):
 
 def _lock(directory: Path) -> int | None:
     """Take the directory's lock (a file descriptor to keep), or ``None`` when held."""
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_directory(directory)
     fd = os.open(directory / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -80,10 +85,7 @@ def _holder(directory: Path) -> str:
 def _announce(directory: Path, lock: int, endpoint: str, pid: int) -> None:
     os.ftruncate(lock, 0)
     os.pwrite(lock, f"intake process {os.getpid()}".encode(), 0)
-    path = directory / RUNNING_FILE
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        json.dump({"endpoint": endpoint, "pid": pid}, f)
+    write_private(directory / RUNNING_FILE, json.dumps({"endpoint": endpoint, "pid": pid}).encode())
 
 
 def _read_running(directory: Path) -> tuple[str, int] | None:
@@ -144,7 +146,7 @@ def credentials(directory: Path) -> tuple[str, str]:
     if path.is_file():
         data = json.loads(path.read_text())
         return data["access_key_id"], data["secret_access_key"]
-    directory.mkdir(parents=True, exist_ok=True)
+    private_directory(directory)
     pair = ("intake" + secrets.token_hex(6), secrets.token_urlsafe(30))
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -156,32 +158,39 @@ def _write_identity(template: Path, target: Path, key_id: str, secret: str) -> N
     text = string.Template(template.read_text()).substitute(
         access_key_id=key_id, secret_access_key=secret
     )
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
+    write_private(target, text.encode())
 
 
 def _prepare(data_dir: Path, identity_template: Path) -> tuple[Path, str, str]:
     data_dir = data_dir.resolve()
-    (data_dir / "data").mkdir(parents=True, exist_ok=True)
+    private_directory(data_dir / "data")
     key_id, secret = credentials(data_dir)
     _write_identity(identity_template, data_dir / "s3-identity.json", key_id, secret)
+    write_security(data_dir)
     return data_dir, key_id, secret
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+def _child_setup() -> None:  # pragma: no cover - runs in the child
+    """Die with the parent (``PR_SET_PDEATHSIG``); create every file private."""
+    os.umask(0o077)
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
 
 
 def weed_arguments(data: Path, identity: Path, ports: dict[str, int]) -> list[str]:
     args = [
         "mini", f"-dir={data}", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
         f"-s3.config={identity}", "-webdav=false", "-admin.ui=false",
-        "-master.telemetry=false", "-s3.port.iceberg=0", "-s3.port.lance=0",
+        "-master.telemetry=false", "-s3.port.iceberg=0", "-s3.port.lance=0", *WEED_ARGUMENTS,
     ]  # fmt: skip
     args += [f"-{name}={port}" for name, port in ports.items()]
     return args
+
+
+def _open_log(path: Path) -> BinaryIO:
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "ab")
 
 
 async def _wait_until_answering(
@@ -252,12 +261,12 @@ async def _run(
     for attempt in range(3):
         ports = dict(zip(_PORT_NAMES, free_ports(len(_PORT_NAMES)), strict=True))
         endpoint = f"http://127.0.0.1:{ports['s3.port']}"
-        log_file = await asyncio.to_thread((data_dir / "weed.log").open, "ab")
+        log_file = await asyncio.to_thread(_open_log, data_dir / "weed.log")
         with log_file:
             proc = await asyncio.create_subprocess_exec(
                 weed, *weed_arguments(data_dir / "data", identity, ports),
                 stdin=asyncio.subprocess.DEVNULL, stdout=log_file, stderr=log_file,
-                preexec_fn=_die_with_parent,
+                cwd=data_dir, env=weed_environment(), preexec_fn=_child_setup,
             )  # fmt: skip
         try:
             await _wait_until_answering(endpoint, proc, startup_timeout)

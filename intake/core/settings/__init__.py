@@ -25,6 +25,7 @@ from intake.core.settings.sections import (
 from intake.core.settings.work import (
     InspectionSettings,
     ModerationSettings,
+    RetentionSettings,
     ScanSettings,
     WebhookSettings,
     WorkerSettings,
@@ -46,6 +47,7 @@ class Settings:
     scan: ScanSettings = field(default_factory=ScanSettings)
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
 
     @property
     def data_path(self) -> Path:

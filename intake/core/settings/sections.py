@@ -53,6 +53,21 @@ class ServerSettings:
         "storage", "Directory with the bucket policies and the embedded S3 identity template."
     )
     log_level: str = setting("info", "Log level.", choices=("debug", "info", "warning", "error"))
+    access_log: str = setting(
+        "private",
+        "What the access log says of each request. private: request id, method, route with "
+        "ids, references and tokens as …, status, size, time (no address, User-Agent, "
+        "Referer or query). full: also the client address, User-Agent and path as sent "
+        "(a log that identifies readers). off: no access log.",
+        choices=("off", "private", "full"),
+    )
+    address_secret: Secret = setting(
+        Secret(""),
+        "Key of the HMAC that rate-limit and failed-login rows are keyed by (never the client "
+        "address itself). Set it in the environment, the same on every instance. Empty: "
+        "with SQLite one is generated into <data_dir>/address.key (0600) at first start; "
+        "with PostgreSQL it must be set.",
+    )
 
 
 @dataclass(frozen=True)

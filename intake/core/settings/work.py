@@ -201,3 +201,37 @@ class WebhookSettings:
         "many days later.",
         minimum=1,
     )
+
+
+@dataclass(frozen=True)
+class RetentionSettings:
+    draft_days: int = setting(
+        7,
+        "Days a draft never sent is kept after its last change; then it is erased like a "
+        "withdrawal and its rows deleted (0: kept).",
+        minimum=0,
+    )
+    rejected_days: int = setting(
+        30,
+        "Days a rejected submission is kept after the decision; then erased and deleted (0: kept).",
+        minimum=0,
+    )
+    failed_days: int = setting(
+        7,
+        "Days a submission none of whose files could be used is kept; then erased and "
+        "deleted (0: kept).",
+        minimum=0,
+    )
+    withdrawn_days: int = setting(
+        30,
+        "Days the stub of a withdrawn submission (state and reference, nothing the reader "
+        "sent) answers the reader; then its rows are deleted (0: kept).",
+        minimum=0,
+    )
+    audit_detail_days: int = setting(
+        365,
+        "Days audit entries keep their details (lease times, file ids, reasons) and "
+        "moderators' notes; then only who did what, when, from which state to which "
+        "remains (0: kept).",
+        minimum=0,
+    )
