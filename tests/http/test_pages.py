@@ -249,3 +249,14 @@ async def test_the_privacy_notice_says_what_is_kept_and_for_how_long(client: Any
     assert "deleted after \u206824\u2069 hours" in page
     assert "never published" in page and 'id="terms"' in page and "2026-11" in page
     assert 'href="/en/status"' in page
+
+
+async def test_the_privacy_notice_says_how_long_each_thing_is_kept(make_client: Any) -> None:
+    client = await make_client(retention_draft_days="7", retention_rejected_days="30",
+                               retention_failed_days="0")  # fmt: skip
+    page = await (await client.get("/en/privacy")).text()
+    assert "A story you start but do not send is deleted after \u20687\u2069 days." in page
+    assert "it is deleted \u206830\u2069 days after that decision" in page
+    assert "If none of your files can be used" not in page, "0 days: kept, so not said"
+    dari = await (await client.get("/fa-AF/privacy")).text()
+    assert "پس از \u2068۷\u2069 روز" in dari

@@ -21,6 +21,11 @@ class Limits:
     field_max_chars: int
     story_max_chars: int
     upload_expire_hours: int
+    draft_days: int = 0
+    """Retention, in days (0: kept until withdrawn)."""
+    rejected_days: int = 0
+    failed_days: int = 0
+    withdrawn_days: int = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -37,4 +42,8 @@ class Limits:
             field_max_chars=limits.field_max_chars,
             story_max_chars=limits.story_max_chars,
             upload_expire_hours=max(1, settings.uploads.expire_seconds // 3600),
+            draft_days=settings.retention.draft_days,
+            rejected_days=settings.retention.rejected_days,
+            failed_days=settings.retention.failed_days,
+            withdrawn_days=settings.retention.withdrawn_days,
         )
