@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
@@ -39,6 +40,7 @@ from typing import Any
 
 import aiohttp
 import asyncpg
+import psutil
 from sqlalchemy import insert, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
@@ -68,7 +70,54 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
 RESULTS = ROOT / "bench" / "results" / "moderation_claims.json"
 
 
-async def fresh_database(server: str) -> tuple[str, Callable[[], Awaitable[None]]]:
+class CpuMeter:
+    """CPU seconds spent by some processes and by the PostgreSQL backends serving the
+    bench's database (the same machine, read through /proc) between two readings."""
+
+    def __init__(self, admin_dsn: str, database: str) -> None:
+        self._dsn = admin_dsn
+        self._database = database
+
+    async def backends(self) -> list[int]:
+        conn = await asyncpg.connect(self._dsn)
+        try:
+            rows = await conn.fetch(
+                "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+                self._database,
+            )
+        finally:
+            await conn.close()
+        return [row["pid"] for row in rows]
+
+    @staticmethod
+    def cpu(pids: list[int]) -> dict[int, float]:
+        seconds = {}
+        for pid in pids:
+            with contextlib.suppress(psutil.Error):
+                times = psutil.Process(pid).cpu_times()
+                seconds[pid] = times.user + times.system
+        return seconds
+
+    async def reading(self, pids: list[int]) -> tuple[dict[int, float], dict[int, float]]:
+        return self.cpu(pids), self.cpu(await self.backends())
+
+    async def since(
+        self, start: tuple[dict[int, float], dict[int, float]], pids: list[int], claims: int
+    ) -> dict[str, float]:
+        """CPU milliseconds per claim: ``intake`` (``pids``) and ``postgres``."""
+        own, backends = await self.reading(pids)
+
+        def spent(now: dict[int, float], then: dict[int, float]) -> float:
+            return sum(value - then.get(pid, 0.0) for pid, value in now.items())
+
+        per = 1000 / max(1, claims)
+        return {"intake_cpu_ms_per_claim": round(spent(own, start[0]) * per, 2),
+                "postgres_cpu_ms_per_claim": round(spent(backends, start[1]) * per, 2)}  # fmt: skip
+
+
+async def fresh_database(
+    server: str,
+) -> tuple[str, Callable[[], Awaitable[None]], CpuMeter]:
     url = make_url(server)
     name = f"intake_bench_{secrets.token_hex(4)}"
     admin_dsn = url.set(drivername="postgresql", database="postgres").render_as_string(False)
@@ -81,7 +130,8 @@ async def fresh_database(server: str) -> tuple[str, Callable[[], Awaitable[None]
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.close()
 
-    return url.set(drivername="postgresql+asyncpg", database=name).render_as_string(False), drop
+    url_text = url.set(drivername="postgresql+asyncpg", database=name).render_as_string(False)
+    return url_text, drop, CpuMeter(admin_dsn, name)
 
 
 async def fill(database: Database, count: int) -> None:
@@ -163,7 +213,7 @@ async def run_loop(
 
 
 async def service_layer(
-    database: Database, moderators: int, seconds: float, *, decide: bool = True
+    database: Database, meter: CpuMeter, moderators: int, seconds: float, *, decide: bool = True
 ) -> dict[str, float]:
     repository = SqlSubmissionRepository(database)
     service = ModerationService(
@@ -187,7 +237,10 @@ async def service_layer(
             await service.decide(people[number], claimed.id, "approve", "other", "")
         return latency
 
-    return await run_loop(moderators, seconds, cycle)
+    await run_loop(moderators, 1.0, cycle)  # warm: pool filled, statements cached
+    start = await meter.reading([os.getpid()])
+    result = await run_loop(moderators, seconds, cycle)
+    return {**result, **await meter.since(start, [os.getpid()], int(result["claims"]))}
 
 
 def free_port() -> int:
@@ -197,7 +250,7 @@ def free_port() -> int:
         return port
 
 
-async def over_http(url: str, moderators: int, seconds: float) -> dict[str, Any]:
+async def over_http(url: str, meter: CpuMeter, moderators: int, seconds: float) -> dict[str, Any]:
     settings = load_settings(None, {"INTAKE_DATABASE_URL": url})
     engine = create_engine(url)
     passwords = Passwords(1)
@@ -261,7 +314,10 @@ async def over_http(url: str, moderators: int, seconds: float) -> dict[str, Any]
                     statuses[r.status] = statuses.get(r.status, 0) + 1
                 return latency
 
+            await run_loop(moderators, 1.0, cycle)
+            start = await meter.reading([proc.pid])
             result: dict[str, Any] = await run_loop(moderators, seconds, cycle)
+            result.update(await meter.since(start, [proc.pid], int(result["claims"])))
             result["statuses"] = statuses
             return result
     finally:
@@ -276,7 +332,7 @@ async def main() -> None:
     parser.add_argument("--seconds", type=float, default=20)
     args = parser.parse_args()
     server = os.environ.get("INTAKE_BENCH_DATABASE_URL", DEFAULT_PG)
-    url, drop = await fresh_database(server)
+    url, drop, meter = await fresh_database(server)
     try:
         engine = create_engine(url, pool_size=args.moderators)
         await migrate(engine)
@@ -286,12 +342,14 @@ async def main() -> None:
         print(f"{args.waiting} submissions waiting ({time.monotonic() - began:.1f} s to insert)")
         plan = await explain_claim(database)
         print("EXPLAIN ANALYZE of the claim:\n" + plan + "\n")
-        claims_only = await service_layer(database, args.moderators, args.seconds, decide=False)
+        claims_only = await service_layer(
+            database, meter, args.moderators, args.seconds, decide=False
+        )
         print(f"service layer, claims only, {args.moderators} moderators: {claims_only}")
-        service = await service_layer(database, args.moderators, args.seconds)
+        service = await service_layer(database, meter, args.moderators, args.seconds)
         print(f"service layer, claim + decide, {args.moderators} moderators: {service}")
         await engine.dispose()
-        http = await over_http(url, args.moderators, args.seconds)
+        http = await over_http(url, meter, args.moderators, args.seconds)
         print(f"HTTP (intake serve), claim + decide, {args.moderators} moderators: {http}")
     finally:
         await drop()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from intake.adapters.private_files import private_directory, private_file, tighten
+
+IDLE_BEFORE_PING = 1.0
+"""Seconds a pooled PostgreSQL connection may sit unused before it is pinged."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -32,7 +38,31 @@ def _private_sqlite_file(database: str) -> None:
         tighten(path.with_name(path.name + suffix))
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _pinger(idle_before_ping: float) -> Callable[[Any, Any, Any], None]:
+    """A pool ``checkout`` hook that pings a connection idle for longer than
+    ``idle_before_ping`` seconds, so one the server closed meanwhile (it restarted, say)
+    is replaced before use. SQLAlchemy's ``pool_pre_ping`` costs three round trips
+    (BEGIN, a ping, ROLLBACK on asyncpg) before every transaction; a connection handed
+    straight back under load needs none."""
+
+    def ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is not None and time.monotonic() - since > idle_before_ping:
+            try:
+                dbapi_connection.ping()
+            except Exception as exc:
+                raise DisconnectionError("the server closed a pooled connection") from exc
+
+    return ping_if_idle
+
+
+def create_engine(
+    url: str, *, pool_size: int = 10, idle_before_ping: float = IDLE_BEFORE_PING
+) -> AsyncEngine:
     """An engine for ``url``; SQLite gets WAL, durable commits, a busy timeout and
     ``secure_delete``, in a file only its owner can read."""
     parsed = make_url(url)
@@ -42,4 +72,7 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
+    event.listen(engine.sync_engine, "checkin", _note_idle)
+    event.listen(engine.sync_engine, "checkout", _pinger(idle_before_ping))
+    return engine

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import Table, and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import outbox_events, webhook_deliveries
@@ -15,21 +15,25 @@ from intake.adapters.db.transactions import Database
 from intake.webhooks.records import Delivery, OutboxEvent
 
 
+def event_rows(event: OutboxEvent, urls: Sequence[str]) -> list[tuple[Table, dict[str, Any]]]:
+    """The rows that record ``event``: the event, and one pending delivery per URL."""
+    rows: list[tuple[Table, dict[str, Any]]] = [(outbox_events, {
+        "id": event.id, "type": event.type, "submission_id": event.submission_id,
+        "created_at": event.created_at, "data": event.data})]  # fmt: skip
+    rows.extend(
+        (webhook_deliveries, {"event_id": event.id, "url": url, "attempts": 0,
+                              "next_attempt_at": event.created_at, "lease_holder": "",
+                              "lease_expires_at": None, "delivered_at": None,
+                              "last_error": ""})
+        for url in urls
+    )  # fmt: skip
+    return rows
+
+
 async def write_event(conn: AsyncConnection, event: OutboxEvent, urls: Sequence[str]) -> None:
     """Insert ``event`` and one pending delivery per URL, inside the caller's transaction."""
-    await conn.execute(
-        insert(outbox_events),
-        [{"id": event.id, "type": event.type, "submission_id": event.submission_id,
-          "created_at": event.created_at, "data": event.data}],
-    )  # fmt: skip
-    if urls:
-        await conn.execute(
-            insert(webhook_deliveries),
-            [{"event_id": event.id, "url": url, "attempts": 0,
-              "next_attempt_at": event.created_at, "lease_holder": "",
-              "lease_expires_at": None, "delivered_at": None, "last_error": ""}
-             for url in urls],
-        )  # fmt: skip
+    for table, row in event_rows(event, urls):
+        await conn.execute(insert(table), [row])
 
 
 def _event_from(m: Any) -> OutboxEvent:

@@ -136,7 +136,7 @@ class SqlSubmissionRepository:
             await insert_jobs(conn, list(jobs))
 
     async def get_submission(self, submission_id: str) -> Submission | None:
-        async with self._read() as conn:
+        async with self._db.statement(write=False) as conn:
             row = (
                 await conn.execute(select(submissions).where(submissions.c.id == submission_id))
             ).first()

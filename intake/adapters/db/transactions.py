@@ -23,15 +23,31 @@ log = logging.getLogger(__name__)
 class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
-        self._turns = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+        self.postgres = engine.dialect.name == "postgresql"
+        self._turns = None if self.postgres else asyncio.Lock()
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextlib.asynccontextmanager
     async def transaction(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
         """One transaction; SQLite writers take turns (readers never wait, in WAL mode)."""
+        async with self._connection(self.engine, write) as conn:
+            yield conn
+
+    @contextlib.asynccontextmanager
+    async def statement(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
+        """A connection for ONE statement, atomic on its own. On PostgreSQL it runs in
+        autocommit: one round trip, where a transaction adds a ``BEGIN`` and a
+        ``COMMIT``. On SQLite, a transaction as :meth:`transaction` gives."""
+        engine = self._autocommit if self.postgres else self.engine
+        async with self._connection(engine, write) as conn:
+            yield conn
+
+    @contextlib.asynccontextmanager
+    async def _connection(self, engine: AsyncEngine, write: bool) -> AsyncIterator[AsyncConnection]:
         turns = self._turns if write else None
         async with turns or contextlib.nullcontext():
             try:
-                async with self.engine.begin() as conn:
+                async with engine.begin() as conn:
                     yield conn
             except DBAPIError as exc:
                 if isinstance(exc, OperationalError) or exc.connection_invalidated:
