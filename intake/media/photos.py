@@ -5,7 +5,9 @@ refused before a single pixel is decoded. Then every frame is decoded in full, o
 time, each only once the budget (frames, pixels over all frames) allows it; the public
 copy is the oriented picture in sRGB with no metadata block at all (EXIF, XMP, IPTC, ICC,
 comments, text chunks), an animation's written frame by frame; the thumbnail is the
-first frame, oriented.
+first frame, oriented. A JPEG that is upright and sRGB already keeps its compressed
+picture as sent, only its metadata segments left out (:mod:`.jpeg_segments`); it is
+decoded for the checks and the thumbnail at the smallest scale the thumbnail allows.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from PIL import Image, ImageCms, ImageOps, ImageSequence
 
 from intake.core.errors import MediaRejected
 from intake.media.animation import write_gif, write_webp
+from intake.media.jpeg_segments import ORIENTATION, stripped
 from intake.media.photo_metadata import exif_facts
 from intake.media.results import Derivative, Inspected, PhotoLimits
 
@@ -186,6 +189,34 @@ def _thumbnail(first: Image.Image, side: int, out: Path) -> tuple[Derivative, st
     return Derivative(str(path), "image/jpeg", "jpg"), dhash(rgb)
 
 
+def _is_srgb(icc: bytes) -> bool:
+    try:
+        description = ImageCms.getProfileDescription(ImageCms.ImageCmsProfile(io.BytesIO(icc)))
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return False
+    return description.strip().startswith("sRGB")
+
+
+def _jpeg_as_sent(
+    image: Image.Image, path: str, limits: PhotoLimits, out: Path
+) -> tuple[Derivative, Image.Image, int] | None:
+    """A JPEG's public copy without re-encoding (:mod:`.jpeg_segments`), when that
+    changes nothing a viewer sees: upright already, in sRGB. The picture is still
+    decoded in full (every coefficient), at the smallest scale the thumbnail allows."""
+    icc = image.info.get("icc_profile")
+    upright = image.getexif().get(ORIENTATION, 1) == 1
+    if image.mode not in ("RGB", "L") or not upright or (icc and not _is_srgb(icc)):
+        return None
+    copy = stripped(Path(path).read_bytes())
+    if copy is None:
+        return None
+    image.draft(image.mode, (limits.thumbnail_side, limits.thumbnail_side))
+    frames = sum(1 for _ in _frames(image, limits))
+    target = out / "public.jpg"
+    target.write_bytes(copy)
+    return Derivative(str(target), "image/jpeg", "jpg"), _clean(image), frames
+
+
 def inspect_photo(path: str, mime: str, out_dir: str, limits: PhotoLimits) -> Inspected:
     """Decode the photo at ``path`` (sniffed as ``mime``) in full and write its public
     copy and thumbnail into ``out_dir``; raise :class:`MediaRejected` with the reason
@@ -198,6 +229,8 @@ def inspect_photo(path: str, mime: str, out_dir: str, limits: PhotoLimits) -> In
         }  # fmt: skip
         if getattr(image, "is_animated", False) and PUBLIC_FORMATS[mime][0] in ANIMATED:
             public, first, frames = _save_animation(image, mime, limits, out)
+        elif mime == "image/jpeg" and (as_sent := _jpeg_as_sent(image, path, limits, out)):
+            public, first, frames = as_sent
         else:
             frames = sum(1 for _ in _frames(image, limits))  # each frame decodes, one by one
             public, first = _save_still(image, mime, out)
