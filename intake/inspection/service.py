@@ -66,6 +66,7 @@ class InspectionRules:
                 thumbnail_side=i.thumbnail_side,
                 max_frames=i.photo_max_frames,
                 max_total_pixels=i.photo_max_total_pixels,
+                jpeg_as_sent=i.jpeg_public_as_sent,
             ),
             video=VideoLimits(
                 max_seconds=i.video_max_seconds,

@@ -229,7 +229,11 @@ def inspect_photo(path: str, mime: str, out_dir: str, limits: PhotoLimits) -> In
         }  # fmt: skip
         if getattr(image, "is_animated", False) and PUBLIC_FORMATS[mime][0] in ANIMATED:
             public, first, frames = _save_animation(image, mime, limits, out)
-        elif mime == "image/jpeg" and (as_sent := _jpeg_as_sent(image, path, limits, out)):
+        elif (
+            mime == "image/jpeg"
+            and limits.jpeg_as_sent
+            and (as_sent := _jpeg_as_sent(image, path, limits, out))
+        ):
             public, first, frames = as_sent
         else:
             frames = sum(1 for _ in _frames(image, limits))  # each frame decodes, one by one

@@ -19,6 +19,8 @@ class PhotoLimits:
     max_frames: int = 1000
     max_total_pixels: int = 100_000_000
     """Decoded over all the frames of an animation."""
+    jpeg_as_sent: bool = True
+    """An upright sRGB JPEG's public copy keeps its compressed picture (metadata out)."""
 
 
 @dataclass(frozen=True)

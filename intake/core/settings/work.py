@@ -140,6 +140,13 @@ class InspectionSettings:
         minimum=1,
     )
     thumbnail_side: int = setting(480, "Longest side of moderators' thumbnails.", minimum=32)
+    jpeg_public_as_sent: bool = setting(
+        True,
+        "An upright sRGB JPEG's public copy keeps its compressed picture as sent, every "
+        "metadata segment left out (no second generation of loss, 6x less work). Its "
+        "quantisation tables stay, and they hint at the camera's make; false re-encodes "
+        "every public copy with the encoder's own tables.",
+    )
     video_max_seconds: int = setting(7200, "Longest video accepted.", minimum=1)
     video_max_side: int = setting(
         8192, "Largest video width or height accepted, in pixels.", minimum=16

@@ -3,6 +3,7 @@ every metadata segment, and whatever the segment walk does not know is re-encode
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from pathlib import Path
 
@@ -87,3 +88,13 @@ def test_a_damaged_scan_is_still_refused(tmp_path: Path) -> None:
     original.write_bytes(sent[: len(sent) // 2])
     with pytest.raises(MediaRejected):
         inspect_photo(str(original), "image/jpeg", str(tmp_path), LIMITS)
+
+
+def test_a_newsroom_can_have_every_public_copy_re_encoded(tmp_path: Path) -> None:
+    sent = camera_jpeg()
+    original = tmp_path / "original"
+    original.write_bytes(sent)
+    limits = dataclasses.replace(LIMITS, jpeg_as_sent=False)
+    found = inspect_photo(str(original), "image/jpeg", str(tmp_path), limits)
+    assert_no_metadata(found.public.path)
+    assert decoded(Path(found.public.path).read_bytes()) != decoded(sent), "re-encoded"
