@@ -1,6 +1,7 @@
 # make run   - set up and run the service on embedded defaults (SeaweedFS, SQLite)
 # make test  - set up and run the whole suite: ruff, mypy, pytest (browser tests included)
 # make bench - throughput and memory figures (not a test)
+# make bench-peers - the same with @tus/server + @tus/s3-store beside intake (needs node)
 # make bench-inspection - photos per second, video inspection time against file size
 # make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
 # make lock  - pin every dependency (with hashes) after a change in pyproject.toml
@@ -12,7 +13,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 FONTS := intake/web/static/fonts/vazirmatn-arabic-400-normal.woff2
 AXE := .cache/npm/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint typecheck pytest bench bench-inspection bench-claims config lock messages clean
+.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims config lock messages clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -65,6 +66,12 @@ test: lint typecheck pytest
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/upload_throughput.py
+
+# Node's @tus/server + @tus/s3-store beside intake on the same SeaweedFS, same workloads.
+bench-peers: $(DEV_STAMP)
+	@command -v npm >/dev/null || { echo "bench-peers needs node and npm"; exit 1; }
+	cd bench/peers && npm ci --no-audit --no-fund --silent
+	$(BIN)/python bench/upload_throughput.py --peers
 
 bench-inspection: $(DEV_STAMP)
 	$(BIN)/python bench/inspection.py

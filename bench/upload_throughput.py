@@ -25,6 +25,12 @@ Inspection is not part of the upload: the service runs without in-process job wo
 ``bench/stage_timings.py`` to see where a request's time goes, and ``--service-env``
 sets a variable of its environment (e.g. ``INTAKE_UPLOADS_MEMORY_BUDGET=0``).
 
+Every workload also reports intake's CPU per GiB, per upload and per request (the
+figures issue 20 sets targets on, which the machine's other load moves far less than
+throughput). ``--peers`` (``make bench-peers``) runs each tus workload a third way, to
+``@tus/server`` + ``@tus/s3-store`` on the same SeaweedFS (creation and PATCHes only),
+and prints its throughput and CPU beside intake's.
+
 Targets (from the issue): service/direct >= 0.80; tus in chunks smaller than a part
 (512 KiB, as TUSKit sends them) >= 0.50 of the same files in 8 MiB chunks; service
 peak RSS <= 150 MiB, also with 64 uploads in flight.
@@ -72,9 +78,13 @@ import boto3
 import psutil
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
+from yarl import URL
 
 from intake.adapters.embedded.seaweedfs import EmbeddedS3, free_ports, run_seaweedfs
 from intake.adapters.s3 import signs_payload
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peers import Peer, peers_installed, tus_node_peer
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -93,7 +103,7 @@ TARGET_CHUNKED_RATIO = 0.50
 TARGET_RSS_MIB = 150.0
 PART_SIZE = 8 * MiB  # the service's default S3 part size (INTAKE_S3_PART_SIZE)
 TUS_VERSION = "1.0.0"
-SERVICE, DIRECT = "service", "direct"
+SERVICE, DIRECT, PEER = "service", "direct", "peer"
 MULTIPART, TUS = "multipart", "tus"
 PROTOCOLS = (MULTIPART, TUS)
 
@@ -453,15 +463,37 @@ async def tus_upload(
     await submit_draft(session, draft, len(payload), number)
 
 
+async def tus_upload_to_peer(
+    session: aiohttp.ClientSession, payload: bytes, number: int, *, base: str, chunk: int
+) -> None:
+    """The same file to a bare tus server: creation and PATCHes (no draft, no submit)."""
+    headers = {"Tus-Resumable": TUS_VERSION, "Upload-Length": str(len(payload)),
+               "Upload-Metadata": tus_metadata(filename=f"clip-{number}.mp4",
+                                               filetype="video/mp4")}  # fmt: skip
+    async with session.post(URL(base).path, headers=headers) as response:
+        await expect(response, 201, f"peer creation {number}")
+        location = response.headers["Location"]
+    view, offset = memoryview(payload), 0
+    while offset < len(payload):
+        patch = {"Tus-Resumable": TUS_VERSION, "Upload-Offset": str(offset),
+                 "Content-Type": "application/offset+octet-stream"}  # fmt: skip
+        async with session.patch(location, data=view[offset : offset + chunk],
+                                 headers=patch) as response:  # fmt: skip
+            await expect(response, 204, f"peer PATCH {number} at {offset}")
+            offset = int(response.headers["Upload-Offset"])
+
+
 def sender_for(work: Workload) -> Sender:
     if work.chunk is None:
         return post_submission
     return functools.partial(tus_upload, chunk=work.chunk)
 
 
-async def upload_via_service(base_url: str, payload: bytes, work: Workload) -> float:
+async def upload_via_service(
+    base_url: str, payload: bytes, work: Workload, send: Sender | None = None
+) -> float:
     """Seconds to send ``work.count`` submissions, ``work.concurrency`` at a time."""
-    send = sender_for(work)
+    send = send or sender_for(work)
     numbers = iter(range(work.count))
     connector = aiohttp.TCPConnector(limit=work.concurrency)
     timeout = aiohttp.ClientTimeout(total=None, sock_read=600)
@@ -527,6 +559,7 @@ class Bench:
     service: Service
     client: S3Client
     watch: ProcessWatch
+    peer: Peer | None = None
 
     async def phase(self, side: str, payload: bytes, work: Workload, run: int) -> Phase:
         self.watch.reset()
@@ -534,6 +567,10 @@ class Bench:
         cpu_before = self.watch.cpu_seconds()
         if side == SERVICE:
             seconds = await upload_via_service(self.service.base_url, payload, work)
+        elif side == PEER and self.peer is not None and work.chunk is not None:
+            send = functools.partial(tus_upload_to_peer, base=self.peer.base, chunk=work.chunk)
+            origin = str(URL(self.peer.base).origin())
+            seconds = await upload_via_service(origin, payload, work, send)
         else:
             prefix = f"direct/{work.size}-{work.count}-{work.concurrency}/{run}"
             seconds = await asyncio.to_thread(
@@ -558,7 +595,9 @@ class Bench:
         phases: list[Phase] = []
         for run in range(repeats):
             # ABBA order, so neither side always goes first on a warmer machine.
-            order = (DIRECT, SERVICE) if run % 2 == 0 else (SERVICE, DIRECT)
+            order = [DIRECT, SERVICE] if run % 2 == 0 else [SERVICE, DIRECT]
+            if self.peer is not None and work.protocol == TUS:
+                order.insert(run % 3, PEER)
             for side in order:
                 phase = await self.phase(side, payload, work, run)
                 print(f"  run {run + 1}/{repeats} {side:<7} {work.total_mib / phase.seconds:8.1f}"
@@ -586,11 +625,28 @@ def side_figures(work: Workload, phases: list[Phase], side: str, statistic: str)
     }
 
 
+def cost_figures(work: Workload, side: dict[str, Any], process: str) -> dict[str, float]:
+    """CPU of ``process`` per GiB, per upload and per request, in the side's median run."""
+    cpu = side["median_cpu_seconds"].get(process, 0.0)
+    return {"cpu_s_per_gib": cpu / (work.total_mib / 1024),
+            "cpu_ms_per_upload": 1000 * cpu / work.count,
+            "cpu_ms_per_request": 1000 * cpu / (work.count * work.requests_per_upload)}  # fmt: skip
+
+
 def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, Any]:
     service = side_figures(work, phases, SERVICE, statistic)
     direct = side_figures(work, phases, DIRECT, statistic)
     mine = [p for p in phases if p.side == SERVICE]
+    extra: dict[str, Any] = {}
+    if any(p.side == PEER for p in phases):
+        peer = side_figures(work, phases, PEER, statistic)
+        ratio = service["throughput_mib_s"] / peer["throughput_mib_s"]
+        extra = {"peer": peer, "peer_cost": cost_figures(work, peer, "peer"),
+                 "ratio_service_peer": ratio}  # fmt: skip
     return {
+        **extra,
+        "intake_cost": cost_figures(work, service, "intake"),
+        "direct_cost": cost_figures(work, direct, "bench"),
         "workload": {
             **asdict(work),
             "size_mib": work.size / MiB,
@@ -681,8 +737,23 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
         f"                         direct side:  {_cpu(direct)}",
         f"  CPU direct/service     {result['cpu_ratio_direct_service']:8.2f}"
         "   (the ratio's ceiling while the two sides keep every core busy)",
+        f"  intake CPU             {_cost(result['intake_cost'])}",
+        f"  boto3 client CPU       {_cost(result['direct_cost'])}",
     ]
+    if "peer" in result:
+        peer = result["peer"]
+        lines += [
+            f"  @tus/server + s3-store {peer['throughput_mib_s']:8.1f} MiB/s"
+            f"   {peer['uploads_per_s']:7.2f} uploads/s"
+            f"   intake/peer {result['ratio_service_peer']:.2f}",
+            f"  peer CPU               {_cost(result['peer_cost'])}",
+        ]
     print("\n".join(lines), flush=True)
+
+
+def _cost(cost: dict[str, float]) -> str:
+    return (f"{cost['cpu_s_per_gib']:.2f} CPU-s/GiB, {cost['cpu_ms_per_upload']:.1f} CPU-ms per "
+            f"upload, {cost['cpu_ms_per_request']:.1f} per request")  # fmt: skip
 
 
 def _cpu_total(side: dict[str, Any]) -> float:
@@ -696,14 +767,22 @@ def _cpu(side: dict[str, Any]) -> str:
 def print_table(results: list[dict[str, Any]]) -> None:
     """All workloads side by side, one line each."""
     print(f"{'workload':<40} {'service':>9} {'direct':>9} {'ratio':>6} {'uploads/s':>10}"
-          f" {'peak RSS':>9}  targets")  # fmt: skip
+          f" {'peak RSS':>9} {'CPU-s/GiB':>9} {'CPU-ms/up':>9} {'vs peer':>7}"
+          "  targets")  # fmt: skip
     for r in results:
         missed = [name for name, t in r["targets"].items() if not t["met"]]
+        cost = r["intake_cost"]
+        peer = f"{r['ratio_service_peer']:7.2f}" if "peer" in r else f"{'-':>7}"
         print(f"{r['workload']['name']:<40} {r['service']['throughput_mib_s']:9.1f}"
               f" {r['direct']['throughput_mib_s']:9.1f} {r['ratio_service_direct']:6.2f}"
               f" {r['service']['uploads_per_s']:10.2f} {r['service_peak_rss_mib']:9.1f}"
+              f" {cost['cpu_s_per_gib']:9.2f} {cost['cpu_ms_per_upload']:9.1f} {peer}"
               f"  {'missed: ' + ', '.join(missed) if missed else 'ok'}")  # fmt: skip
-    print("(MiB/s, service peak RSS in MiB)", flush=True)
+    print(
+        "(MiB/s; service peak RSS in MiB; intake's CPU per GiB and per upload; intake's "
+        "throughput over @tus/server's)",
+        flush=True,
+    )
 
 
 def code_version() -> dict[str, Any]:
@@ -763,6 +842,7 @@ async def run(args: argparse.Namespace) -> None:
         async with (
             run_seaweedfs(workdir / "seaweedfs", identity) as s3,
             running_service(s3, workdir, cap, command, dict(args.service_env)) as service,
+            contextlib.AsyncExitStack() as stack,
         ):
             print(f"intake pid {service.pid} at {service.base_url}, "
                   f"SeaweedFS pid {s3.pid} at {s3.endpoint}", flush=True)  # fmt: skip
@@ -770,8 +850,15 @@ async def run(args: argparse.Namespace) -> None:
             threads = TransferConfig().max_request_concurrency
             client = make_s3_client(s3, max(w.concurrency for w in workloads) * threads)
             pids = {"intake": service.pid, "seaweedfs": s3.pid, "bench": os.getpid()}
+            peer = await stack.enter_async_context(
+                tus_node_peer(s3.endpoint, service.bucket, s3.access_key_id,
+                              s3.secret_access_key, PART_SIZE, workdir / "peer.log")
+            ) if args.peers else None  # fmt: skip
+            if peer is not None:
+                pids["peer"] = peer.pid
+                print(f"{peer.name} pid {peer.pid} at {peer.base}", flush=True)
             with ProcessWatch(pids) as watch, contextlib.closing(client):
-                bench = Bench(service, client, watch)
+                bench = Bench(service, client, watch, peer)
                 await bench.warm_up()
                 idle_rss = watch.peaks_mib()["intake"]
                 print(f"service peak RSS up to the end of warm-up: {idle_rss:.1f} MiB")
@@ -836,6 +923,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--only", choices=PROTOCOLS,
         help="run only the multipart/form-data or only the tus workloads (default both)",
     )  # fmt: skip
+    parser.add_argument(
+        "--peers", action="store_true",
+        help="also run the tus workloads against @tus/server + @tus/s3-store on the same "
+             "SeaweedFS (make bench-peers installs it into bench/peers)",
+    )  # fmt: skip
     parser.add_argument("--repeats", type=int, help="runs per side (default 3; 1 with --quick)")
     parser.add_argument(
         "--statistic", choices=("median", "best"), default="median",
@@ -864,6 +956,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.repeats = 1 if args.quick else 3
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.peers and not peers_installed():
+        parser.error("--peers needs node and bench/peers/node_modules: run make bench-peers")
     return args
 
 
