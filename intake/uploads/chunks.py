@@ -136,8 +136,8 @@ class ChunkWriter:
         if complete:
             self._prefetch = bool(u.segments)
             writer = await self._file.end()
+            await writer.finish()
             sha256 = "" if self._partial else self._file.sha256
-            await writer.finish({"sha256": sha256} if sha256 else {})
             progress = self._file.progress
             updated = dataclasses.replace(
                 u, state=UploadState.COMPLETE, offset=new_offset, sha256=sha256,

@@ -204,7 +204,7 @@ async def receive_file(
         async for chunk in chunks:
             await incoming.feed(chunk)
         writer = await incoming.end()
-        await writer.finish({"sha256": incoming.sha256})
+        await writer.finish()
     except BaseException:
         await incoming.abort()
         raise
