@@ -75,7 +75,7 @@ class ChunkWriter:
             limits=[SizeLimit(max_bytes, upload.filename or "This file", count=upload.offset)],
             declared_size=upload.length,
             progress=Progress(upload.offset, upload.head, upload.media_type, upload.hash_state),
-            sniff=upload.concat is not Concat.PARTIAL,
+            piece=upload.concat is Concat.PARTIAL,
             resumable=True,
         )
         self.received = 0

@@ -23,6 +23,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from intake.core.errors import BadRequest, IntakeError
+from intake.web.pages.security import add_safe_headers
 from intake.web.problems import PROBLEM_JSON
 from intake.web.request_ids import HEADER, UNREAD, new_request_id
 
@@ -63,6 +64,7 @@ class PrivateRequestHandler(RequestHandler):
             status=status, text=json.dumps(body), content_type=PROBLEM_JSON,
             headers={HEADER: rid},
         )  # fmt: skip
+        add_safe_headers(response.headers)
         response.force_close()
         return response
 
