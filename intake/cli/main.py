@@ -36,7 +36,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _logging(settings: Settings) -> None:
-    logs.configure(settings.server.log_level)
+    logs.configure(settings.server.log_level, settings.operations.log_format)
 
 
 _M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
