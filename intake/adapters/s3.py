@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import functools
 import ipaddress
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 T = TypeVar("T")
+CallObserver = Callable[[str, float, bool], None]
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
 _DELETE_BATCH = 1000
 _DOWNLOAD_CHUNK = 1024 * 1024
@@ -117,6 +119,8 @@ class S3ObjectStore:
         self._bucket = conn.bucket
         self._client = _make_client(conn)
         self._executor = ThreadPoolExecutor(conn.threads, thread_name_prefix="s3")
+        self.observers: list[CallObserver] = []
+        """Each told every call's operation, duration in seconds and whether it failed."""
 
     @property
     def bucket(self) -> str:
@@ -128,10 +132,20 @@ class S3ObjectStore:
 
     async def _call(self, key: str, fn: Callable[..., T], /, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
+        started, failed = time.perf_counter(), True
         try:
-            return await loop.run_in_executor(self._executor, functools.partial(fn, **kwargs))
+            answer = await loop.run_in_executor(self._executor, functools.partial(fn, **kwargs))
+            failed = False
+            return answer
         except (ClientError, BotoCoreError) as exc:
-            raise _translate(exc, key) from exc
+            error = _translate(exc, key)
+            failed = not isinstance(error, ObjectNotFound)
+            raise error from exc
+        finally:
+            if self.observers:
+                operation = getattr(fn, "__name__", "call").strip("_").removesuffix("_sync")
+                for observer in self.observers:
+                    observer(operation, time.perf_counter() - started, failed)
 
     def _write_args(self, content_type: str, metadata: Mapping[str, str]) -> dict[str, Any]:
         args: dict[str, Any] = {"ContentType": content_type, "Metadata": dict(metadata)}

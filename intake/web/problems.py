@@ -21,6 +21,8 @@ from intake.web.request_ids import described, request_id
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE = web.RequestKey("problem_type", str)
+"""The type of the problem a request was answered with (for the metrics)."""
 MAX_READ_BODY = 1024 * 1024
 """The largest body read whole (JSON); files always stream."""
 
@@ -53,6 +55,7 @@ def wants_html(request: web.Request) -> bool:
 
 
 def problem_response(request: web.Request, error: IntakeError) -> web.Response:
+    request[PROBLEM_TYPE] = error.type_uri
     if wants_html(request):
         response = error_page(request, error)
     else:

@@ -59,7 +59,8 @@ def _kind(error: type[IntakeError], when: str) -> ProblemType:
 
 NOT_READY = ProblemType(
     "not-ready", 503, "Not ready",
-    "GET /readyz: S3 or the database does not answer; `checks` says which.",
+    "GET /readyz: S3 or the database does not answer (`checks` says which), or the node "
+    "is shutting down (no `checks`).",
 )  # fmt: skip
 
 PROBLEM_TYPES: tuple[ProblemType, ...] = (
