@@ -22,6 +22,7 @@ from intake.core.settings.sections import (
     SubmissionSettings,
     UploadSettings,
 )
+from intake.core.settings.verification import VerificationSettings
 from intake.core.settings.work import (
     InspectionSettings,
     ModerationSettings,
@@ -48,6 +49,7 @@ class Settings:
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    verification: VerificationSettings = field(default_factory=VerificationSettings)
 
     @property
     def data_path(self) -> Path:
