@@ -124,6 +124,8 @@ files = Table(
     Column("thumbnail_key", Text, nullable=False),
     Column("phash", String(16), nullable=False, index=True),
     Column("inspected_at", UTCDateTime(), nullable=True),
+    Column("flag_kinds", Text, nullable=False, server_default=""),
+    Column("credentials", String(24), nullable=False, server_default=""),
 )
 
 audit_log = Table(
@@ -271,4 +273,18 @@ webhook_deliveries = Table(
         postgresql_where=text(UNDELIVERED),
         sqlite_where=text(UNDELIVERED),
     ),
+)
+
+media_hashes = Table(
+    "media_hashes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("file_id", Id, nullable=False, index=True),
+    Column("submission_id", Id, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # photo, or video (poster and keyframes)
+    Column("hash", BigInteger, nullable=False),  # the 64-bit hash, as a signed integer
+    Column("band0", Integer, nullable=False, index=True),
+    Column("band1", Integer, nullable=False, index=True),
+    Column("band2", Integer, nullable=False, index=True),
+    Column("band3", Integer, nullable=False, index=True),
 )

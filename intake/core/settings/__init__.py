@@ -23,6 +23,7 @@ from intake.core.settings.sections import (
     SubmissionSettings,
     UploadSettings,
 )
+from intake.core.settings.verification import VerificationSettings
 from intake.core.settings.work import (
     InspectionSettings,
     ModerationSettings,
@@ -50,6 +51,7 @@ class Settings:
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     operations: OperationsSettings = field(default_factory=OperationsSettings)
+    verification: VerificationSettings = field(default_factory=VerificationSettings)
 
     @property
     def data_path(self) -> Path:
