@@ -95,6 +95,7 @@ def _rate_limiter(
         dt.timedelta(seconds=rate.window_seconds),
         addresses,
         clock,
+        ceilings={"submissions": rate.global_submissions, "uploads": rate.global_uploads},
     )
 
 
