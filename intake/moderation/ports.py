@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from intake.moderation.records import Moderator, TokenKind
+from intake.moderation.records import Moderator, TokenInfo, TokenKind
 from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
 from intake.webhooks.records import OutboxEvent
 
@@ -128,7 +128,8 @@ class ModeratorRepository(Protocol):
     async def change(
         self, moderator_id: str, audit: AuditEntry, now: dt.datetime, **values: object
     ) -> bool:
-        """Set role, disabled or password_hash; disabling revokes every token."""
+        """Set role, disabled or password_hash, with ``audit``; a change of any of them
+        revokes every token of the account in the same transaction."""
 
     async def add_token(
         self,
@@ -136,6 +137,7 @@ class ModeratorRepository(Protocol):
         token_hash: str,
         kind: TokenKind,
         *,
+        token_id: str,
         now: dt.datetime,
         expires_at: dt.datetime | None,
         audit: AuditEntry,
@@ -143,7 +145,15 @@ class ModeratorRepository(Protocol):
         """Store a token hash; a new API token replaces the account's earlier one."""
 
     async def by_token_hash(self, token_hash: str, now: dt.datetime) -> Moderator | None:
-        """The enabled account holding this live token, or ``None``."""
+        """The enabled account holding this live token, or ``None``; notes the token's
+        use (at most once a minute: a write per request would cost more than the request)."""
+
+    async def tokens(self, moderator_id: str, now: dt.datetime) -> list[TokenInfo]:
+        """The account's live tokens, newest first."""
+
+    async def revoke_token(self, moderator_id: str, token_id: str, audit: AuditEntry) -> bool:
+        """Remove one token of the account, with ``audit``; ``False`` when it has none
+        with this id."""
 
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         """Login attempts counted under ``key`` since ``since`` and the time of the first."""

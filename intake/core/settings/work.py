@@ -105,6 +105,12 @@ class ModerationSettings:
         "429 at once instead of queuing.",
         minimum=0,
     )
+    api_token_days: int = setting(
+        90,
+        "Lifetime of an API token (intake moderator token, or issued by an admin); a new "
+        "one must be issued before it ends.",
+        minimum=1,
+    )
 
 
 @dataclass(frozen=True)

@@ -314,16 +314,42 @@ class Moderators(Answer):
 class IssuedToken(Answer):
     token: str
     """The token, shown once: `Authorization: Bearer <token>`."""
+    token_id: str
+    """The token's id, to find it in the list of tokens and revoke it."""
     expires_at: dt.datetime | None
-    """When a session token expires (API tokens: null)."""
+    """When the token expires (sessions: `moderation.session_seconds`; API tokens:
+    `moderation.api_token_days`)."""
     moderator: Moderator
 
     @classmethod
     def of(cls, issued: accounts.IssuedToken) -> IssuedToken:
-        return cls(token=issued.token, expires_at=issued.expires_at,
+        return cls(token=issued.token, token_id=issued.token_id, expires_at=issued.expires_at,
                    moderator=Moderator.of(issued.moderator))  # fmt: skip
 
 
+class Token(Answer):
+    """A live token of an account: never the token itself."""
+
+    id: str
+    kind: moderation.TokenKind
+    """`api` (issued by `intake moderator token` or an admin) or `session` (a login)."""
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    """When it was last used (to the minute); null if never."""
+
+    @classmethod
+    def of(cls, t: moderation.TokenInfo) -> Token:
+        return cls(id=t.id, kind=t.kind, created_at=t.created_at, expires_at=t.expires_at,
+                   last_used_at=t.last_used_at)  # fmt: skip
+
+
+class Tokens(Answer):
+    tokens: list[Token]
+    """Newest first."""
+
+
 ANSWERS = (ModerationSubmission, ModerationSubmissionDetail, ModerationFile, AuditEntry,
-           SubmissionPage, QueueStats, Moderator, Moderators, IssuedToken)  # fmt: skip
+           SubmissionPage, QueueStats, Moderator, Moderators, IssuedToken, Token,
+           Tokens)  # fmt: skip
 BODIES = (Decision, NewModerator, ModeratorChange, Login)

@@ -128,6 +128,8 @@ def _moderation_parameters(settings: Settings) -> Json:
         "Hours": _in("query", "hours", "Period counted, in hours (default 24).",
                      {"type": "integer", "minimum": 1, "maximum": MAX_STATS_HOURS}),
         "ModeratorId": _in("path", "moderator_id", "The moderator id.", UUID, True),
+        "TokenId": _in("path", "token_id", "A token's id (`token_id`, or `id` in a list).",
+                       {"type": "string"}, True),
     }  # fmt: skip
 
 

@@ -24,6 +24,7 @@ from intake.web.moderation.models import (
     NewModerator,
     QueueStats,
     SubmissionPage,
+    Tokens,
 )
 from intake.web.openapi.building import (
     MODERATOR,
@@ -147,5 +148,29 @@ def moderation_paths() -> Json:
                         {"201": _json("Shown once.", IssuedToken),
                          **problem_responses(NotFound, Conflict, *admin)},
                         parameters=params("ModeratorId")),
+        },
+        f"{BASE}/moderators/{{moderator_id}}/tokens": {
+            "get": _op("An account's live tokens, with their last use (admins)",
+                       "listModeratorTokens",
+                       {"200": _json("Newest first.", Tokens),
+                        **problem_responses(NotFound, *admin)},
+                       parameters=params("ModeratorId")),
+        },
+        f"{BASE}/moderators/{{moderator_id}}/tokens/{{token_id}}": {
+            "delete": _op("Revoke one token of an account (admins)", "revokeModeratorToken",
+                          {"204": response("Revoked.", headers=["Cache-Control"]),
+                           **problem_responses(NotFound, *admin)},
+                          parameters=params("ModeratorId", "TokenId")),
+        },
+        f"{BASE}/me/tokens": {
+            "get": _op("Your live tokens, with their last use", "listMyTokens",
+                       {"200": _json("Newest first.", Tokens), **problem_responses(*GUARDED)}),
+        },
+        f"{BASE}/me/tokens/{{token_id}}": {
+            "delete": _op("Revoke one of your tokens (the one you send included)",
+                          "revokeMyToken",
+                          {"204": response("Revoked.", headers=["Cache-Control"]),
+                           **problem_responses(NotFound, *GUARDED)},
+                          parameters=params("TokenId")),
         },
     }  # fmt: skip

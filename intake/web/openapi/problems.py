@@ -4,6 +4,7 @@ responses of an operation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import Field, NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
@@ -91,8 +92,9 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
           "its limit (`limit_bytes`, `max_files`)."),
     _kind(Locked, "Another request is writing this upload; retry shortly."),
     _kind(ChecksumMismatch, "A tus chunk that does not match `Upload-Checksum`; discarded."),
-    _kind(TooManyRequests, "Over this client address's rate limit (`limit` per window), or "
-          "too many failed moderator logins; `retry_after_seconds` and `Retry-After` say when "
+    _kind(TooManyRequests, "Over this client address's rate limit (`limit` per window; only "
+          "accepted requests count), or all clients' (`scope`), or too many failed moderator "
+          "logins; `retry_after_seconds` and `Retry-After` say when "
           "to try again."),
     _kind(StorageUnavailable, "Object storage failed; nothing was kept; try again."),
     _kind(DatabaseUnavailable, "The database failed; nothing was kept; try again."),
@@ -157,6 +159,9 @@ class Problem(Answer):
     """too-many-requests, conflict: seconds to wait (also in `Retry-After`)."""
     limit: NonNegativeInt | Absent = None
     """too-many-requests: requests allowed per window."""
+    scope: Literal["address", "everyone"] | Absent = None
+    """too-many-requests on submissions and uploads: whose limit was reached, this client
+    address's (or IPv6 network's) or all clients' together (`rate.global_*`)."""
     offset: NonNegativeInt | None = None
     """conflict: the upload's offset, to resume from."""
     incomplete_uploads: list[Uuid] | Absent = None
