@@ -31,30 +31,37 @@ class Sent:
 
 
 class Load:
-    """``count`` multipart uploads of ``size`` bytes each, released together."""
+    """``count`` multipart uploads of ``size`` bytes each; upload ``i`` waits halfway at
+    ``gates[i % groups]``."""
 
-    def __init__(self, count: int, size: int) -> None:
+    def __init__(self, count: int, size: int, groups: int = 1) -> None:
         self.sent = [Sent(JPEG_HEAD + os.urandom(size - len(JPEG_HEAD))) for _ in range(count)]
-        self.gate = asyncio.Event()
+        self.gates = [asyncio.Event() for _ in range(groups)]
         self._halfway = 0
         self.all_halfway = asyncio.Event()
 
-    async def _body(self, data: bytes) -> AsyncIterator[bytes]:
+    @property
+    def gate(self) -> asyncio.Event:
+        return self.gates[0]
+
+    async def _body(self, data: bytes, gate: asyncio.Event) -> AsyncIterator[bytes]:
         half = len(data) // 2
         for start in range(0, half, CHUNK):
             yield data[start : min(start + CHUNK, half)]
         self._halfway += 1
         if self._halfway == len(self.sent):
             self.all_halfway.set()
-        await self.gate.wait()
+        await gate.wait()
         for start in range(half, len(data), CHUNK):
             yield data[start : start + CHUNK]
 
-    async def _send(self, http: aiohttp.ClientSession, base: str, sent: Sent) -> None:
+    async def _send(self, http: aiohttp.ClientSession, base: str, index: int) -> None:
+        sent = self.sent[index]
+        gate = self.gates[index % len(self.gates)]
         form = aiohttp.FormData()
         form.add_field("consent_terms", "true")
         form.add_field("story", "The bridge flooded")
-        form.add_field("files", self._body(sent.data), filename="p.jpg",
+        form.add_field("files", self._body(sent.data, gate), filename="p.jpg",
                        content_type="image/jpeg")  # fmt: skip
         try:
             async with http.post(base + "/api/v1/submissions", data=form) as response:
@@ -69,8 +76,12 @@ class Load:
                 if self._halfway >= len(self.sent):
                     self.all_halfway.set()
 
+    def start(self, http: aiohttp.ClientSession, base: str) -> list[asyncio.Task[None]]:
+        """One task per upload, in order."""
+        return [asyncio.create_task(self._send(http, base, i)) for i in range(len(self.sent))]
+
     async def run(self, http: aiohttp.ClientSession, base: str) -> None:
-        await asyncio.gather(*(self._send(http, base, s) for s in self.sent))
+        await asyncio.gather(*self.start(http, base))
 
     def acknowledged(self) -> list[Sent]:
         return [s for s in self.sent if s.acknowledged]
