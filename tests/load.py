@@ -31,12 +31,13 @@ class Sent:
 
 
 class Load:
-    """``count`` multipart uploads of ``size`` bytes each; upload ``i`` waits halfway at
-    ``gates[i % groups]``."""
+    """``count`` multipart uploads of ``size`` bytes each; upload ``i`` waits at ``gates[i %
+    groups]`` once it has sent the fraction ``at`` of its body."""
 
-    def __init__(self, count: int, size: int, groups: int = 1) -> None:
+    def __init__(self, count: int, size: int, groups: int = 1, at: float = 0.5) -> None:
         self.sent = [Sent(JPEG_HEAD + os.urandom(size - len(JPEG_HEAD))) for _ in range(count)]
         self.gates = [asyncio.Event() for _ in range(groups)]
+        self._at = at
         self._halfway = 0
         self.all_halfway = asyncio.Event()
 
@@ -45,7 +46,7 @@ class Load:
         return self.gates[0]
 
     async def _body(self, data: bytes, gate: asyncio.Event) -> AsyncIterator[bytes]:
-        half = len(data) // 2
+        half = int(len(data) * self._at)
         for start in range(0, half, CHUNK):
             yield data[start : min(start + CHUNK, half)]
         self._halfway += 1
