@@ -39,6 +39,9 @@ class UploadRepository(Protocol):
     async def get_upload(self, upload_id: str) -> Upload | None:
         """The upload with this id, or ``None``."""
 
+    async def states_of(self, upload_ids: Sequence[str]) -> dict[str, UploadState]:
+        """The state of each of these uploads that has a row (absent ids left out)."""
+
     async def get_with_owner(self, upload_id: str) -> tuple[Upload, UploadOwner] | None:
         """The upload with this id and the submission it belongs to, or ``None``."""
 

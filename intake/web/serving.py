@@ -93,9 +93,10 @@ class PrivateAppRunner(web.AppRunner):
 async def serve(app: web.Application, host: str, port: int, ready: Callable[[], None]) -> None:
     """Serve ``app`` on ``host:port`` (and its metrics on ``operations.metrics_listen``)
     until SIGINT or SIGTERM, then shut down gracefully: ``/readyz`` answers 503 at once,
-    the port stops accepting, requests in flight get ``operations.shutdown_grace_seconds``
-    to finish (idle connections are closed), then the background work stops (job leases
-    handed back) and the resources close."""
+    the port stops accepting ``operations.shutdown_notice_seconds`` later, requests in
+    flight get ``operations.shutdown_grace_seconds`` to finish (idle connections are
+    closed), then the background work stops (job leases handed back) and the resources
+    close."""
     operations = app[SETTINGS].operations
     grace = operations.shutdown_grace_seconds
     runner = PrivateAppRunner(app, handle_signals=False, shutdown_timeout=grace)
@@ -110,7 +111,11 @@ async def serve(app: web.Application, host: str, port: int, ready: Callable[[], 
                 loop.add_signal_handler(signum, stop.set)
             await stop.wait()
             app[DRAINING].begin()
-            log.info("shutting down: not ready, no new connections, %g s for requests", grace)
+            log.info(
+                "shutting down: not ready; closing in %g s", operations.shutdown_notice_seconds
+            )
+            await asyncio.sleep(operations.shutdown_notice_seconds)
+            log.info("no new connections; %g s for requests in flight", grace)
     finally:
         await runner.cleanup()
         log.info("shut down")

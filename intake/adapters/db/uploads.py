@@ -139,6 +139,13 @@ class SqlUploadRepository:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
         return upload_from(row) if row else None
 
+    async def states_of(self, upload_ids: Sequence[str]) -> dict[str, UploadState]:
+        async with self._db.transaction(write=False) as conn:
+            rows = await conn.execute(
+                select(uploads.c.id, uploads.c.state).where(uploads.c.id.in_(upload_ids))
+            )
+            return {str(row.id): UploadState(row.state) for row in rows}
+
     async def get_with_owner(self, upload_id: str) -> tuple[Upload, UploadOwner] | None:
         async with self._db.transaction(write=False) as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()

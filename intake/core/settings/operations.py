@@ -48,10 +48,17 @@ class OperationsSettings:
         "elsewhere).",
         minimum=0,
     )
+    shutdown_notice_seconds: float = setting(
+        0.0,
+        "On SIGTERM, how long the node goes on serving while /readyz says not ready, so "
+        "that a load balancer checking it stops sending before the port closes (e.g. "
+        "twice the check interval).",
+        minimum=0,
+    )
     orphan_grace_seconds: int = setting(
         86400,
         "The janitor deletes objects under submissions/ whose submission has no row this "
-        "long after they were written (a node that died between storing and committing), "
-        "and segments under incoming/ no upload owns.",
+        "long after it began (a node that died between storing and committing), and "
+        "segments under incoming/ no upload owns. Keep it longer than the slowest upload.",
         minimum=60,
     )

@@ -175,7 +175,7 @@ class Problem(Answer):
 
 _BY_CLASS = {(p.slug, p.status): p for p in PROBLEM_TYPES}
 _EXTRA_HEADERS = {405: ("Allow",), 409: ("Retry-After",), 429: ("Retry-After",),
-                  412: ("Tus-Version",)}  # fmt: skip
+                  412: ("Tus-Version",), 503: ("Retry-After?",)}  # fmt: skip
 
 
 def problem_responses(
