@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.audit import audit_row
 from intake.adapters.db.logged_change import CHANGED_ID, logged_change
+from intake.adapters.db.moderation_views import verification_filters
 from intake.adapters.db.outbox import event_rows, write_event
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import submission_from
@@ -107,6 +108,7 @@ class SqlModerationQueue:
             oldest = oldest.where(
                 exists().where(files.c.submission_id == s.id, files.c.kind == filters.kind)
             )
+        oldest = oldest.where(*verification_filters(filters.flag, filters.credentials))
         oldest = (
             oldest.order_by(s.created_at).limit(1).with_for_update(skip_locked=True, of=submissions)
         )
