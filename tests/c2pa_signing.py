@@ -66,7 +66,7 @@ def _pem(cert: x509.Certificate) -> str:
 
 
 @dataclass(frozen=True)
-class TestAuthority:
+class SigningAuthority:
     """A root certificate and a signer certified by it."""
 
     root_pem: str
@@ -77,7 +77,7 @@ class TestAuthority:
     @classmethod
     def new(
         cls, root_name: str = "Intake Test Root", signer: str = "Intake Test Signer"
-    ) -> TestAuthority:
+    ) -> SigningAuthority:
         root_key = ec.generate_private_key(ec.SECP256R1())
         root = _certificate(root_name, root_key, _name(root_name), root_key, ca=True)
         key = ec.generate_private_key(ec.SECP256R1())

@@ -43,7 +43,8 @@ class HashIndex(Protocol):
 
     async def add(self, file_id: str, submission_id: str, kind: str, hashes: Sequence[str]) -> None:
         """Keep ``hashes`` as the file's hashes of ``kind`` (replacing any it had:
-        repeating it changes nothing)."""
+        repeating it changes nothing), unless the file is no longer ``inspected`` (its
+        submission was withdrawn meanwhile): then nothing of it is kept."""
 
     async def near(
         self, hashes: Sequence[str], max_bits: int, exclude_submission: str

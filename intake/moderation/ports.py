@@ -16,10 +16,14 @@ from intake.webhooks.records import OutboxEvent
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Which waiting submissions a moderator wants: files of this kind, this locale."""
+    """Which waiting submissions a moderator wants: files of this kind, this locale, a
+    file with a flag of this kind, a file whose content credentials are in this state."""
 
     kind: str = ""
     locale: str = ""
+    flag: str = ""
+    credentials: str = ""
+    """valid, broken, unknown_signer, or none (a file without content credentials)."""
 
 
 class ModerationQueue(Protocol):
@@ -86,6 +90,10 @@ class SubmissionQuery:
     limit: int = 50
     hide_escalated: bool = False
     """Leave out escalated submissions, and those claimed from the senior queue."""
+    flag: str = ""
+    """Only submissions with a file flagged so (a flag kind)."""
+    credentials: str = ""
+    """Only submissions with a file whose content credentials are so (or ``none``)."""
 
 
 @dataclass(frozen=True)

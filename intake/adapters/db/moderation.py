@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.audit import audit_row
 from intake.adapters.db.logged_change import CHANGED_ID, LoggedChanges
+from intake.adapters.db.moderation_views import verification_filters
 from intake.adapters.db.outbox import event_rows, write_event
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import submission_from
@@ -39,9 +40,12 @@ submission waits up to this long more, and most claims save the sweep's round tr
 _FREE = {"lease_holder": "", "lease_expires_at": None, "claimed_from": None}
 
 
-def _claim_change(queue: str, by_locale: bool, by_kind: bool) -> Update:
+def _claim_change(
+    queue: str, by_locale: bool, by_kind: bool, flag: str, credentials: str
+) -> Update:
     """Claim the oldest submission waiting in ``queue`` (parameters ``c_holder``,
-    ``c_until``, ``c_now``, and ``c_locale``/``c_kind`` when filtered by them)."""
+    ``c_until``, ``c_now``, and ``c_locale``/``c_kind`` when filtered by them); ``flag`` and
+    ``credentials`` (from fixed sets) are part of the statement."""
     s = submissions.c
     oldest = select(s.id).where(s.state == queue)
     if by_locale:
@@ -50,6 +54,7 @@ def _claim_change(queue: str, by_locale: bool, by_kind: bool) -> Update:
         oldest = oldest.where(
             exists().where(files.c.submission_id == s.id, files.c.kind == bindparam("c_kind"))
         )
+    oldest = oldest.where(*verification_filters(flag, credentials))
     oldest = (
         oldest.order_by(s.created_at).limit(1).with_for_update(skip_locked=True, of=submissions)
     )
@@ -140,7 +145,8 @@ class SqlModerationQueue:
         now: dt.datetime,
         filters: QueueFilter,
     ) -> Submission | None:
-        shape = (queue.value, bool(filters.locale), bool(filters.kind))
+        shape = (queue.value, bool(filters.locale), bool(filters.kind), filters.flag,
+                 filters.credentials)  # fmt: skip
         build = functools.partial(_claim_change, *shape)
         params = {"c_holder": holder, "c_until": until, "c_now": now,
                   "c_locale": filters.locale, "c_kind": filters.kind}  # fmt: skip

@@ -285,8 +285,10 @@ media_hashes = Table(
     Column("submission_id", Id, nullable=False, index=True),
     Column("kind", String(16), nullable=False),  # photo, or video (poster and keyframes)
     Column("hash", BigInteger, nullable=False),  # the 64-bit hash, as a signed integer
-    Column("band0", Integer, nullable=False, index=True),
-    Column("band1", Integer, nullable=False, index=True),
-    Column("band2", Integer, nullable=False, index=True),
-    Column("band3", Integer, nullable=False, index=True),
+    Column("band0", Integer, nullable=False),
+    Column("band1", Integer, nullable=False),
+    Column("band2", Integer, nullable=False),
+    Column("band3", Integer, nullable=False),
+    # each band's lookups read the hash (and the row id) from the index alone
+    *(Index(f"ix_media_hashes_band{i}", f"band{i}", "hash", "id") for i in range(4)),
 )

@@ -19,7 +19,9 @@ from intake.moderation.queue import NOTE_MAX_CHARS
 from intake.moderation.records import Role
 from intake.submissions import records
 from intake.submissions.records import FileState, SubmissionState
+from intake.web.i18n import Localizer
 from intake.web.models import Answer, Body, Sha256Hex, Uuid, documented
+from intake.web.moderation.verification import Credentials, FileFlag
 
 Json = dict[str, Any]
 Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
@@ -136,14 +138,6 @@ class ModerationSubmission(Answer):
         return cls(**cls.members(s, now, viewer))
 
 
-class FileFlag(Answer):
-    kind: str
-    """duplicate, near_duplicate or not_scanned."""
-    submission_id: str
-    file_id: str
-    distance: NonNegativeInt | None
-
-
 class FileUrls(Answer):
     """Presigned GET URLs (see urls_expire_at)."""
 
@@ -168,7 +162,9 @@ class ModerationFile(Answer):
     extracted: dict[str, Any]
     """What inspection found."""
     flags: list[FileFlag]
-    """What a moderator should know, e.g. sent before."""
+    """What a moderator should know, e.g. sent before, captured years ago."""
+    credentials: Credentials | None
+    """Content credentials (C2PA); null when the file carries none."""
     reject_reason: str
     phash: str
     """Perceptual hash (photos), hex."""
@@ -178,17 +174,20 @@ class ModerationFile(Answer):
     """Presigned GET URLs (see urls_expire_at); null once the media is deleted."""
 
     @classmethod
-    def of(cls, f: records.StoredFile, links: FileLinks | None) -> ModerationFile:
-        flags = [FileFlag(kind=g.kind.value, submission_id=g.submission_id, file_id=g.file_id,
-                          distance=g.distance) for g in f.flags]  # fmt: skip
+    def of(
+        cls, f: records.StoredFile, links: FileLinks | None, localizer: Localizer | None = None
+    ) -> ModerationFile:
+        flags = [FileFlag.of(g, localizer) for g in f.flags]
+        found = f.extracted.get("credentials")
+        credentials = Credentials.of(found, localizer) if found else None
         urls = FileUrls(original=links.original, public=links.public or None,
                         thumbnail=links.thumbnail or None) if links else None  # fmt: skip
         return cls(
             id=f.id, position=f.position, filename=f.original_filename,
             media_type=f.media_type, kind=MediaKind(f.kind), size=f.size, sha256=f.sha256,
             state=f.state, created_at=f.created_at, extracted=f.extracted, flags=flags,
-            reject_reason=f.reject_reason, phash=f.phash, inspected_at=f.inspected_at,
-            urls=urls,
+            credentials=credentials, reject_reason=f.reject_reason, phash=f.phash,
+            inspected_at=f.inspected_at, urls=urls,
         )  # fmt: skip
 
 
@@ -221,11 +220,12 @@ class ModerationSubmissionDetail(ModerationSubmission):
 
     @classmethod
     def of_detail(
-        cls, detail: SubmissionDetail, now: dt.datetime, viewer: moderation.Moderator
-    ) -> ModerationSubmissionDetail:
+        cls, detail: SubmissionDetail, now: dt.datetime, viewer: moderation.Moderator,
+        localizer: Localizer | None = None,
+    ) -> ModerationSubmissionDetail:  # fmt: skip
         return cls(
             **cls.members(detail.submission, now, viewer),
-            files=[ModerationFile.of(f, links) for f, links in detail.files],
+            files=[ModerationFile.of(f, links, localizer) for f, links in detail.files],
             audit=[AuditEntry.of(a) for a in detail.audit],
             urls_expire_at=detail.links_expire_at,
         )
@@ -350,6 +350,6 @@ class Tokens(Answer):
 
 
 ANSWERS = (ModerationSubmission, ModerationSubmissionDetail, ModerationFile, AuditEntry,
-           SubmissionPage, QueueStats, Moderator, Moderators, IssuedToken, Token,
+           Credentials, SubmissionPage, QueueStats, Moderator, Moderators, IssuedToken, Token,
            Tokens)  # fmt: skip
 BODIES = (Decision, NewModerator, ModeratorChange, Login)

@@ -6,8 +6,10 @@ from typing import Any
 
 from intake.core.settings import Settings
 from intake.media.types import MediaKind
+from intake.submissions.records import FlagKind
 from intake.uploads.chunks import CHECKSUM_ALGORITHMS
 from intake.web.moderation.queue import MAX_PAGE, MAX_STATS_HOURS
+from intake.web.moderation.verification import CREDENTIAL_STATUSES
 from intake.web.uploads.tus_headers import TUS_EXTENSIONS, TUS_VERSION
 
 Json = dict[str, Any]
@@ -115,6 +117,13 @@ def _moderation_parameters(settings: Settings) -> Json:
     return {
         "Kind": _in("query", "kind", "Only submissions with a file of this kind.", kinds),
         "Locale": _in("query", "locale", "Only submissions in this locale.", locales),
+        "Flag": _in("query", "flag", "Only submissions with a file flagged so.",
+                    {"type": "string", "enum": [k.value for k in FlagKind]}),
+        "Credentials": _in("query", "credentials", "Only submissions with a file whose "
+                           "content credentials (C2PA) are so; none: a file without any.",
+                           {"type": "string", "enum": list(CREDENTIAL_STATUSES)}),
+        "AcceptLanguage": _in("header", "Accept-Language", "The language of the flags' and "
+                              "credentials' plain words (en, fa-AF, ps).", {"type": "string"}),
         "State": _in("query", "state", "Only these states (comma-separated); lapsed leases "
                      "count as waiting.", {"type": "string", "pattern": "^[a-z_]+(,[a-z_]+)*$"}),
         "From": _in("query", "from", "Created at or after (ISO 8601).", DATE_TIME),

@@ -62,7 +62,7 @@ def _detail(description: str) -> Json:
 
 
 def moderation_paths() -> Json:
-    one = params("SubmissionId")
+    one = params("SubmissionId", "AcceptLanguage")
     held = problem_responses(NotFound, Forbidden, Conflict, *GUARDED)
     admin = (Forbidden, *GUARDED)
     return {
@@ -88,7 +88,7 @@ def moderation_paths() -> Json:
                  **problem_responses(ValidationFailed, *GUARDED)},
                 description="Seniors and admins get escalated submissions first. A submission "
                 "whose lease ran out is waiting again.",
-                parameters=params("Kind", "Locale"),
+                parameters=params("Kind", "Locale", "Flag", "Credentials", "AcceptLanguage"),
             )
         },
         f"{BASE}/submissions/{{submission_id}}/lease": {
@@ -111,8 +111,8 @@ def moderation_paths() -> Json:
             "get": _op("Search submissions, newest first", "listModerationSubmissions",
                        {"200": _json("A page.", SubmissionPage),
                         **problem_responses(ValidationFailed, *GUARDED)},
-                       parameters=params("State", "Kind", "From", "To", "Text", "Cursor",
-                                         "Limit"))
+                       parameters=params("State", "Kind", "Flag", "Credentials", "From", "To",
+                                         "Text", "Cursor", "Limit"))
         },
         f"{BASE}/submissions/{{submission_id}}": {
             "get": _op("Everything about a submission", "getModerationSubmission",

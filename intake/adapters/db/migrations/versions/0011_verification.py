@@ -43,8 +43,10 @@ def upgrade() -> None:
         *(sa.Column(band, sa.Integer(), nullable=False) for band in BANDS),
         sa.PrimaryKeyConstraint("id", name="pk_media_hashes"),
     )
-    for column in ("file_id", "submission_id", *BANDS):
+    for column in ("file_id", "submission_id"):
         op.create_index(f"ix_media_hashes_{column}", "media_hashes", [column])
+    for band in BANDS:
+        op.create_index(f"ix_media_hashes_{band}", "media_hashes", [band, "hash", "id"])
     files = sa.table(
         "files", sa.column("id"), sa.column("submission_id"), sa.column("phash"),
         sa.column("state"),
