@@ -20,6 +20,8 @@ class QueueFilter:
 
     kind: str = ""
     locale: str = ""
+    skip: tuple[str, ...] = ()
+    """Submission ids the moderator skipped: not these."""
 
 
 class ModerationQueue(Protocol):
@@ -73,11 +75,17 @@ class ModerationQueue(Protocol):
         """Move a held submission to ``audit.to_state``, end the lease, write ``audit``
         and ``event`` (with its deliveries), all or nothing; ``False`` when not held."""
 
+    async def record(self, audit: AuditEntry) -> None:
+        """Append ``audit`` alone (a moderator opened a file), changing nothing else."""
+
 
 @dataclass(frozen=True)
 class SubmissionQuery:
     states: tuple[SubmissionState, ...] = ()
     kind: str = ""
+    locale: str = ""
+    flag: str = ""
+    """Only submissions with a file flagged so (duplicate, near_duplicate, not_scanned)."""
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
     text: str = ""
@@ -112,6 +120,13 @@ class ModerationViews(Protocol):
     async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
         """A submission's files (in order) and audit trail (oldest first), read together."""
 
+    async def decisions_by(
+        self, actor: str, limit: int, *, hide_escalated: bool = False
+    ) -> list[tuple[AuditEntry, Submission]]:
+        """The latest ``limit`` decisions ``actor`` made, newest first, each with its
+        submission as it is now; with ``hide_escalated``, none whose submission is
+        escalated (or claimed from the senior queue) now."""
+
 
 class ModeratorRepository(Protocol):
     """Moderator accounts, their hashed tokens and failed logins."""
@@ -144,6 +159,9 @@ class ModeratorRepository(Protocol):
 
     async def by_token_hash(self, token_hash: str, now: dt.datetime) -> Moderator | None:
         """The enabled account holding this live token, or ``None``."""
+
+    async def drop_token(self, token_hash: str, audit: AuditEntry) -> bool:
+        """Forget this token (signing out), with ``audit``; ``False`` when not known."""
 
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         """Login attempts counted under ``key`` since ``since`` and the time of the first."""

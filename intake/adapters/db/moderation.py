@@ -107,6 +107,8 @@ class SqlModerationQueue:
             oldest = oldest.where(
                 exists().where(files.c.submission_id == s.id, files.c.kind == filters.kind)
             )
+        if filters.skip:
+            oldest = oldest.where(s.id.not_in(filters.skip))
         oldest = (
             oldest.order_by(s.created_at).limit(1).with_for_update(skip_locked=True, of=submissions)
         )
@@ -168,6 +170,10 @@ class SqlModerationQueue:
         assert audit.to_state is not None
         values = {"state": audit.to_state.value, "updated_at": now, **_FREE}
         return await self._change_held(submission_id, holder, now, audit, event, values)
+
+    async def record(self, audit: AuditEntry) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(insert(audit_log), [audit_row(audit)])
 
     async def _change_held(
         self,

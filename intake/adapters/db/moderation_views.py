@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, not_, or_, select
 
 from intake.adapters.db.audit import audit_from
 from intake.adapters.db.schema import audit_log, files, submissions
@@ -46,6 +46,11 @@ def _filters(query: SubmissionQuery, now: dt.datetime) -> list[ColumnElement[boo
         where.append(waiting_state(now).in_([state.value for state in query.states]))
     if query.kind:
         where.append(exists().where(files.c.submission_id == s.id, files.c.kind == query.kind))
+    if query.locale:
+        where.append(s.locale == query.locale)
+    if query.flag:
+        flagged = cast(files.c.flags, String).like(f'%"{query.flag}"%')
+        where.append(exists().where(files.c.submission_id == s.id, flagged))
     if query.created_from is not None:
         where.append(s.created_at >= query.created_from)
     if query.created_to is not None:
@@ -90,6 +95,22 @@ class SqlModerationViews:
             found = [file_from(r) for r in await conn.execute(files_query)]
             trail = [audit_from(r) for r in await conn.execute(audit_query)]
         return found, trail
+
+    async def decisions_by(
+        self, actor: str, limit: int, *, hide_escalated: bool = False
+    ) -> list[tuple[AuditEntry, Submission]]:
+        a = audit_log.c
+        statement = (
+            select(*(c for c in audit_log.c if c.name != "id"), submissions)
+            .join_from(audit_log, submissions, a.submission_id == submissions.c.id)
+            .where(a.action == "decided", a.actor == actor,
+                   *([not_escalated()] if hide_escalated else []))
+            .order_by(a.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        async with self._db.transaction(write=False) as conn:
+            rows: Any = (await conn.execute(statement)).all()
+        return [(audit_from(r), submission_from(r)) for r in rows]
 
     async def stats(
         self, now: dt.datetime, since: dt.datetime, *, hide_escalated: bool = False

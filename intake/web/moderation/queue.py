@@ -11,7 +11,7 @@ from intake.media.types import MediaKind
 from intake.moderation.look import SubmissionDetail, decode_cursor
 from intake.moderation.ports import QueueFilter, SubmissionQuery
 from intake.moderation.records import Moderator
-from intake.submissions.records import SubmissionState
+from intake.submissions.records import FlagKind, SubmissionState
 from intake.web.keys import CLOCK, MODERATION, MODERATION_LOOK, SETTINGS
 from intake.web.models import json_answer, read_body
 from intake.web.moderation.auth import moderator
@@ -25,6 +25,7 @@ from intake.web.moderation.models import (
 routes = web.RouteTableDef()
 BASE = "/api/v1/moderation"
 MAX_PAGE = 200
+MAX_SKIPPED = 50
 MAX_STATS_HOURS = 24 * 31
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -68,11 +69,20 @@ def _states(request: web.Request) -> tuple[SubmissionState, ...]:
         raise _invalid("state", "Use states such as pending_review, escalated.") from None
 
 
+def _skipped(request: web.Request) -> tuple[str, ...]:
+    ids = [i.strip() for i in request.query.get("skip", "").split(",") if i.strip()]
+    if len(ids) > MAX_SKIPPED or any(len(i) > 36 for i in ids):
+        raise _invalid("skip", f"Give at most {MAX_SKIPPED} submission ids.")
+    return tuple(ids)
+
+
 def _filters(request: web.Request) -> QueueFilter:
     kinds = tuple(k.value for k in MediaKind)
     locales = request.app[SETTINGS].submissions.locales
     return QueueFilter(
-        kind=_choice(request, "kind", kinds), locale=_choice(request, "locale", locales)
+        kind=_choice(request, "kind", kinds),
+        locale=_choice(request, "locale", locales),
+        skip=_skipped(request),
     )
 
 
@@ -125,6 +135,8 @@ async def list_submissions(request: web.Request) -> web.Response:
     query = SubmissionQuery(
         states=_states(request),
         kind=_choice(request, "kind", tuple(k.value for k in MediaKind)),
+        locale=_choice(request, "locale", request.app[SETTINGS].submissions.locales),
+        flag=_choice(request, "flag", tuple(f.value for f in FlagKind)),
         created_from=_time(request, "from"),
         created_to=_time(request, "to"),
         text=request.query.get("q", "").strip()[:200],
