@@ -175,6 +175,11 @@ class ModeratorService:
             raise Unauthorized("This moderator token is not known, expired or revoked.")
         return moderator
 
+    async def sign_out(self, moderator: Moderator, token: str) -> None:
+        """Forget the session token ``moderator`` signed in with: it stops working at once."""
+        audit = self._audit(moderator.name, "moderator_signed_out", moderator)
+        await self._accounts.drop_token(hash_token(token), audit)
+
     async def purge(self) -> int:
         """Forget failed-login counts whose window ended and expired session tokens."""
         now = self._clock()

@@ -24,6 +24,8 @@ class QueueFilter:
     flag: str = ""
     credentials: str = ""
     """valid, broken, unknown_signer, or none (a file without content credentials)."""
+    skip: tuple[str, ...] = ()
+    """Submission ids the moderator skipped: not these."""
 
 
 class ModerationQueue(Protocol):
@@ -77,11 +79,15 @@ class ModerationQueue(Protocol):
         """Move a held submission to ``audit.to_state``, end the lease, write ``audit``
         and ``event`` (with its deliveries), all or nothing; ``False`` when not held."""
 
+    async def record(self, audit: AuditEntry) -> None:
+        """Append ``audit`` alone (a moderator opened a file), changing nothing else."""
+
 
 @dataclass(frozen=True)
 class SubmissionQuery:
     states: tuple[SubmissionState, ...] = ()
     kind: str = ""
+    locale: str = ""
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
     text: str = ""
@@ -119,6 +125,13 @@ class ModerationViews(Protocol):
 
     async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
         """A submission's files (in order) and audit trail (oldest first), read together."""
+
+    async def decisions_by(
+        self, actor: str, limit: int, *, hide_escalated: bool = False
+    ) -> list[tuple[AuditEntry, Submission]]:
+        """The latest ``limit`` decisions ``actor`` made, newest first, each with its
+        submission as it is now; with ``hide_escalated``, none whose submission is
+        escalated (or claimed from the senior queue) now."""
 
 
 class ModeratorRepository(Protocol):
@@ -162,6 +175,9 @@ class ModeratorRepository(Protocol):
     async def revoke_token(self, moderator_id: str, token_id: str, audit: AuditEntry) -> bool:
         """Remove one token of the account, with ``audit``; ``False`` when it has none
         with this id."""
+
+    async def drop_token(self, token_hash: str, audit: AuditEntry) -> bool:
+        """Forget this token (signing out), with ``audit``; ``False`` when not known."""
 
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         """Login attempts counted under ``key`` since ``since`` and the time of the first."""

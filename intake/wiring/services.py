@@ -13,6 +13,7 @@ from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.moderation.accounts import LoginRules, ModeratorService
 from intake.moderation.look import ModerationLook
+from intake.moderation.media import ModerationMedia
 from intake.moderation.passwords import Passwords
 from intake.moderation.queue import ModerationRules, ModerationService
 from intake.safeguards.addresses import AddressKeys
@@ -44,6 +45,7 @@ class Services:
     moderators: ModeratorService
     moderation: ModerationService
     moderation_look: ModerationLook
+    moderation_media: ModerationMedia
     retention: Retention
 
 
@@ -128,11 +130,6 @@ async def open_services(
             retention=Retention(
                 repos.submissions, erasure, RetentionRules.from_settings(settings), clock
             ),
-            moderation_look=ModerationLook(
-                repos.moderation_views,
-                repos.submissions,
-                store,
-                settings.s3.presign_seconds,
-                clock,
-            ),
+            moderation_look=ModerationLook(repos.moderation_views, repos.submissions, clock),
+            moderation_media=ModerationMedia(store, repos.submissions, repos.moderation, clock),
         )

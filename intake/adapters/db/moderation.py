@@ -41,11 +41,11 @@ _FREE = {"lease_holder": "", "lease_expires_at": None, "claimed_from": None}
 
 
 def _claim_change(
-    queue: str, by_locale: bool, by_kind: bool, flag: str, credentials: str
+    queue: str, by_locale: bool, by_kind: bool, by_skip: bool, flag: str, credentials: str
 ) -> Update:
     """Claim the oldest submission waiting in ``queue`` (parameters ``c_holder``,
-    ``c_until``, ``c_now``, and ``c_locale``/``c_kind`` when filtered by them); ``flag`` and
-    ``credentials`` (from fixed sets) are part of the statement."""
+    ``c_until``, ``c_now``, and ``c_locale``/``c_kind``/``c_skip`` when filtered by them);
+    ``flag`` and ``credentials`` (from fixed sets) are part of the statement."""
     s = submissions.c
     oldest = select(s.id).where(s.state == queue)
     if by_locale:
@@ -54,6 +54,8 @@ def _claim_change(
         oldest = oldest.where(
             exists().where(files.c.submission_id == s.id, files.c.kind == bindparam("c_kind"))
         )
+    if by_skip:
+        oldest = oldest.where(s.id.not_in(bindparam("c_skip", expanding=True)))
     oldest = oldest.where(*verification_filters(flag, credentials))
     oldest = (
         oldest.order_by(s.created_at).limit(1).with_for_update(skip_locked=True, of=submissions)
@@ -145,11 +147,11 @@ class SqlModerationQueue:
         now: dt.datetime,
         filters: QueueFilter,
     ) -> Submission | None:
-        shape = (queue.value, bool(filters.locale), bool(filters.kind), filters.flag,
-                 filters.credentials)  # fmt: skip
+        shape = (queue.value, bool(filters.locale), bool(filters.kind), bool(filters.skip),
+                 filters.flag, filters.credentials)  # fmt: skip
         build = functools.partial(_claim_change, *shape)
-        params = {"c_holder": holder, "c_until": until, "c_now": now,
-                  "c_locale": filters.locale, "c_kind": filters.kind}  # fmt: skip
+        params = {"c_holder": holder, "c_until": until, "c_now": now, "c_locale": filters.locale,
+                  "c_kind": filters.kind, "c_skip": list(filters.skip)}  # fmt: skip
         entry = AuditEntry("", now, actor, "claimed", queue, SubmissionState.IN_REVIEW,
                            {"lease_expires_at": until.isoformat()})  # fmt: skip
         if self._db.postgres:
@@ -202,6 +204,10 @@ class SqlModerationQueue:
         assert audit.to_state is not None
         values = {"c_state": audit.to_state.value, "c_updated_at": now}
         return await self._change_held("decide", submission_id, holder, now, audit, event, values)
+
+    async def record(self, audit: AuditEntry) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(insert(audit_log), [audit_row(audit)])
 
     async def _change_held(
         self,

@@ -165,6 +165,16 @@ class SqlModeratorRepository:
             await conn.execute(insert(audit_log), [audit_row(audit)])
         return True
 
+    async def drop_token(self, token_hash: str, audit: AuditEntry) -> bool:
+        async with self._db.transaction() as conn:
+            dropped = await conn.execute(
+                delete(moderator_tokens).where(moderator_tokens.c.token_hash == token_hash)
+            )
+            if dropped.rowcount != 1:
+                return False
+            await conn.execute(insert(audit_log), [audit_row(audit)])
+        return True
+
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         f = login_failures.c
         query = select(f.count, f.first_at).where(f.key == key, f.first_at > since)

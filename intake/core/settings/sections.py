@@ -106,7 +106,6 @@ class S3Settings:
         ByteSize(8 * MiB), "Multipart part size (>= 5 MiB).", minimum=S3_MIN_PART_SIZE
     )
     threads: int = setting(16, "Threads (and connections) for S3 calls.", minimum=1)
-    presign_seconds: int = setting(300, "Lifetime of presigned GET URLs.", minimum=1)
 
 
 @dataclass(frozen=True)
