@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import socket
@@ -54,6 +55,7 @@ def shared_env(
         "INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage"),
         "INTAKE_SERVER_LOG_LEVEL": "warning",
         "INTAKE_SERVER_ADDRESS_SECRET": "the instances' shared address secret",
+        "INTAKE_KEYS_MASTER_KEY": "shared:" + base64.b64encode(bytes(32)).decode(),
         "INTAKE_WORKERS_IN_PROCESS": "false",  # the tests that want workers start them
     }
     env.update({f"INTAKE_{k.upper()}": v for k, v in extra.items()})

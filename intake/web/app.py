@@ -101,7 +101,9 @@ async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         repos = repositories(database, settings, submissions=app.get(_GIVEN_REPOSITORY))
         services = await stack.enter_async_context(open_services(settings, store, repos, clock))
         _publish(app, services)
-        inspection = await stack.enter_async_context(open_worker(settings, store, repos, clock))
+        inspection = await stack.enter_async_context(
+            open_worker(settings, services.store, repos, clock)
+        )
         app[INSPECTION], app[WORKER] = inspection.service, inspection.worker
         stack.push_async_callback(app[CHUNKS].wait)
         loops = serve_loops(settings)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.db.data_keys import SqlDataKeyRepository
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.idempotency import SqlIdempotencyRepository
 from intake.adapters.db.jobs import SqlJobQueue
@@ -23,6 +24,7 @@ from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.private_files import private_directory
 from intake.core.settings import Settings
 from intake.jobs.ports import JobQueue
+from intake.keys.ports import DataKeyRepository
 from intake.moderation.ports import ModerationQueue, ModerationViews, ModeratorRepository
 from intake.safeguards.ports import IdempotencyRepository, RateCounter
 from intake.submissions.ports import SubmissionRepository
@@ -58,6 +60,7 @@ class Repositories:
     moderation_views: ModerationViews
     moderators: ModeratorRepository
     outbox: Outbox
+    data_keys: DataKeyRepository
 
 
 def repositories(
@@ -76,4 +79,5 @@ def repositories(
         moderation_views=SqlModerationViews(database),
         moderators=SqlModeratorRepository(database),
         outbox=SqlOutbox(database),
+        data_keys=SqlDataKeyRepository(database),
     )

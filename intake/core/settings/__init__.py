@@ -24,6 +24,7 @@ from intake.core.settings.sections import (
 )
 from intake.core.settings.work import (
     InspectionSettings,
+    KeysSettings,
     ModerationSettings,
     RetentionSettings,
     ScanSettings,
@@ -48,6 +49,7 @@ class Settings:
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    keys: KeysSettings = field(default_factory=KeysSettings)
 
     @property
     def data_path(self) -> Path:
