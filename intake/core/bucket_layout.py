@@ -64,3 +64,9 @@ def upload_of_key(key: str) -> str | None:
     """The resumable upload an ``incoming/…`` key belongs to, or ``None``."""
     parts = key.split("/")
     return parts[1] if len(parts) > 2 and parts[0] == "incoming" and parts[1] else None
+
+
+def published_key(token: str, extension: str) -> str:
+    """A public copy published unsealed: a random name that says nothing (no date, no
+    submission or file id)."""
+    return f"published/{token}.{extension}"

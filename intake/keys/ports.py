@@ -46,3 +46,27 @@ class DataKeyRepository(Protocol):
 
     async def counts(self) -> KeyCounts:
         """How many keys each master key wraps, and how many were destroyed."""
+
+
+@dataclass(frozen=True)
+class PublishedCopy:
+    """A public copy an editor published: unsealed, under a key that says nothing."""
+
+    object_key: str
+    submission_id: str
+    file_id: str
+    published_at: dt.datetime
+    published_by: str
+
+
+class PublishedCopyRepository(Protocol):
+    """The record of every published copy, so that a withdrawal deletes them too."""
+
+    async def add(self, copy: PublishedCopy) -> None:
+        """Record a copy (committed when it returns)."""
+
+    async def of_submission(self, submission_id: str) -> list[PublishedCopy]:
+        """Every copy published of a submission's files, oldest first."""
+
+    async def remove(self, object_keys: list[str]) -> None:
+        """Forget these copies (their objects deleted already)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from intake.core.object_store import ObjectStore
 from intake.keys.keyring import KeyRing
+from intake.keys.ports import PublishedCopyRepository
 from intake.submissions.ports import SubmissionRepository
 from intake.submissions.records import AuditEntry, Submission, SubmissionState
 from intake.uploads.resumable import UploadService
@@ -33,9 +34,11 @@ class Erasure:
         submissions: SubmissionRepository,
         resumable: UploadService,
         keys: KeyRing,
+        published: PublishedCopyRepository,
     ) -> None:
         self._store = store
         self._keys = keys
+        self._published = published
         self._submissions = submissions
         self._resumable = resumable
 
@@ -67,6 +70,10 @@ class Erasure:
         await self._submissions.forget(submission.id, forgotten)
 
     async def _delete_objects(self, submission: Submission) -> None:
+        copies = [c.object_key for c in await self._published.of_submission(submission.id)]
+        if copies:
+            await self._store.delete(copies)
+            await self._published.remove(copies)
         for key, multipart_id in await self._store.list_multipart_uploads(submission.prefix):
             await self._store.abort_multipart(key, multipart_id)
         await self._store.delete(await self._store.list_keys(submission.prefix))

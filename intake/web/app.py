@@ -36,6 +36,7 @@ from intake.web.keys import (
     MODERATION_LOOK,
     MODERATORS,
     OBJECT_STORE,
+    PUBLISHER,
     RATE_LIMITER,
     REPOSITORIES,
     REPOSITORY,
@@ -48,6 +49,7 @@ from intake.web.keys import (
     WORKER,
 )
 from intake.web.moderation import accounts as api_moderators
+from intake.web.moderation import publishing as api_publishing
 from intake.web.moderation import queue as api_moderation
 from intake.web.openapi import routes as openapi
 from intake.web.pages import wiring as pages
@@ -85,6 +87,7 @@ def _publish(app: web.Application, services: Services) -> None:
     app[MODERATORS] = services.moderators
     app[MODERATION] = services.moderation
     app[MODERATION_LOOK] = services.moderation_look
+    app[PUBLISHER] = services.publisher
 
 
 async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -155,7 +158,8 @@ def create_app(
     if repository is not None:
         app[_GIVEN_REPOSITORY] = repository
     app.cleanup_ctx.append(resources_ctx)
-    for module in (api_submissions, api_config, health, tus, api_moderation, api_moderators):
+    for module in (api_submissions, api_config, health, tus, api_moderation, api_moderators,
+                   api_publishing):  # fmt: skip
         app.add_routes(module.routes)
     pages.install(app)
     openapi.setup(app)

@@ -13,6 +13,7 @@ from intake.jobs.ports import JobQueue
 from intake.jobs.worker import Worker
 from intake.moderation.accounts import ModeratorService
 from intake.moderation.look import ModerationLook
+from intake.moderation.publishing import Publisher
 from intake.moderation.queue import ModerationService
 from intake.safeguards.idempotency import Idempotency
 from intake.safeguards.rate_limits import RateLimiter
@@ -45,5 +46,6 @@ WORKER = web.AppKey("worker", Worker)
 MODERATORS = web.AppKey("moderators", ModeratorService)
 MODERATION = web.AppKey("moderation", ModerationService)
 MODERATION_LOOK = web.AppKey("moderation_look", ModerationLook)
+PUBLISHER = web.AppKey("publisher", Publisher)
 BACKGROUND = web.AppKey("background", Background)
 CHUNKS = web.AppKey("chunks", ChunkTasks)

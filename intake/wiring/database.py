@@ -17,6 +17,7 @@ from intake.adapters.db.moderation import SqlModerationQueue
 from intake.adapters.db.moderation_views import SqlModerationViews
 from intake.adapters.db.moderators import SqlModeratorRepository
 from intake.adapters.db.outbox import SqlOutbox
+from intake.adapters.db.published_copies import SqlPublishedCopyRepository
 from intake.adapters.db.rate_counters import SqlRateCounter
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
@@ -24,7 +25,7 @@ from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.private_files import private_directory
 from intake.core.settings import Settings
 from intake.jobs.ports import JobQueue
-from intake.keys.ports import DataKeyRepository
+from intake.keys.ports import DataKeyRepository, PublishedCopyRepository
 from intake.moderation.ports import ModerationQueue, ModerationViews, ModeratorRepository
 from intake.safeguards.ports import IdempotencyRepository, RateCounter
 from intake.submissions.ports import SubmissionRepository
@@ -61,6 +62,7 @@ class Repositories:
     moderators: ModeratorRepository
     outbox: Outbox
     data_keys: DataKeyRepository
+    published_copies: PublishedCopyRepository
 
 
 def repositories(
@@ -80,4 +82,5 @@ def repositories(
         moderators=SqlModeratorRepository(database),
         outbox=SqlOutbox(database),
         data_keys=SqlDataKeyRepository(database),
+        published_copies=SqlPublishedCopyRepository(database),
     )

@@ -15,6 +15,7 @@ from intake.keys.keyring import KeyRing
 from intake.moderation.accounts import LoginRules, ModeratorService
 from intake.moderation.look import ModerationLook
 from intake.moderation.passwords import Passwords
+from intake.moderation.publishing import Publisher
 from intake.moderation.queue import ModerationRules, ModerationService
 from intake.safeguards.addresses import AddressKeys
 from intake.safeguards.idempotency import Idempotency
@@ -49,6 +50,7 @@ class Services:
     moderation: ModerationService
     moderation_look: ModerationLook
     retention: Retention
+    publisher: Publisher
 
 
 def login_rules(settings: Settings) -> LoginRules:
@@ -111,7 +113,10 @@ async def open_services(
     addresses = address_keys(settings)
     with sealing(settings, bucket, keys) as store:
         async with open_accounts(settings, repos, clock, addresses) as moderators:
-            yield _services(settings, store, keys, repos, policy, moderators, addresses, clock)
+            publisher = Publisher(store, bucket, repos.submissions, repos.published_copies, clock,
+                                  settings.inspection.temp_dir or None)  # fmt: skip
+            yield _services(settings, store, keys, repos, policy, moderators, addresses, clock,
+                            publisher)  # fmt: skip
 
 
 def _services(
@@ -123,11 +128,13 @@ def _services(
     moderators: ModeratorService,
     addresses: AddressKeys,
     clock: Clock,
+    publisher: Publisher,
 ) -> Services:
     drafts = DraftService(store, repos.submissions, repos.uploads, policy, clock)
     uploads = UploadService(store, repos.uploads, policy.uploads, _upload_rules(settings), clock)
-    erasure = Erasure(store, repos.submissions, uploads, keys)
+    erasure = Erasure(store, repos.submissions, uploads, keys, repos.published_copies)
     return Services(
+        publisher=publisher,
         store=store,
         keys=keys,
         repositories=repos,

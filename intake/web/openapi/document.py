@@ -12,6 +12,7 @@ from intake.web.openapi.building import Json
 from intake.web.openapi.headers import HEADERS, parameters
 from intake.web.openapi.moderation_paths import SECURITY_SCHEME, moderation_paths
 from intake.web.openapi.problems import PROBLEM_TYPES
+from intake.web.openapi.publishing_paths import publishing_paths
 from intake.web.openapi.schemas import component_schemas
 from intake.web.openapi.submission_paths import service_paths, submission_paths
 from intake.web.openapi.tus_paths import tus_paths
@@ -73,6 +74,7 @@ def openapi_document(settings: Settings, tus_max_size: int) -> Json:
             **pages.paths(settings),
             **service_paths(),
             **moderation_paths(),
+            **publishing_paths(),
         },
         "components": {
             "schemas": component_schemas(settings),
