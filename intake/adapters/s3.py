@@ -114,6 +114,8 @@ def _translate(exc: Exception, key: str) -> StorageError:
 class S3ObjectStore:
     """:class:`intake.core.object_store.ObjectStore` on boto3."""
 
+    copies_parts = True
+
     def __init__(self, conn: S3Connection) -> None:
         self._conn = conn
         self._bucket = conn.bucket

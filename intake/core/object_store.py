@@ -47,6 +47,9 @@ class ObjectStore(Protocol):
     :class:`intake.core.errors.StorageError` subclasses, never the SDK's own.
     """
 
+    copies_parts: bool
+    """Whether :meth:`copy_part` may be used (a sealing store cannot copy sealed bytes)."""
+
     async def ping(self) -> None:
         """Return when the bucket answers; raise ``StorageUnavailable`` otherwise."""
 

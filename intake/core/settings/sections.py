@@ -39,6 +39,10 @@ def _check_timezone(value: str) -> str | None:
     return None
 
 
+def _check_part_size(value: int) -> str | None:
+    return None if value % (64 * 1024) == 0 else "use a multiple of 64 KiB (e.g. 8 MiB)"
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     host: str = setting("127.0.0.1", "Address `intake serve` listens on.")
@@ -103,9 +107,18 @@ class S3Settings:
         False, "Create the bucket at start-up when it is missing (always for embedded)."
     )
     part_size: ByteSize = setting(
-        ByteSize(8 * MiB), "Multipart part size (>= 5 MiB).", minimum=S3_MIN_PART_SIZE
+        ByteSize(8 * MiB),
+        "Multipart part size (>= 5 MiB, a multiple of 64 KiB: the sealed blocks).",
+        minimum=S3_MIN_PART_SIZE,
+        check=_check_part_size,
     )
     threads: int = setting(16, "Threads (and connections) for S3 calls.", minimum=1)
+    presign_seconds: int = setting(
+        300,
+        "Lifetime of the presigned GET links to published copies (the publish step); "
+        "moderators get media through intake, never by a link.",
+        minimum=1,
+    )
 
 
 @dataclass(frozen=True)
