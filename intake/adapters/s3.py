@@ -189,7 +189,7 @@ class S3ObjectStore:
 
     def _put_sync(self, key: str, body: PartBody, args: dict[str, Any]) -> None:
         if isinstance(body, SpooledBody):
-            with body.path.open("rb") as f:
+            with body.open() as f:
                 self._client.put_object(
                     Bucket=self._bucket, Key=key, Body=f, ContentLength=body.length, **args
                 )
@@ -221,7 +221,7 @@ class S3ObjectStore:
             "Bucket": self._bucket, "Key": key, "UploadId": upload_id, "PartNumber": number,
         }  # fmt: skip
         if isinstance(body, SpooledBody):
-            with body.path.open("rb") as f:
+            with body.open() as f:
                 answer = self._client.upload_part(Body=f, ContentLength=body.length, **common)
         else:
             answer = self._client.upload_part(Body=body, **common)

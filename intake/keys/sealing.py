@@ -23,7 +23,7 @@ import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar, cast
 
 from intake.core.bucket_layout import submission_of_key, upload_of_key
 from intake.core.errors import ObjectNotFound, StorageError
@@ -31,43 +31,22 @@ from intake.core.object_store import ObjectInfo, ObjectStore, PartBody, SpooledB
 from intake.keys.blocks import (
     BLOCK,
     PREFIX,
-    TAG,
     Sealer,
     block_count,
     plain_size,
     span,
 )
 from intake.keys.keyring import KeyRing
+from intake.keys.streams import SealingReader, open_file, sealed_length
 
 T = TypeVar("T")
 SEAL = "intake-seal"
 _VERSION = "1"
 _UPLOAD = "sealed"
-_FILE_BLOCKS = 16
 
 
-def _seal_file(sealer: Sealer, source: Path, target: Path, first_block: int, final: bool) -> int:
-    """Seal the file ``source`` into ``target``; return the sealed size."""
-    size, block = 0, first_block
-    with source.open("rb") as src, target.open("wb") as dst:
-        while chunk := src.read(BLOCK * _FILE_BLOCKS):
-            size += dst.write(sealer.seal(chunk, block))
-            block += block_count(len(chunk))
-        if final:
-            size += dst.write(sealer.final(block))
-    return size
-
-
-def _open_file(sealer: Sealer, source: Path, target: Path, plain: int) -> None:
-    """Open the whole sealed object in ``source`` into ``target``."""
-    blocks = block_count(plain)
-    with source.open("rb") as src, target.open("wb") as dst:
-        for first in range(0, max(blocks, 1), _FILE_BLOCKS):
-            count = min(_FILE_BLOCKS, blocks - first)
-            size = min(plain - first * BLOCK, count * BLOCK) + count * TAG
-            if first + count >= blocks:
-                size += TAG
-            dst.write(sealer.open(src.read(size), first, plain=plain))
+def _reader(sealer: Sealer, path: Path, *, first_block: int, final: bool) -> BinaryIO:
+    return cast(BinaryIO, SealingReader(sealer, path, first_block, final))
 
 
 class SealingStore:
@@ -127,12 +106,8 @@ class SealingStore:
             data = await self._run(self._seal_bytes, sealer, body, first_block, final)
             yield data
             return
-        target = body.path.with_name(body.path.name + ".sealed")
-        try:
-            size = await self._run(_seal_file, sealer, body.path, target, first_block, final)
-            yield SpooledBody(target, size)
-        finally:
-            target.unlink(missing_ok=True)
+        opener = functools.partial(_reader, sealer, first_block=first_block, final=final)
+        yield SpooledBody(body.path, sealed_length(body.length, final=final), opener)
 
     @staticmethod
     def _seal_bytes(sealer: Sealer, body: bytes, first_block: int, final: bool) -> bytes:
@@ -237,7 +212,7 @@ class SealingStore:
             if await self.inner.download(key, sealed) != info.size:
                 raise ObjectNotFound(f"{key}: changed while it was read")
             plain = plain_size(info.size)
-            await self._run(_open_file, sealer, sealed, path, plain)
+            await self._run(open_file, sealer, sealed, path, plain)
         finally:
             sealed.unlink(missing_ok=True)
         return plain
