@@ -72,6 +72,26 @@ class ServerSettings:
         "with SQLite one is generated into <data_dir>/address.key (0600) at first start; "
         "with PostgreSQL it must be set.",
     )
+    header_timeout_seconds: float = setting(
+        30.0,
+        "Time a connection has to send a request's line and headers, from its first byte "
+        "(or from opening); then 408 and the connection closes.",
+        minimum=0.1,
+    )
+    body_idle_seconds: float = setting(
+        60.0,
+        "Time without a byte while a request's body is being read before the connection "
+        "is closed (a slow but moving client is never cut; a resumable upload keeps what "
+        "arrived).",
+        minimum=0.1,
+    )
+    connections_per_client: int = setting(
+        64,
+        "Connections one client address (an IPv6 client: its rate.ipv6_prefix network) "
+        "may hold open on a node; more are answered 429 and closed. Trusted proxies are "
+        "not capped (they cap their clients). 0: no cap.",
+        minimum=0,
+    )
 
 
 @dataclass(frozen=True)
