@@ -55,6 +55,7 @@ def shared_env(
         "INTAKE_SERVER_LOG_LEVEL": "warning",
         "INTAKE_SERVER_ADDRESS_SECRET": "the instances' shared address secret",
         "INTAKE_WORKERS_IN_PROCESS": "false",  # the tests that want workers start them
+        "INTAKE_OPERATIONS_METRICS_LISTEN": "",  # nodes side by side would share its port
     }
     env.update({f"INTAKE_{k.upper()}": v for k, v in extra.items()})
     return env
