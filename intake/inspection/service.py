@@ -32,7 +32,7 @@ from intake.inspection.places import load_places
 from intake.inspection.ports import HashIndex, MalwareScanner, ScanResult
 from intake.jobs.records import Job
 from intake.media.results import Derivative, Inspected, PhotoLimits, VideoLimits
-from intake.submissions.manifest import store_manifest
+from intake.submissions.manifest import store_manifest, take_back_if_withdrawn
 from intake.submissions.ports import SubmissionRepository
 from intake.submissions.records import (
     AuditEntry,
@@ -272,10 +272,12 @@ class InspectionService:
         await self.rewrite_manifest(submission.id)
 
     async def rewrite_manifest(self, submission_id: str) -> None:
-        """Store the manifest as the database has the submission now (not withdrawn)."""
+        """Store the manifest as the database has the submission now (not withdrawn); a
+        withdrawal that came meanwhile is never undone by it."""
         submission = await self._repository.get_submission(submission_id)
         if submission is None or submission.state is SubmissionState.WITHDRAWN:
             return
         await store_manifest(
             self._store, submission, await self._repository.files_of(submission_id)
         )
+        await take_back_if_withdrawn(self._store, self._repository, submission)

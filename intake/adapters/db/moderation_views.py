@@ -66,6 +66,8 @@ def _filters(query: SubmissionQuery, now: dt.datetime) -> list[ColumnElement[boo
     if query.kind:
         where.append(exists().where(files.c.submission_id == s.id, files.c.kind == query.kind))
     where += verification_filters(query.flag, query.credentials)
+    if query.locale:
+        where.append(s.locale == query.locale)
     if query.created_from is not None:
         where.append(s.created_at >= query.created_from)
     if query.created_to is not None:
@@ -110,6 +112,22 @@ class SqlModerationViews:
             found = [file_from(r) for r in await conn.execute(files_query)]
             trail = [audit_from(r) for r in await conn.execute(audit_query)]
         return found, trail
+
+    async def decisions_by(
+        self, actor: str, limit: int, *, hide_escalated: bool = False
+    ) -> list[tuple[AuditEntry, Submission]]:
+        a = audit_log.c
+        statement = (
+            select(*(c for c in audit_log.c if c.name != "id"), submissions)
+            .join_from(audit_log, submissions, a.submission_id == submissions.c.id)
+            .where(a.action == "decided", a.actor == actor,
+                   *([not_escalated()] if hide_escalated else []))
+            .order_by(a.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        async with self._db.transaction(write=False) as conn:
+            rows: Any = (await conn.execute(statement)).all()
+        return [(audit_from(r), submission_from(r)) for r in rows]
 
     async def stats(
         self, now: dt.datetime, since: dt.datetime, *, hide_escalated: bool = False

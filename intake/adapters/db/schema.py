@@ -232,6 +232,8 @@ moderator_tokens = Table(
     Column("kind", String(16), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=True),
+    Column("id", Id, nullable=False, unique=True),
+    Column("last_used_at", UTCDateTime(), nullable=True),
 )
 
 login_failures = Table(

@@ -158,6 +158,12 @@ class SqlSubmissionRepository:
             ).first()
         return submission_from(row) if row else None
 
+    async def states_of(self, submission_ids: Sequence[str]) -> dict[str, SubmissionState]:
+        s = submissions
+        async with self._db.statement(write=False) as conn:
+            rows = await conn.execute(select(s.c.id, s.c.state).where(s.c.id.in_(submission_ids)))
+            return {str(row.id): SubmissionState(row.state) for row in rows}
+
     async def get_by_reference(self, reference: str) -> Submission | None:
         async with self._read() as conn:
             row = (

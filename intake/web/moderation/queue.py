@@ -26,6 +26,7 @@ from intake.web.moderation.verification import CREDENTIAL_STATUSES
 routes = web.RouteTableDef()
 BASE = "/api/v1/moderation"
 MAX_PAGE = 200
+MAX_SKIPPED = 50
 MAX_STATS_HOURS = 24 * 31
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -72,6 +73,13 @@ def _states(request: web.Request) -> tuple[SubmissionState, ...]:
 FLAGS = tuple(k.value for k in FlagKind)
 
 
+def _skipped(request: web.Request) -> tuple[str, ...]:
+    ids = [i.strip() for i in request.query.get("skip", "").split(",") if i.strip()]
+    if len(ids) > MAX_SKIPPED or any(len(i) > 36 for i in ids):
+        raise _invalid("skip", f"Give at most {MAX_SKIPPED} submission ids.")
+    return tuple(ids)
+
+
 def _filters(request: web.Request) -> QueueFilter:
     kinds = tuple(k.value for k in MediaKind)
     locales = request.app[SETTINGS].submissions.locales
@@ -79,6 +87,7 @@ def _filters(request: web.Request) -> QueueFilter:
         kind=_choice(request, "kind", kinds), locale=_choice(request, "locale", locales),
         flag=_choice(request, "flag", FLAGS),
         credentials=_choice(request, "credentials", CREDENTIAL_STATUSES),
+        skip=_skipped(request),
     )  # fmt: skip
 
 
@@ -134,6 +143,7 @@ async def list_submissions(request: web.Request) -> web.Response:
     query = SubmissionQuery(
         states=_states(request),
         kind=_choice(request, "kind", tuple(k.value for k in MediaKind)),
+        locale=_choice(request, "locale", request.app[SETTINGS].submissions.locales),
         created_from=_time(request, "from"),
         created_to=_time(request, "to"),
         text=request.query.get("q", "").strip()[:200],

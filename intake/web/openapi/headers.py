@@ -56,6 +56,12 @@ HEADERS: Json = {
     ),
     "Upload-Metadata": _header("The metadata given at creation."),
     "Upload-Concat": _header("`partial`, or `final;<url> <url>...`."),
+    "Accept-Ranges": _header("`bytes`: ask for part of the file with Range.", _const("bytes")),
+    "Content-Range": _header(
+        "The bytes sent, `bytes <first>-<last>/<size>`, or `bytes */<size>` with 416.",
+        {"type": "string", "pattern": "^bytes ([0-9]+-[0-9]+|\\*)/[0-9]+$"},
+    ),
+    "Set-Cookie": _header("The desk's session cookie (HttpOnly, SameSite=Strict)."),
 }
 """Response headers, by name."""
 
@@ -137,6 +143,17 @@ def _moderation_parameters(settings: Settings) -> Json:
         "Hours": _in("query", "hours", "Period counted, in hours (default 24).",
                      {"type": "integer", "minimum": 1, "maximum": MAX_STATS_HOURS}),
         "ModeratorId": _in("path", "moderator_id", "The moderator id.", UUID, True),
+        "TokenId": _in("path", "token_id", "A token's id (`token_id`, or `id` in a list).",
+                       {"type": "string"}, True),
+        "FileId": _in("path", "file_id", "The file id.", UUID, True),
+        "Variant": _in("path", "variant", "The original as received, the public copy "
+                       "(metadata stripped) or the thumbnail.",
+                       {"type": "string", "enum": ["original", "public", "thumbnail"]}, True),
+        "Range": _in("header", "Range", "One range of bytes, `bytes=<first>-[<last>]` or "
+                     "`bytes=-<suffix length>` (several ranges: the whole file).",
+                     {"type": "string", "maxLength": 200}),
+        "Skip": _in("query", "skip", "Ids of submissions you skipped (comma-separated): not "
+                    "these.", {"type": "string", "maxLength": 2000}),
     }  # fmt: skip
 
 
