@@ -165,12 +165,14 @@ async def run_backend(name: str, url: str, args: argparse.Namespace) -> dict[str
 
 async def main(args: argparse.Namespace) -> None:
     results = []
-    with tempfile.TemporaryDirectory() as directory:
-        sqlite = f"sqlite+aiosqlite:///{Path(directory) / 'hashes.db'}"
-        results.append(await run_backend("sqlite", sqlite, args))
-    server = os.environ.get("INTAKE_BENCH_DATABASE_URL", DEFAULT_PG)
-    async with fresh_postgres(server) as url:
-        results.append(await run_backend("postgresql", url, args))
+    if args.backend in ("both", "sqlite"):
+        with tempfile.TemporaryDirectory() as directory:
+            sqlite = f"sqlite+aiosqlite:///{Path(directory) / 'hashes.db'}"
+            results.append(await run_backend("sqlite", sqlite, args))
+    if args.backend in ("both", "postgresql"):
+        server = os.environ.get("INTAKE_BENCH_DATABASE_URL", DEFAULT_PG)
+        async with fresh_postgres(server) as url:
+            results.append(await run_backend("postgresql", url, args))
     out = ROOT / "bench" / "results" / "hash_index.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=2) + "\n")
@@ -187,4 +189,5 @@ if __name__ == "__main__":
     parser.add_argument("--hashes", type=int, default=1_000_000)
     parser.add_argument("--lookups", type=int, default=1000)
     parser.add_argument("--bits", type=int, default=6)
+    parser.add_argument("--backend", choices=("both", "sqlite", "postgresql"), default="both")
     asyncio.run(main(parser.parse_args()))
