@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from pathlib import Path
 
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.db.engine import create_engine
 from intake.adapters.db.erasure import erase
 from intake.adapters.db.media_hashes import SqlHashIndex, probes
+from intake.adapters.db.migrate import migrate
 from intake.adapters.db.schema import files, media_hashes, submissions
 from intake.adapters.db.submissions import file_row, submission_row
 from intake.adapters.db.transactions import Database
@@ -86,3 +89,23 @@ def test_the_probes_of_a_band() -> None:
     assert list(probes(0, 0)) == [0]
     assert len(set(probes(0xABCD, 1))) == 17
     assert len(set(probes(0xABCD, 2))) == 1 + 16 + 120
+
+
+async def test_the_migration_indexes_the_photos_already_inspected(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'old.db'}")
+    await migrate(engine, "0010")
+    submission = waiting_submission()
+    photo = dataclasses.replace(a_file(submission), state=FileState.INSPECTED,
+                                phash="fedcba9876543210")  # fmt: skip
+    pending = a_file(submission)
+    async with engine.begin() as conn:
+        await conn.execute(insert(submissions), [submission_row(submission)])
+        await conn.execute(insert(files), [file_row(photo), file_row(pending)])
+    await migrate(engine)
+    try:
+        found = await SqlHashIndex(Database(engine)).near(["fedcba9876543211"], 6, ASKING)
+    finally:
+        await engine.dispose()
+    assert [(m.file_id, m.submission_id, m.kind, m.distance) for m in found] == [
+        (photo.id, submission.id, "photo", 1)
+    ]

@@ -17,7 +17,7 @@ from intake.submissions.records import FlagKind, SubmissionState
 from intake.web.desk.render import desk_link, desk_page, render_desk
 from intake.web.desk.session import CSRF_FIELD, desk_moderator
 from intake.web.desk.views import Describer
-from intake.web.desk.words import DECISIONS, FLAGS, KINDS, REASONS, STATES, words
+from intake.web.desk.words import CREDENTIALS, DECISIONS, FLAGS, KINDS, REASONS, STATES, words
 from intake.web.i18n import LANGUAGE_NAMES, Localizer
 from intake.web.keys import CLOCK, MODERATION, MODERATION_LOOK, SETTINGS
 from intake.web.pages.render import LOCALE
@@ -56,6 +56,7 @@ def filters_of(request: web.Request, values: Any) -> dict[str, str]:
         "kind": _one_of(str(values.get("kind", "")), tuple(k.value for k in MediaKind)),
         "language": _one_of(str(values.get("language", "")), tuple(locales)),
         "flag": _one_of(str(values.get("flag", "")), tuple(f.value for f in FlagKind)),
+        "credentials": _one_of(str(values.get("credentials", "")), tuple(CREDENTIALS)),
         "state": _one_of(str(values.get("state", "")), states),
         "q": str(values.get("q", "")).strip()[:200],
         "from": str(values.get("from", ""))[:10] if _date(str(values.get("from", ""))) else "",
@@ -68,8 +69,9 @@ def _query(f: dict[str, str]) -> SubmissionQuery:
     return SubmissionQuery(
         states=(SubmissionState(f["state"]),) if f["state"] else (),
         kind=f["kind"],
-        locale=f["locale"],
+        locale=f["language"],
         flag=f["flag"],
+        credentials=f["credentials"],
         created_from=_date(f["from"]),
         created_to=to + dt.timedelta(days=1) if to else None,
         text=f["q"],
@@ -143,6 +145,7 @@ async def queue_page(request: web.Request, i18n: Localizer) -> web.Response:
         kinds=[(k.value, words(i18n, KINDS, k.value)) for k in MediaKind],
         locales=[(t, LANGUAGE_NAMES.get(t, t)) for t in request.app[SETTINGS].submissions.locales],
         flags=[(f.value, words(i18n, FLAGS, f.value)) for f in FlagKind],
+        credentials=[(c, words(i18n, CREDENTIALS, c)) for c in CREDENTIALS],
         states=[(s.value, words(i18n, STATES, s.value)) for s in SHOWN_STATES],
         **await _glance(request, i18n, me),
     )
@@ -162,7 +165,14 @@ async def claim_next(request: web.Request, i18n: Localizer) -> web.Response:
     me, _ = await desk_moderator(request, csrf=str(form.get(CSRF_FIELD, "")))
     f = filters_of(request, form)
     claimed = await request.app[MODERATION].claim(
-        me, QueueFilter(kind=f["kind"], locale=f["language"], skip=skipped(form))
+        me,
+        QueueFilter(
+            kind=f["kind"],
+            locale=f["language"],
+            flag=f["flag"],
+            credentials=f["credentials"],
+            skip=skipped(form),
+        ),
     )
     where = desk_link(i18n, f"/items/{claimed.id}") if claimed else desk_link(i18n, "?empty=1")
     return web.Response(status=303, headers={"Location": where, "Cache-Control": "no-store"})

@@ -13,8 +13,9 @@ from urllib.parse import urlencode
 from intake.moderation.look import SubmissionDetail
 from intake.moderation.records import Moderator
 from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
-from intake.web.desk.words import ACTIONS, DECISIONS, FLAGS, REASONS, STATES, words
+from intake.web.desk.words import ACTIONS, CREDENTIALS, DECISIONS, FLAGS, REASONS, STATES, words
 from intake.web.i18n import Localizer
+from intake.web.moderation.flag_text import credentials_text, flag_text
 from intake.web.moderation.models import FileUrls
 from intake.web.pages.messages import N_
 
@@ -132,9 +133,7 @@ class Describer:
         flags = [
             Fact(
                 words(self.i18n, FLAGS, g.kind.value),
-                _(N_("%(bits)s bits apart"), bits=self.i18n.number(g.distance))
-                if g.distance is not None
-                else "",
+                flag_text(g, self.i18n),
                 href=self.link(f"/items/{g.submission_id}") if g.submission_id else "",
             )
             for g in f.flags
@@ -158,6 +157,10 @@ class Describer:
         _ = self.i18n.gettext
         n = self.i18n.number
         found: list[Fact] = []
+        if credentials := x.get("credentials"):
+            status = words(self.i18n, CREDENTIALS, str(credentials.get("status", "")))
+            text = credentials_text(credentials, self.i18n)
+            found.append(Fact(_(N_("Content credentials")), f"{status}: {text}"))
         captured = x.get("captured_at") or x.get("creation_time")
         found.append(
             Fact(_(N_("Taken (from the file)")), str(captured or _(N_("not in the file"))))

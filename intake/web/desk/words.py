@@ -44,6 +44,21 @@ FLAGS: Mapping[str, str] = {
     "duplicate": N_("Sent before"),
     "near_duplicate": N_("Looks like another photo"),
     "not_scanned": N_("Not scanned for malware"),
+    "capture_time": N_("Capture time does not add up"),
+    "no_camera_metadata": N_("No camera metadata"),
+    "screen_dimensions": N_("Size of a phone screen"),
+    "editing_tool": N_("Editing tool named"),
+    "location_mismatch": N_("GPS far from the place named"),
+    "location_unchecked": N_("GPS and place side by side"),
+    "credentials_broken": N_("Content credentials broken"),
+    "credentials_unknown_signer": N_("Credentials by an unknown signer"),
+    "ai_generated": N_("Made by an AI model"),
+}
+CREDENTIALS: Mapping[str, str] = {
+    "valid": N_("Signature valid"),
+    "broken": N_("Signature broken"),
+    "unknown_signer": N_("Unknown signer"),
+    "none": N_("No content credentials"),
 }
 ACTIONS: Mapping[str, str] = {
     "draft_created": N_("started sending"),

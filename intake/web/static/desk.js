@@ -41,7 +41,7 @@ function setUp() {
     lease.start();
   }
   const filters = stored(FILTERS, {});
-  for (const name of ["kind", "language"]) {
+  for (const name of ["kind", "language", "flag", "credentials"]) {
     const field = view?.querySelector(`#next-${name}`);
     if (field && filters[name]) field.value = filters[name];
   }
@@ -87,6 +87,8 @@ async function next() {
   const query = new URLSearchParams();
   if (filters.kind) query.set("kind", filters.kind);
   if (filters.language) query.set("locale", filters.language);
+  if (filters.flag) query.set("flag", filters.flag);
+  if (filters.credentials) query.set("credentials", filters.credentials);
   const skipped = stored(SKIPPED, []);
   if (skipped.length) query.set("skip", skipped.join(","));
   let response;
@@ -234,7 +236,7 @@ document.addEventListener("submit", (event) => {
 });
 
 document.addEventListener("change", (event) => {
-  const field = event.target.closest?.("#next-kind, #next-language");
+  const field = event.target.closest?.("#next-kind, #next-language, #next-flag, #next-credentials");
   if (!field) return;
   store(FILTERS, { ...stored(FILTERS, {}), [field.name]: field.value });
 });
