@@ -68,7 +68,7 @@ def _query(f: dict[str, str]) -> SubmissionQuery:
     return SubmissionQuery(
         states=(SubmissionState(f["state"]),) if f["state"] else (),
         kind=f["kind"],
-        locale=f["locale"],
+        locale=f["language"],
         flag=f["flag"],
         created_from=_date(f["from"]),
         created_to=to + dt.timedelta(days=1) if to else None,
