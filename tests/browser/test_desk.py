@@ -17,6 +17,7 @@ from tests.browser.conftest import PHONE, screenshot
 from tests.browser.test_pages import axe_violations
 from tests.desk_helpers import PASSWORD
 from tests.desk_world import FILENAME_XSS, XSS, Newsroom, newsroom
+from tests.eventually import eventually
 from tests.media import jpeg_with_exif, webm_vp9
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
@@ -282,3 +283,34 @@ async def test_no_serious_accessibility_problem_on_the_desk(
     found["item"] = await axe_violations(page)
     await context.close()
     assert {name: v for name, v in found.items() if v} == {}
+
+
+async def test_the_lease_is_renewed_while_working_and_given_back_on_leaving(
+    world: Newsroom, desk: BrowserContext
+) -> None:
+    sent = await world.send([("p.jpg", jpeg_with_exif())], story="long look")
+    await world.moderator("amina")
+    page = await desk.new_page()
+    await page.clock.install()
+    await sign_in(page, world, "amina")
+    await page.keyboard.press("n")
+    await expect(page.locator(HELD)).to_be_visible()
+    await page.clock.fast_forward("06:00")
+    async with page.expect_request(lambda r: r.url.endswith("/lease") and r.method == "POST"):
+        await page.keyboard.press("j")
+        await page.clock.run_for(2000)
+    repository = world.app[REPOSITORY]
+
+    async def renewed() -> bool:
+        trail = await repository.audit_trail(sent["id"])
+        return any(a.action == "lease_renewed" and a.actor == "amina" for a in trail)
+
+    assert await eventually(renewed)
+    await expect(page.locator("#lease")).to_contain_text("This submission is yours for")
+    await page.goto("about:blank")
+
+    async def given_back() -> bool:
+        submission = await repository.get_submission(sent["id"])
+        return submission is not None and submission.state is SubmissionState.PENDING_REVIEW
+
+    assert await eventually(given_back), "leaving the page released the lease"
