@@ -13,7 +13,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 FONTS := intake/web/static/fonts/vazirmatn-arabic-400-normal.woff2
 AXE := .cache/npm/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims config lock messages clean
+.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims bench-hashes config lock messages clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -78,6 +78,10 @@ bench-inspection: $(DEV_STAMP)
 bench-claims: $(DEV_STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python bench/moderation_claims.py
+# Near-duplicate lookups among 1,000,000 stored hashes, SQLite and PostgreSQL (p50/p99).
+bench-hashes: $(DEV_STAMP)
+	./scripts/ensure-postgres.sh
+	$(BIN)/python bench/hash_index.py
 
 config: $(DEV_STAMP)
 	$(BIN)/intake settings --toml > config/intake.toml

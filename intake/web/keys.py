@@ -23,9 +23,11 @@ from intake.submissions.receiving import SubmissionService
 from intake.submissions.submitter import SubmitterService
 from intake.uploads.resumable import UploadService
 from intake.uploads.turns import UploadTurns
+from intake.web.draining import Draining
 from intake.web.templates import Templates
 from intake.web.uploads.chunk_tasks import ChunkTasks
 from intake.wiring.database import Repositories
+from intake.wiring.observing import Observed
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
@@ -49,3 +51,5 @@ MODERATION_LOOK = web.AppKey("moderation_look", ModerationLook)
 MODERATION_MEDIA = web.AppKey("moderation_media", ModerationMedia)
 BACKGROUND = web.AppKey("background", Background)
 CHUNKS = web.AppKey("chunks", ChunkTasks)
+OBSERVED = web.AppKey("observed", Observed)
+DRAINING = web.AppKey("draining", Draining)

@@ -23,6 +23,9 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from intake.core.errors import BadRequest, IntakeError
+from intake.web.keys import DRAINING, OBSERVED, SETTINGS
+from intake.web.metrics import metrics_listener
+from intake.web.pages.security import add_safe_headers
 from intake.web.problems import PROBLEM_JSON
 from intake.web.request_ids import HEADER, UNREAD, new_request_id
 
@@ -63,6 +66,7 @@ class PrivateRequestHandler(RequestHandler):
             status=status, text=json.dumps(body), content_type=PROBLEM_JSON,
             headers={HEADER: rid},
         )  # fmt: skip
+        add_safe_headers(response.headers)
         response.force_close()
         return response
 
@@ -87,16 +91,31 @@ class PrivateAppRunner(web.AppRunner):
 
 
 async def serve(app: web.Application, host: str, port: int, ready: Callable[[], None]) -> None:
-    """Serve ``app`` on ``host:port`` until SIGINT or SIGTERM, then shut it down."""
-    runner = PrivateAppRunner(app, handle_signals=False)
+    """Serve ``app`` on ``host:port`` (and its metrics on ``operations.metrics_listen``)
+    until SIGINT or SIGTERM, then shut down gracefully: ``/readyz`` answers 503 at once,
+    the port stops accepting ``operations.shutdown_notice_seconds`` later, requests in
+    flight get ``operations.shutdown_grace_seconds`` to finish (idle connections are
+    closed), then the background work stops (job leases handed back) and the resources
+    close."""
+    operations = app[SETTINGS].operations
+    grace = operations.shutdown_grace_seconds
+    runner = PrivateAppRunner(app, handle_signals=False, shutdown_timeout=grace)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
-        ready()
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await stop.wait()
+        async with metrics_listener(app[OBSERVED], operations.metrics_listen):
+            await web.TCPSite(runner, host, port).start()
+            ready()
+            stop = asyncio.Event()
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(signum, stop.set)
+            await stop.wait()
+            app[DRAINING].begin()
+            log.info(
+                "shutting down: not ready; closing in %g s", operations.shutdown_notice_seconds
+            )
+            await asyncio.sleep(operations.shutdown_notice_seconds)
+            log.info("no new connections; %g s for requests in flight", grace)
     finally:
         await runner.cleanup()
+        log.info("shut down")

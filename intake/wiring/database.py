@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.idempotency import SqlIdempotencyRepository
 from intake.adapters.db.jobs import SqlJobQueue
+from intake.adapters.db.media_hashes import SqlHashIndex
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.moderation import SqlModerationQueue
 from intake.adapters.db.moderation_views import SqlModerationViews
@@ -22,6 +23,7 @@ from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.private_files import private_directory
 from intake.core.settings import Settings
+from intake.inspection.ports import HashIndex
 from intake.jobs.ports import JobQueue
 from intake.moderation.ports import ModerationQueue, ModerationViews, ModeratorRepository
 from intake.safeguards.ports import IdempotencyRepository, RateCounter
@@ -58,6 +60,7 @@ class Repositories:
     moderation_views: ModerationViews
     moderators: ModeratorRepository
     outbox: Outbox
+    hashes: HashIndex
 
 
 def repositories(
@@ -76,4 +79,5 @@ def repositories(
         moderation_views=SqlModerationViews(database),
         moderators=SqlModeratorRepository(database),
         outbox=SqlOutbox(database),
+        hashes=SqlHashIndex(database),
     )

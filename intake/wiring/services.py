@@ -56,6 +56,7 @@ def login_rules(settings: Settings) -> LoginRules:
         window=dt.timedelta(seconds=m.login_window_seconds),
         session=dt.timedelta(seconds=m.session_seconds),
         max_per_address=m.login_max_per_address,
+        api_token=dt.timedelta(days=m.api_token_days),
     )
 
 
@@ -96,6 +97,7 @@ def _rate_limiter(
         dt.timedelta(seconds=rate.window_seconds),
         addresses,
         clock,
+        ceilings={"submissions": rate.global_submissions, "uploads": rate.global_uploads},
     )
 
 

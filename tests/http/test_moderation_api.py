@@ -40,6 +40,7 @@ async def test_every_moderation_route_refuses_anonymous_and_submitter_tokens(
     submitter = auth(draft["submitter_token"])
     for method, path in sorted(routes):
         url = path.replace("{submission_id}", draft["id"]).replace("{moderator_id}", NO_SUCH_ID)
+        url = url.replace("{token_id}", "no-such-token")
         url = url.replace("{file_id}", NO_SUCH_ID).replace("{variant}", "original")
         for headers in ({}, submitter, auth("imod_not-a-real-token"), {"Authorization": "Basic x"}):
             response = await client.request(method, url, headers=headers, json={})
@@ -55,7 +56,7 @@ async def test_only_admins_manage_accounts(client: Any) -> None:
         for method, path in sorted(moderation_routes(app)):
             if "/moderators" not in path:
                 continue
-            url = path.replace("{moderator_id}", NO_SUCH_ID)
+            url = path.replace("{moderator_id}", NO_SUCH_ID).replace("{token_id}", "none")
             response = await client.request(method, url, headers=auth(token), json={})
             assert response.status == 403, (role, method, path)
 

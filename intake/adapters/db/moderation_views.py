@@ -6,14 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, case, cast, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, not_, or_, select
 
 from intake.adapters.db.audit import audit_from
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import file_from, submission_from
 from intake.adapters.db.transactions import Database
 from intake.moderation.ports import QueueStats, SubmissionQuery
-from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
+from intake.submissions.records import (
+    AuditEntry,
+    FileState,
+    StoredFile,
+    Submission,
+    SubmissionState,
+)
 
 WAITING = (SubmissionState.PENDING_REVIEW.value, SubmissionState.ESCALATED.value)
 
@@ -39,6 +45,19 @@ def not_escalated() -> ColumnElement[bool]:
     return and_(s.state != escalated, not_(claimed_from_seniors))
 
 
+def verification_filters(flag: str, credentials: str) -> list[ColumnElement[bool]]:
+    """A file of the submission flagged ``flag``; one whose credentials are so."""
+    s, f = submissions.c, files.c
+    where: list[ColumnElement[bool]] = []
+    if flag:
+        where.append(exists().where(f.submission_id == s.id, f.flag_kinds.contains(f" {flag} ")))
+    if credentials:
+        status = "" if credentials == "none" else credentials
+        inspected = f.state == FileState.INSPECTED.value
+        where.append(exists().where(f.submission_id == s.id, f.credentials == status, inspected))
+    return where
+
+
 def _filters(query: SubmissionQuery, now: dt.datetime) -> list[ColumnElement[bool]]:
     s = submissions.c
     where: list[ColumnElement[bool]] = [not_escalated()] if query.hide_escalated else []
@@ -46,11 +65,9 @@ def _filters(query: SubmissionQuery, now: dt.datetime) -> list[ColumnElement[boo
         where.append(waiting_state(now).in_([state.value for state in query.states]))
     if query.kind:
         where.append(exists().where(files.c.submission_id == s.id, files.c.kind == query.kind))
+    where += verification_filters(query.flag, query.credentials)
     if query.locale:
         where.append(s.locale == query.locale)
-    if query.flag:
-        flagged = cast(files.c.flags, String).like(f'%"{query.flag}"%')
-        where.append(exists().where(files.c.submission_id == s.id, flagged))
     if query.created_from is not None:
         where.append(s.created_at >= query.created_from)
     if query.created_to is not None:

@@ -198,13 +198,15 @@ class SubmissionSettings:
 @dataclass(frozen=True)
 class RateSettings:
     submissions: int = setting(
-        30,
-        "Submissions (and drafts) one client address may create per window (0: no limit).",
+        120,
+        "Submissions (and drafts) one client address may create per window (0: no limit); "
+        "only accepted ones count. Generous: many readers may share one carrier address.",
         minimum=0,
     )
     uploads: int = setting(
-        300,
-        "Resumable uploads one client address may create per window (0: no limit).",
+        1200,
+        "Resumable uploads one client address may create per window (0: no limit); only "
+        "accepted ones count.",
         minimum=0,
     )
     window_seconds: int = setting(3600, "Length of a rate-limit window.", minimum=1)
@@ -212,4 +214,22 @@ class RateSettings:
         [],
         "Addresses or networks of proxies whose X-Forwarded-For names the client.",
         check=check_networks,
+    )
+    ipv6_prefix: int = setting(
+        64,
+        "IPv6 clients count by their network of this many bits (a /64 is one subscriber); "
+        "rate limits, login attempts and the connection cap.",
+        minimum=1,
+        check=lambda bits: None if bits <= 128 else "an IPv6 prefix has at most 128 bits",
+    )
+    global_submissions: int = setting(
+        5000,
+        "Submissions (and drafts) all clients together may create per window, to protect "
+        "the service (0: no limit).",
+        minimum=0,
+    )
+    global_uploads: int = setting(
+        50000,
+        "Resumable uploads all clients together may create per window (0: no limit).",
+        minimum=0,
     )

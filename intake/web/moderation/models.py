@@ -20,7 +20,9 @@ from intake.moderation.queue import NOTE_MAX_CHARS
 from intake.moderation.records import Role
 from intake.submissions import records
 from intake.submissions.records import FileState, SubmissionState
+from intake.web.i18n import Localizer
 from intake.web.models import Answer, Body, Sha256Hex, Uuid, documented
+from intake.web.moderation.verification import Credentials, FileFlag
 
 Json = dict[str, Any]
 UrlPath = Annotated[str, Field(json_schema_extra={"format": "uri-reference"})]
@@ -138,14 +140,6 @@ class ModerationSubmission(Answer):
         return cls(**cls.members(s, now, viewer))
 
 
-class FileFlag(Answer):
-    kind: str
-    """duplicate, near_duplicate or not_scanned."""
-    submission_id: str
-    file_id: str
-    distance: NonNegativeInt | None
-
-
 class FileUrls(Answer):
     """Where to GET the file through intake (with your token or desk session; HTTP Range
     works, and each opening is written to the audit log)."""
@@ -185,7 +179,9 @@ class ModerationFile(Answer):
     extracted: dict[str, Any]
     """What inspection found."""
     flags: list[FileFlag]
-    """What a moderator should know, e.g. sent before."""
+    """What a moderator should know, e.g. sent before, captured years ago."""
+    credentials: Credentials | None
+    """Content credentials (C2PA); null when the file carries none."""
     reject_reason: str
     phash: str
     """Perceptual hash (photos), hex."""
@@ -195,15 +191,16 @@ class ModerationFile(Answer):
     """Where to GET it through intake; null once the media is deleted."""
 
     @classmethod
-    def of(cls, f: records.StoredFile) -> ModerationFile:
-        flags = [FileFlag(kind=g.kind.value, submission_id=g.submission_id, file_id=g.file_id,
-                          distance=g.distance) for g in f.flags]  # fmt: skip
+    def of(cls, f: records.StoredFile, localizer: Localizer | None = None) -> ModerationFile:
+        flags = [FileFlag.of(g, localizer) for g in f.flags]
+        found = f.extracted.get("credentials")
+        credentials = Credentials.of(found, localizer) if found else None
         return cls(
             id=f.id, position=f.position, filename=f.original_filename,
             media_type=f.media_type, kind=MediaKind(f.kind), size=f.size, sha256=f.sha256,
             state=f.state, created_at=f.created_at, extracted=f.extracted, flags=flags,
-            reject_reason=f.reject_reason, phash=f.phash, inspected_at=f.inspected_at,
-            urls=FileUrls.of(f),
+            credentials=credentials, reject_reason=f.reject_reason, phash=f.phash,
+            inspected_at=f.inspected_at, urls=FileUrls.of(f),
         )  # fmt: skip
 
 
@@ -234,11 +231,12 @@ class ModerationSubmissionDetail(ModerationSubmission):
 
     @classmethod
     def of_detail(
-        cls, detail: SubmissionDetail, now: dt.datetime, viewer: moderation.Moderator
-    ) -> ModerationSubmissionDetail:
+        cls, detail: SubmissionDetail, now: dt.datetime, viewer: moderation.Moderator,
+        localizer: Localizer | None = None,
+    ) -> ModerationSubmissionDetail:  # fmt: skip
         return cls(
             **cls.members(detail.submission, now, viewer),
-            files=[ModerationFile.of(f) for f in detail.files],
+            files=[ModerationFile.of(f, localizer) for f in detail.files],
             audit=[AuditEntry.of(a) for a in detail.audit],
         )
 
@@ -326,16 +324,42 @@ class Moderators(Answer):
 class IssuedToken(Answer):
     token: str
     """The token, shown once: `Authorization: Bearer <token>`."""
+    token_id: str
+    """The token's id, to find it in the list of tokens and revoke it."""
     expires_at: dt.datetime | None
-    """When a session token expires (API tokens: null)."""
+    """When the token expires (sessions: `moderation.session_seconds`; API tokens:
+    `moderation.api_token_days`)."""
     moderator: Moderator
 
     @classmethod
     def of(cls, issued: accounts.IssuedToken) -> IssuedToken:
-        return cls(token=issued.token, expires_at=issued.expires_at,
+        return cls(token=issued.token, token_id=issued.token_id, expires_at=issued.expires_at,
                    moderator=Moderator.of(issued.moderator))  # fmt: skip
 
 
+class Token(Answer):
+    """A live token of an account: never the token itself."""
+
+    id: str
+    kind: moderation.TokenKind
+    """`api` (issued by `intake moderator token` or an admin) or `session` (a login)."""
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    """When it was last used (to the minute); null if never."""
+
+    @classmethod
+    def of(cls, t: moderation.TokenInfo) -> Token:
+        return cls(id=t.id, kind=t.kind, created_at=t.created_at, expires_at=t.expires_at,
+                   last_used_at=t.last_used_at)  # fmt: skip
+
+
+class Tokens(Answer):
+    tokens: list[Token]
+    """Newest first."""
+
+
 ANSWERS = (ModerationSubmission, ModerationSubmissionDetail, ModerationFile, AuditEntry,
-           SubmissionPage, QueueStats, Moderator, Moderators, IssuedToken)  # fmt: skip
+           Credentials, SubmissionPage, QueueStats, Moderator, Moderators, IssuedToken, Token,
+           Tokens)  # fmt: skip
 BODIES = (Decision, NewModerator, ModeratorChange, Login)

@@ -12,7 +12,7 @@ from intake.moderation.look import SubmissionDetail, decode_cursor
 from intake.moderation.ports import QueueFilter, SubmissionQuery
 from intake.moderation.records import Moderator
 from intake.submissions.records import FlagKind, SubmissionState
-from intake.web.keys import CLOCK, MODERATION, MODERATION_LOOK, SETTINGS
+from intake.web.keys import CLOCK, MODERATION, MODERATION_LOOK, SETTINGS, TEMPLATES
 from intake.web.models import json_answer, read_body
 from intake.web.moderation.auth import moderator
 from intake.web.moderation.models import (
@@ -21,6 +21,7 @@ from intake.web.moderation.models import (
     QueueStats,
     SubmissionPage,
 )
+from intake.web.moderation.verification import CREDENTIAL_STATUSES
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/moderation"
@@ -69,6 +70,9 @@ def _states(request: web.Request) -> tuple[SubmissionState, ...]:
         raise _invalid("state", "Use states such as pending_review, escalated.") from None
 
 
+FLAGS = tuple(k.value for k in FlagKind)
+
+
 def _skipped(request: web.Request) -> tuple[str, ...]:
     ids = [i.strip() for i in request.query.get("skip", "").split(",") if i.strip()]
     if len(ids) > MAX_SKIPPED or any(len(i) > 36 for i in ids):
@@ -80,14 +84,18 @@ def _filters(request: web.Request) -> QueueFilter:
     kinds = tuple(k.value for k in MediaKind)
     locales = request.app[SETTINGS].submissions.locales
     return QueueFilter(
-        kind=_choice(request, "kind", kinds),
-        locale=_choice(request, "locale", locales),
+        kind=_choice(request, "kind", kinds), locale=_choice(request, "locale", locales),
+        flag=_choice(request, "flag", FLAGS),
+        credentials=_choice(request, "credentials", CREDENTIAL_STATUSES),
         skip=_skipped(request),
-    )
+    )  # fmt: skip
 
 
 def _detail_answer(request: web.Request, detail: SubmissionDetail, me: Moderator) -> web.Response:
-    answer = ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me)
+    catalogs = request.app[TEMPLATES].catalogs
+    language = catalogs.from_accept_language(request.headers.get("Accept-Language", ""))
+    localizer = catalogs.get(language or catalogs.default)
+    answer = ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me, localizer)
     return json_answer(answer, headers=NO_STORE)
 
 
@@ -136,10 +144,11 @@ async def list_submissions(request: web.Request) -> web.Response:
         states=_states(request),
         kind=_choice(request, "kind", tuple(k.value for k in MediaKind)),
         locale=_choice(request, "locale", request.app[SETTINGS].submissions.locales),
-        flag=_choice(request, "flag", tuple(f.value for f in FlagKind)),
         created_from=_time(request, "from"),
         created_to=_time(request, "to"),
         text=request.query.get("q", "").strip()[:200],
+        flag=_choice(request, "flag", FLAGS),
+        credentials=_choice(request, "credentials", CREDENTIAL_STATUSES),
         after=decode_cursor(cursor) if cursor else None,
         limit=_int(request, "limit", 50, MAX_PAGE),
     )

@@ -26,6 +26,7 @@ from intake.web.moderation.models import (
     NewModerator,
     QueueStats,
     SubmissionPage,
+    Tokens,
 )
 from intake.web.openapi.building import (
     MODERATOR,
@@ -67,7 +68,7 @@ def _detail(description: str) -> Json:
 
 
 def moderation_paths() -> Json:
-    one = params("SubmissionId")
+    one = params("SubmissionId", "AcceptLanguage")
     held = problem_responses(NotFound, Forbidden, Conflict, *GUARDED)
     admin = (Forbidden, *GUARDED)
     return {
@@ -93,7 +94,8 @@ def moderation_paths() -> Json:
                  **problem_responses(ValidationFailed, *GUARDED)},
                 description="Seniors and admins get escalated submissions first. A submission "
                 "whose lease ran out is waiting again.",
-                parameters=params("Kind", "Locale", "Skip"),
+                parameters=params("Kind", "Locale", "Flag", "Credentials", "Skip",
+                                  "AcceptLanguage"),
             )
         },
         f"{BASE}/submissions/{{submission_id}}/lease": {
@@ -116,8 +118,8 @@ def moderation_paths() -> Json:
             "get": _op("Search submissions, newest first", "listModerationSubmissions",
                        {"200": _json("A page.", SubmissionPage),
                         **problem_responses(ValidationFailed, *GUARDED)},
-                       parameters=params("State", "Kind", "Locale", "Flag", "From", "To",
-                                         "Text", "Cursor", "Limit"))
+                       parameters=params("State", "Kind", "Locale", "Flag", "Credentials", "From",
+                                         "To", "Text", "Cursor", "Limit"))
         },
         f"{BASE}/submissions/{{submission_id}}": {
             "get": _op("Everything about a submission", "getModerationSubmission",
@@ -171,5 +173,29 @@ def moderation_paths() -> Json:
                         {"201": _json("Shown once.", IssuedToken),
                          **problem_responses(NotFound, Conflict, *admin)},
                         parameters=params("ModeratorId")),
+        },
+        f"{BASE}/moderators/{{moderator_id}}/tokens": {
+            "get": _op("An account's live tokens, with their last use (admins)",
+                       "listModeratorTokens",
+                       {"200": _json("Newest first.", Tokens),
+                        **problem_responses(NotFound, *admin)},
+                       parameters=params("ModeratorId")),
+        },
+        f"{BASE}/moderators/{{moderator_id}}/tokens/{{token_id}}": {
+            "delete": _op("Revoke one token of an account (admins)", "revokeModeratorToken",
+                          {"204": response("Revoked.", headers=["Cache-Control"]),
+                           **problem_responses(NotFound, *admin)},
+                          parameters=params("ModeratorId", "TokenId")),
+        },
+        f"{BASE}/me/tokens": {
+            "get": _op("Your live tokens, with their last use", "listMyTokens",
+                       {"200": _json("Newest first.", Tokens), **problem_responses(*GUARDED)}),
+        },
+        f"{BASE}/me/tokens/{{token_id}}": {
+            "delete": _op("Revoke one of your tokens (the one you send included)",
+                          "revokeMyToken",
+                          {"204": response("Revoked.", headers=["Cache-Control"]),
+                           **problem_responses(NotFound, *GUARDED)},
+                          parameters=params("TokenId")),
         },
     }  # fmt: skip

@@ -4,6 +4,7 @@ responses of an operation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import Field, NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
@@ -60,7 +61,8 @@ def _kind(error: type[IntakeError], when: str) -> ProblemType:
 
 NOT_READY = ProblemType(
     "not-ready", 503, "Not ready",
-    "GET /readyz: S3 or the database does not answer; `checks` says which.",
+    "GET /readyz: S3 or the database does not answer (`checks` says which), or the node "
+    "is shutting down (no `checks`).",
 )  # fmt: skip
 
 PROBLEM_TYPES: tuple[ProblemType, ...] = (
@@ -93,8 +95,9 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
           "(`size`; also `Content-Range: bytes */<size>`)."),
     _kind(Locked, "Another request is writing this upload; retry shortly."),
     _kind(ChecksumMismatch, "A tus chunk that does not match `Upload-Checksum`; discarded."),
-    _kind(TooManyRequests, "Over this client address's rate limit (`limit` per window), or "
-          "too many failed moderator logins; `retry_after_seconds` and `Retry-After` say when "
+    _kind(TooManyRequests, "Over this client address's rate limit (`limit` per window; only "
+          "accepted requests count), or all clients' (`scope`), or too many failed moderator "
+          "logins; `retry_after_seconds` and `Retry-After` say when "
           "to try again."),
     _kind(StorageUnavailable, "Object storage failed; nothing was kept; try again."),
     _kind(DatabaseUnavailable, "The database failed; nothing was kept; try again."),
@@ -159,6 +162,9 @@ class Problem(Answer):
     """too-many-requests, conflict: seconds to wait (also in `Retry-After`)."""
     limit: NonNegativeInt | Absent = None
     """too-many-requests: requests allowed per window."""
+    scope: Literal["address", "everyone"] | Absent = None
+    """too-many-requests on submissions and uploads: whose limit was reached, this client
+    address's (or IPv6 network's) or all clients' together (`rate.global_*`)."""
     offset: NonNegativeInt | None = None
     """conflict: the upload's offset, to resume from."""
     incomplete_uploads: list[Uuid] | Absent = None
@@ -174,7 +180,8 @@ class Problem(Answer):
 
 _BY_CLASS = {(p.slug, p.status): p for p in PROBLEM_TYPES}
 _EXTRA_HEADERS = {405: ("Allow",), 409: ("Retry-After",), 429: ("Retry-After",),
-                  412: ("Tus-Version",), 416: ("Content-Range",)}  # fmt: skip
+                  412: ("Tus-Version",), 416: ("Content-Range",),
+                  503: ("Retry-After?",)}  # fmt: skip
 
 
 def problem_responses(
