@@ -481,11 +481,15 @@ def _explore(operation: Any, base_url: str, examples: int, headers: dict[str, st
 def _run_schemathesis(document: dict[str, Any], base_url: str,
                       owned: dict[str, tuple[str, dict[str, str]]]) -> list[str]:  # fmt: skip
     """Every operation with generated data; then each secured one again as the owner of
-    a fresh draft (``owned``: label -> token, path parameters)."""
+    a fresh draft (``owned``: label -> token, path parameters). Not ``/readyz``: it takes
+    nothing to generate, and its 503 says only that a dependency was slow to answer (on a
+    loaded machine it can be); it has tests of its own."""
     schema = schemathesis.openapi.from_dict(document)
     failures = []
     for result in schema.get_all_operations():
         operation = result.ok()
+        if operation.path == "/readyz":
+            continue
         failures += _explore(operation, base_url, ANONYMOUS_EXAMPLES, {}, {})
         if operation.label in owned:
             token, path_parameters = owned[operation.label]
