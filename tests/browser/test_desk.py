@@ -53,6 +53,7 @@ async def sign_in(page: Page, world: Newsroom, name: str, tag: str = "en") -> No
     await page.fill("#password", PASSWORD)
     await page.click("#sign-in")
     await expect(page).to_have_url(f"{world.url}/{tag}/moderate")
+    await expect(page.locator("html")).to_have_attribute("data-desk", "ready")
 
 
 async def decide_by_keys(page: Page, key: str, reason: int) -> None:
@@ -180,6 +181,7 @@ async def test_a_plain_moderator_never_sees_an_escalated_item(
     await expect(page.locator("#refusal")).to_contain_text("escalated submissions are for senior")
     assert secret not in await page.content()
     await page.goto(f"{world.url}/en/moderate")
+    await expect(page.locator("html")).to_have_attribute("data-desk", "ready")
     await page.keyboard.press("n")
     await expect(page.locator("#desk-status")).to_have_text("Nothing waits for review right now.")
 
@@ -199,6 +201,7 @@ async def test_hostile_reader_text_is_shown_as_text(world: Newsroom, desk: Brows
     await page.goto(f"{world.url}/en/moderate?q=onerror")
     await expect(page.locator("#results")).to_contain_text(XSS)
     await page.goto(f"{world.url}/en/moderate")
+    await expect(page.locator("html")).to_have_attribute("data-desk", "ready")
     await page.keyboard.press("n")
     await expect(page.locator(HELD)).to_have_attribute("data-item", sent["id"])
     for field in fields:
@@ -277,6 +280,7 @@ async def test_no_serious_accessibility_problem_on_the_desk(
     await page.goto(f"{world.url}/en/moderate/accounts")
     found["accounts"] = await axe_violations(page)
     await page.goto(f"{world.url}/en/moderate")
+    await expect(page.locator("html")).to_have_attribute("data-desk", "ready")
     await page.keyboard.press("n")
     await expect(page.locator(HELD)).to_be_visible()
     await page.keyboard.press("a")

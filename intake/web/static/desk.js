@@ -246,3 +246,4 @@ addEventListener("pagehide", () => {
 addEventListener("popstate", () => show(location.href, { push: false }));
 
 setUp();
+document.documentElement.dataset.desk = "ready";
