@@ -14,7 +14,7 @@ from intake.moderation.records import Role
 from intake.submissions.records import SubmissionState
 from intake.web.keys import REPOSITORY, SETTINGS
 from tests.browser.conftest import PHONE, screenshot
-from tests.browser.test_pages import axe_violations
+from tests.browser.test_pages import TOUCH_TARGETS, axe_violations
 from tests.desk_helpers import PASSWORD
 from tests.desk_world import FILENAME_XSS, XSS, Newsroom, newsroom
 from tests.eventually import eventually
@@ -254,12 +254,14 @@ async def test_the_desk_in_dari_is_right_to_left_on_a_phone(
     await expect(html).to_have_attribute("dir", "rtl")
     await expect(html).to_have_attribute("lang", "fa-AF")
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert await page.evaluate(TOUCH_TARGETS) == []
     await screenshot(page, "desk-queue-fa-AF")
     await page.keyboard.press("n")
     await expect(page.locator(HELD)).to_be_visible()
     await expect(page.locator("#lease")).to_contain_text("در دست شماست")
     await expect(page.locator(".reader-fields dd[dir=auto]").first).to_be_visible()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert await page.evaluate(TOUCH_TARGETS) == []
     await screenshot(page, "desk-item-fa-AF")
     await context.close()
     assert trouble == []
