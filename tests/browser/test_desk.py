@@ -241,28 +241,31 @@ async def test_a_cross_site_post_without_the_csrf_token_is_refused(
     assert submission is not None and submission.state is SubmissionState.PENDING_REVIEW
 
 
-async def test_the_desk_in_dari_is_right_to_left_on_a_phone(
-    world: Newsroom, browser: Browser
+@pytest.mark.parametrize(
+    ("tag", "yours"), [("fa-AF", "در دست شماست"), ("ps", "ستاسو په لاس کې ده")]
+)
+async def test_the_desk_in_dari_and_pashto_is_right_to_left_on_a_phone(
+    world: Newsroom, browser: Browser, tag: str, yours: str
 ) -> None:
     await world.send([("p.jpg", jpeg_with_exif())], story="پل را آب برد", title="سیلاب")
     await world.moderator("amina")
-    context = await browser.new_context(**PHONE, locale="fa-AF")
+    context = await browser.new_context(**PHONE, locale=tag)
     page = await context.new_page()
     trouble = watch(page)
-    await sign_in(page, world, "amina", "fa-AF")
+    await sign_in(page, world, "amina", tag)
     html = page.locator("html")
     await expect(html).to_have_attribute("dir", "rtl")
-    await expect(html).to_have_attribute("lang", "fa-AF")
+    await expect(html).to_have_attribute("lang", tag)
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
     assert await page.evaluate(TOUCH_TARGETS) == []
-    await screenshot(page, "desk-queue-fa-AF")
+    await screenshot(page, f"desk-queue-{tag}")
     await page.keyboard.press("n")
     await expect(page.locator(HELD)).to_be_visible()
-    await expect(page.locator("#lease")).to_contain_text("در دست شماست")
+    await expect(page.locator("#lease")).to_contain_text(yours)
     await expect(page.locator(".reader-fields dd[dir=auto]").first).to_be_visible()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
     assert await page.evaluate(TOUCH_TARGETS) == []
-    await screenshot(page, "desk-item-fa-AF")
+    await screenshot(page, f"desk-item-{tag}")
     await context.close()
     assert trouble == []
 
