@@ -57,6 +57,7 @@ def shared_env(
         "INTAKE_SERVER_ADDRESS_SECRET": "the instances' shared address secret",
         "INTAKE_KEYS_MASTER_KEY": TEST_MASTER_KEY,  # the same as the tests' own app
         "INTAKE_WORKERS_IN_PROCESS": "false",  # the tests that want workers start them
+        "INTAKE_OPERATIONS_METRICS_LISTEN": "",  # nodes side by side would share its port
     }
     env.update({f"INTAKE_{k.upper()}": v for k, v in extra.items()})
     return env

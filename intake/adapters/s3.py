@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import functools
 import ipaddress
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,12 +28,11 @@ from intake.core.object_store import ObjectInfo, PartBody, SpooledBody, Uploaded
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import CopySourceTypeDef
 
 T = TypeVar("T")
+CallObserver = Callable[[str, float, bool], None]
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
 _DELETE_BATCH = 1000
-_TOO_LARGE_TO_COPY = {"InvalidRequest", "EntityTooLarge"}
 _DOWNLOAD_CHUNK = 1024 * 1024
 
 
@@ -121,6 +121,8 @@ class S3ObjectStore:
         self._bucket = conn.bucket
         self._client = _make_client(conn)
         self._executor = ThreadPoolExecutor(conn.threads, thread_name_prefix="s3")
+        self.observers: list[CallObserver] = []
+        """Each told every call's operation, duration in seconds and whether it failed."""
 
     @property
     def bucket(self) -> str:
@@ -132,10 +134,20 @@ class S3ObjectStore:
 
     async def _call(self, key: str, fn: Callable[..., T], /, **kwargs: Any) -> T:
         loop = asyncio.get_running_loop()
+        started, failed = time.perf_counter(), True
         try:
-            return await loop.run_in_executor(self._executor, functools.partial(fn, **kwargs))
+            answer = await loop.run_in_executor(self._executor, functools.partial(fn, **kwargs))
+            failed = False
+            return answer
         except (ClientError, BotoCoreError) as exc:
-            raise _translate(exc, key) from exc
+            error = _translate(exc, key)
+            failed = not isinstance(error, ObjectNotFound)
+            raise error from exc
+        finally:
+            if self.observers:
+                operation = getattr(fn, "__name__", "call").strip("_").removesuffix("_sync")
+                for observer in self.observers:
+                    observer(operation, time.perf_counter() - started, failed)
 
     def _write_args(self, content_type: str, metadata: Mapping[str, str]) -> dict[str, Any]:
         args: dict[str, Any] = {"ContentType": content_type, "Metadata": dict(metadata)}
@@ -250,22 +262,6 @@ class S3ObjectStore:
                 Key=key,
                 UploadId=upload_id,
             )
-
-    async def replace_metadata(
-        self, key: str, *, content_type: str, metadata: Mapping[str, str]
-    ) -> None:
-        args = {**self._write_args(content_type, metadata), "MetadataDirective": "REPLACE"}
-        await self._call(key, self._replace_metadata_sync, key=key, args=args)
-
-    def _replace_metadata_sync(self, key: str, args: dict[str, Any]) -> None:
-        source: CopySourceTypeDef = {"Bucket": self._bucket, "Key": key}
-        try:
-            self._client.copy_object(Bucket=self._bucket, Key=key, CopySource=source, **args)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") not in _TOO_LARGE_TO_COPY:
-                raise
-            # Over 5 GiB a single CopyObject is refused: copy it part by part instead.
-            self._client.copy(CopySource=source, Bucket=self._bucket, Key=key, ExtraArgs=args)
 
     async def head(self, key: str) -> ObjectInfo:
         answer = await self._call(key, self._client.head_object, Bucket=self._bucket, Key=key)

@@ -21,10 +21,12 @@ from intake.cli import moderators as moderator_cli
 from intake.core.errors import ConfigurationError
 from intake.core.settings import Settings
 from intake.core.settings.loading import default_config_path, load_settings, render_toml
+from intake.web.metrics import metrics_listener
 from intake.wiring.database import open_database, repositories
 from intake.wiring.inspection import open_worker
 from intake.wiring.janitor import Janitor
 from intake.wiring.loops import WORKER_LOOPS, run_loops
+from intake.wiring.observing import Observed
 from intake.wiring.services import open_services
 from intake.wiring.storage import open_object_store
 
@@ -35,7 +37,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _logging(settings: Settings) -> None:
-    logs.configure(settings.server.log_level)
+    logs.configure(settings.server.log_level, settings.operations.log_format)
 
 
 _M_MMAP_THRESHOLD, _M_ARENA_MAX = -3, -8
@@ -98,7 +100,12 @@ async def _work(settings: Settings, until_idle: bool) -> int:
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 loop.add_signal_handler(signum, stop.set)
+            observed = Observed()
+            observed.watch_store(store)
+            observed.watch_database(database)
+            observed.watch_decoders(inspection.decoders)
             async with (
+                metrics_listener(observed, settings.operations.metrics_listen),
                 open_services(settings, store, repos) as services,
                 run_loops(WORKER_LOOPS, settings, services, inspection.worker) as background,
             ):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import os
@@ -19,6 +20,18 @@ def new_id() -> str:
     value = (value & ~(0xF << 76)) | (0x7 << 76)
     value = (value & ~(0x3 << 62)) | (0x2 << 62)
     return str(uuid.UUID(int=value))
+
+
+def id_time(value: str) -> dt.datetime | None:
+    """When a UUIDv7 made by :func:`new_id` was made (to the millisecond); ``None`` for
+    anything else."""
+    try:
+        parsed = uuid.UUID(value)
+    except ValueError:
+        return None
+    if parsed.version != 7:
+        return None
+    return dt.datetime.fromtimestamp((parsed.int >> 80) / 1000, dt.UTC)
 
 
 def new_reference() -> str:

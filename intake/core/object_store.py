@@ -86,11 +86,6 @@ class ObjectStore(Protocol):
     async def abort_multipart(self, key: str, upload_id: str) -> None:
         """Discard a multipart upload and its parts."""
 
-    async def replace_metadata(
-        self, key: str, *, content_type: str, metadata: Mapping[str, str]
-    ) -> None:
-        """Replace the metadata of an existing object, keeping its bytes."""
-
     async def head(self, key: str) -> ObjectInfo:
         """Size, type and metadata of ``key``; ``ObjectNotFound`` when absent."""
 

@@ -170,13 +170,6 @@ class SealingStore:
             inner_id = self._parse_upload(upload_id)[2]
         await self.inner.abort_multipart(key, inner_id)
 
-    async def replace_metadata(
-        self, key: str, *, content_type: str, metadata: Mapping[str, str]
-    ) -> None:
-        seal = (await self.inner.head(key)).metadata.get(SEAL)
-        kept = {**metadata, SEAL: seal} if seal else dict(metadata)
-        await self.inner.replace_metadata(key, content_type=content_type, metadata=kept)
-
     @staticmethod
     def _seal_of(info: ObjectInfo) -> bytes | None:
         seal = info.metadata.get(SEAL)

@@ -22,7 +22,7 @@ from intake.core.sizes import describe_size
 from intake.submissions.acceptance import inspection_job, received_audit
 from intake.submissions.fields import validate_fields
 from intake.submissions.filenames import sanitize_filename
-from intake.submissions.manifest import store_manifest
+from intake.submissions.manifest import store_manifest, take_back_if_withdrawn
 from intake.submissions.policy import IntakePolicy
 from intake.submissions.ports import SubmissionRepository
 from intake.submissions.records import (
@@ -110,6 +110,7 @@ class DraftService:
         audit = received_audit(submitted, files, SubmissionState.DRAFT, now)
         job = inspection_job(submitted)
         if not await self._submissions.submit_draft(submitted, files, audit, [job]):
+            await take_back_if_withdrawn(self._store, self._submissions, submitted)
             raise Conflict("This submission was already submitted.")
         return submitted
 

@@ -1,7 +1,8 @@
 """``manifest.json``: a submission described in the bucket, beside its media.
 
-The bucket is the source of truth; the manifest holds what is needed to rebuild the
-submission's rows from it. Times are ISO 8601 with their offset (``+00:00``).
+It describes the submission for people and tools that read the bucket; the database,
+not the bucket, is what is backed up and restored (see the README). Times are ISO 8601
+with their offset (``+00:00``).
 """
 
 from __future__ import annotations
@@ -15,10 +16,18 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from intake.core.bucket_layout import manifest_key
 from intake.core.object_store import ObjectStore
-from intake.submissions.records import FileFlag, FileState, StoredFile, Submission
+from intake.submissions.ports import SubmissionRepository
+from intake.submissions.records import (
+    FileFlag,
+    FileState,
+    StoredFile,
+    Submission,
+    SubmissionState,
+)
 
-MANIFEST_VERSION = 2
-"""2: each file has its inspection (verdict, extracted metadata, flags, derivatives)."""
+MANIFEST_VERSION = 3
+"""2: each file has its inspection (verdict, extracted metadata, flags, derivatives).
+3: flags carry their evidence; extracted metadata may hold content ``credentials``."""
 CONTENT_TYPE = "application/json"
 
 VERDICTS = {
@@ -44,11 +53,13 @@ class ManifestFlag(_Part):
     submission_id: str = Field("", exclude_if=_unset)
     file_id: str = Field("", exclude_if=_unset)
     distance: int | None = Field(None, exclude_if=_unset)
+    evidence: dict[str, Any] = Field(default_factory=dict, exclude_if=lambda v: not v)
 
     @classmethod
     def of(cls, flag: FileFlag) -> ManifestFlag:
         return cls(kind=flag.kind.value, submission_id=flag.submission_id,
-                   file_id=flag.file_id, distance=flag.distance)  # fmt: skip
+                   file_id=flag.file_id, distance=flag.distance,
+                   evidence=flag.evidence)  # fmt: skip
 
 
 class Inspection(_Part):
@@ -155,3 +166,19 @@ async def store_manifest(
         content_type=CONTENT_TYPE,
         metadata={"submission-id": submission.id},
     )
+
+
+async def take_back_if_withdrawn(
+    store: ObjectStore, repository: SubmissionRepository, submission: Submission
+) -> bool:
+    """Delete the manifest just stored for ``submission`` if it was withdrawn (or
+    forgotten) meanwhile; whether it was.
+
+    A withdrawal commits first and then deletes the prefix: a manifest stored after that
+    deletion listed the prefix is found here, since this reads the state after storing.
+    """
+    state = (await repository.states_of([submission.id])).get(submission.id)
+    if state is not None and state is not SubmissionState.WITHDRAWN:
+        return False
+    await store.delete([manifest_key(submission.prefix)])
+    return True

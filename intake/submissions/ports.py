@@ -37,6 +37,9 @@ class SubmissionRepository(Protocol):
     async def get_submission(self, submission_id: str) -> Submission | None:
         """The submission with this id, or ``None``."""
 
+    async def states_of(self, submission_ids: Sequence[str]) -> dict[str, SubmissionState]:
+        """The state of each of these submissions that has a row (absent ids left out)."""
+
     async def get_by_reference(self, reference: str) -> Submission | None:
         """The submission with this reference code, or ``None``."""
 

@@ -51,7 +51,10 @@ class AccessLog(AbstractAccessLogger):
         if self._full:
             agent = request.headers.get("User-Agent", "-")
             line += f' {request.remote} "{request.raw_path}" "{agent}"'
-        self.logger.info(line)
+        fields = {"event": "request", "request_id": rid, "method": method,
+                  "route": logged_route(request), "status": response.status,
+                  "bytes": response.body_length, "ms": round(time * 1000, 1)}  # fmt: skip
+        self.logger.info(line, extra=fields)
 
 
 def handler_args(mode: str) -> dict[str, object]:

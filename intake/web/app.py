@@ -20,22 +20,27 @@ from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
 from intake.submissions.ports import SubmissionRepository
 from intake.uploads.turns import UploadTurns
-from intake.web import health
+from intake.web import health, metrics
 from intake.web.access_log import handler_args as access_log_args
 from intake.web.cors import cors_middleware
+from intake.web.desk import wiring as desk
+from intake.web.draining import Draining
 from intake.web.i18n import Catalogs
 from intake.web.keys import (
     BACKGROUND,
     CHUNKS,
     CLOCK,
     DRAFTS,
+    DRAINING,
     IDEMPOTENCY,
     INSPECTION,
     JOBS,
     MODERATION,
     MODERATION_LOOK,
+    MODERATION_MEDIA,
     MODERATORS,
     OBJECT_STORE,
+    OBSERVED,
     PUBLISHER,
     RATE_LIMITER,
     REPOSITORIES,
@@ -48,7 +53,9 @@ from intake.web.keys import (
     UPLOADS,
     WORKER,
 )
+from intake.web.metrics import metrics_middleware
 from intake.web.moderation import accounts as api_moderators
+from intake.web.moderation import media as api_media
 from intake.web.moderation import publishing as api_publishing
 from intake.web.moderation import queue as api_moderation
 from intake.web.openapi import routes as openapi
@@ -65,6 +72,7 @@ from intake.web.uploads.tus import tus_middleware
 from intake.wiring.database import open_database, repositories
 from intake.wiring.inspection import open_worker
 from intake.wiring.loops import Loop, run_loops, serve_loops
+from intake.wiring.observing import Observed
 from intake.wiring.services import Services, open_services
 from intake.wiring.storage import open_object_store
 
@@ -87,6 +95,7 @@ def _publish(app: web.Application, services: Services) -> None:
     app[MODERATORS] = services.moderators
     app[MODERATION] = services.moderation
     app[MODERATION_LOOK] = services.moderation_look
+    app[MODERATION_MEDIA] = services.moderation_media
     app[PUBLISHER] = services.publisher
 
 
@@ -101,6 +110,9 @@ async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
             else await stack.enter_async_context(open_object_store(settings, start_embedded=True))
         )
         database = await stack.enter_async_context(open_database(settings))
+        observed = app[OBSERVED]
+        stack.callback(observed.watch_store(store))
+        observed.watch_database(database)
         repos = repositories(database, settings, submissions=app.get(_GIVEN_REPOSITORY))
         services = await stack.enter_async_context(open_services(settings, store, repos, clock))
         _publish(app, services)
@@ -108,6 +120,7 @@ async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
             open_worker(settings, services.store, repos, clock)
         )
         app[INSPECTION], app[WORKER] = inspection.service, inspection.worker
+        observed.watch_decoders(inspection.decoders)
         stack.push_async_callback(app[CHUNKS].wait)
         loops = serve_loops(settings)
         if not app[_RUN_WORKERS]:
@@ -137,6 +150,7 @@ def create_app(
         middlewares=[
             security_headers_middleware,
             request_id_middleware,
+            metrics_middleware,
             cors_middleware,
             tus_middleware,
             problem_middleware,
@@ -149,9 +163,11 @@ def create_app(
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock
+    app[OBSERVED] = Observed(clock=clock)
     app[TEMPLATES] = Templates(Catalogs(settings.submissions.locales))
     app[UPLOAD_TURNS] = UploadTurns(settings.uploads.active_uploads)
-    app[CHUNKS] = ChunkTasks()
+    app[CHUNKS] = ChunkTasks(settings.operations.shutdown_grace_seconds)
+    app[DRAINING] = Draining()
     app[_RUN_WORKERS] = settings.workers.in_process if workers is None else workers
     if object_store is not None:
         app[OBJECT_STORE] = object_store
@@ -159,8 +175,10 @@ def create_app(
         app[_GIVEN_REPOSITORY] = repository
     app.cleanup_ctx.append(resources_ctx)
     for module in (api_submissions, api_config, health, tus, api_moderation, api_moderators,
-                   api_publishing):  # fmt: skip
+                   api_media, api_publishing):  # fmt: skip
         app.add_routes(module.routes)
     pages.install(app)
+    metrics.install(app)
+    desk.install(app)
     openapi.setup(app)
     return app

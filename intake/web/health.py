@@ -9,7 +9,7 @@ from typing import Literal
 from aiohttp import web
 
 from intake.core.errors import IntakeError
-from intake.web.keys import OBJECT_STORE, REPOSITORY
+from intake.web.keys import DRAINING, OBJECT_STORE, REPOSITORY
 from intake.web.models import Answer, json_answer
 from intake.web.problems import PROBLEM_JSON
 
@@ -52,17 +52,26 @@ async def _check(probe: Awaitable[None]) -> str:
 
 @routes.get("/readyz")
 async def readyz(request: web.Request) -> web.Response:
+    if request.app[DRAINING].active:
+        return _not_ready("This node is shutting down; send requests to another node.", None)
     storage, database = await asyncio.gather(
         _check(request.app[OBJECT_STORE].ping()), _check(request.app[REPOSITORY].ping())
     )
     checks = ReadyChecks(object_store=storage, database=database)
     if storage == database == "ok":
         return json_answer(Ready(status="ready", checks=checks))
-    body = {
+    return _not_ready("A dependency does not answer.", checks)
+
+
+def _not_ready(detail: str, checks: ReadyChecks | None) -> web.Response:
+    body: dict[str, object] = {
         "type": "/problems/not-ready",
         "title": "Not ready",
         "status": 503,
-        "detail": "A dependency does not answer.",
-        "checks": checks.model_dump(),
+        "detail": detail,
     }
-    return web.json_response(body, status=503, content_type=PROBLEM_JSON)
+    if checks is not None:
+        body["checks"] = checks.model_dump()
+    return web.json_response(
+        body, status=503, content_type=PROBLEM_JSON, headers={"Cache-Control": "no-store"}
+    )

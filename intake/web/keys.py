@@ -13,6 +13,7 @@ from intake.jobs.ports import JobQueue
 from intake.jobs.worker import Worker
 from intake.moderation.accounts import ModeratorService
 from intake.moderation.look import ModerationLook
+from intake.moderation.media import ModerationMedia
 from intake.moderation.publishing import Publisher
 from intake.moderation.queue import ModerationService
 from intake.safeguards.idempotency import Idempotency
@@ -23,9 +24,11 @@ from intake.submissions.receiving import SubmissionService
 from intake.submissions.submitter import SubmitterService
 from intake.uploads.resumable import UploadService
 from intake.uploads.turns import UploadTurns
+from intake.web.draining import Draining
 from intake.web.templates import Templates
 from intake.web.uploads.chunk_tasks import ChunkTasks
 from intake.wiring.database import Repositories
+from intake.wiring.observing import Observed
 
 SETTINGS = web.AppKey("settings", Settings)
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
@@ -46,6 +49,9 @@ WORKER = web.AppKey("worker", Worker)
 MODERATORS = web.AppKey("moderators", ModeratorService)
 MODERATION = web.AppKey("moderation", ModerationService)
 MODERATION_LOOK = web.AppKey("moderation_look", ModerationLook)
+MODERATION_MEDIA = web.AppKey("moderation_media", ModerationMedia)
 PUBLISHER = web.AppKey("publisher", Publisher)
 BACKGROUND = web.AppKey("background", Background)
 CHUNKS = web.AppKey("chunks", ChunkTasks)
+OBSERVED = web.AppKey("observed", Observed)
+DRAINING = web.AppKey("draining", Draining)

@@ -21,6 +21,9 @@ from intake.web.request_ids import described, request_id
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE = web.RequestKey("problem_type", str)
+"""The type of the problem a request was answered with (for the metrics)."""
+DEPENDENCY_RETRY_SECONDS = 5
 MAX_READ_BODY = 1024 * 1024
 """The largest body read whole (JSON); files always stream."""
 
@@ -53,6 +56,7 @@ def wants_html(request: web.Request) -> bool:
 
 
 def problem_response(request: web.Request, error: IntakeError) -> web.Response:
+    request[PROBLEM_TYPE] = error.type_uri
     if wants_html(request):
         response = error_page(request, error)
     else:
@@ -66,6 +70,8 @@ def problem_response(request: web.Request, error: IntakeError) -> web.Response:
         )
     if "retry_after_seconds" in error.extra:
         response.headers["Retry-After"] = str(error.extra["retry_after_seconds"])
+    elif error.status == 503:  # a dependency is down: nothing was kept, come back soon
+        response.headers["Retry-After"] = str(DEPENDENCY_RETRY_SECONDS)
     if error.status == 405 and "allowed_methods" in error.extra:
         response.headers["Allow"] = ", ".join(error.extra["allowed_methods"])
     return response

@@ -8,6 +8,7 @@ which may hold a submission id, a reference or an upload id.
 
 from __future__ import annotations
 
+import contextvars
 import re
 import uuid
 
@@ -20,6 +21,7 @@ REQUEST_ID = web.RequestKey("request_id", str)
 ROUTE = web.RequestKey("logged_route", str)
 UNROUTED = "(no route)"
 UNREAD = "(not HTTP)"
+_CURRENT: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 _SANE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 _VARIABLE = re.compile(r"\{[^}]*\}")
 
@@ -27,6 +29,11 @@ _VARIABLE = re.compile(r"\{[^}]*\}")
 def request_id(request: BaseRequest) -> str:
     value: str = request.get(REQUEST_ID, "")
     return value
+
+
+def current_request_id() -> str:
+    """The id of the request being handled in this task ('' outside one), for logs."""
+    return _CURRENT.get()
 
 
 def new_request_id() -> str:
@@ -59,10 +66,13 @@ async def request_id_middleware(request: web.Request, handler: Handler) -> web.S
     given = request.headers.get(HEADER, "")
     request[REQUEST_ID] = given if _SANE.match(given) else new_request_id()
     request[ROUTE] = route_of(request)
+    current = _CURRENT.set(request[REQUEST_ID])
     try:
         response = await handler(request)
     except web.HTTPException as exc:  # redirects raised by handlers
         exc.headers[HEADER] = request[REQUEST_ID]
         raise
+    finally:
+        _CURRENT.reset(current)
     response.headers[HEADER] = request[REQUEST_ID]
     return response

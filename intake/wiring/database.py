@@ -12,6 +12,7 @@ from intake.adapters.db.data_keys import SqlDataKeyRepository
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.idempotency import SqlIdempotencyRepository
 from intake.adapters.db.jobs import SqlJobQueue
+from intake.adapters.db.media_hashes import SqlHashIndex
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.moderation import SqlModerationQueue
 from intake.adapters.db.moderation_views import SqlModerationViews
@@ -24,6 +25,7 @@ from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.private_files import private_directory
 from intake.core.settings import Settings
+from intake.inspection.ports import HashIndex
 from intake.jobs.ports import JobQueue
 from intake.keys.ports import DataKeyRepository, PublishedCopyRepository
 from intake.moderation.ports import ModerationQueue, ModerationViews, ModeratorRepository
@@ -61,6 +63,7 @@ class Repositories:
     moderation_views: ModerationViews
     moderators: ModeratorRepository
     outbox: Outbox
+    hashes: HashIndex
     data_keys: DataKeyRepository
     published_copies: PublishedCopyRepository
 
@@ -81,6 +84,7 @@ def repositories(
         moderation_views=SqlModerationViews(database),
         moderators=SqlModeratorRepository(database),
         outbox=SqlOutbox(database),
+        hashes=SqlHashIndex(database),
         data_keys=SqlDataKeyRepository(database),
         published_copies=SqlPublishedCopyRepository(database),
     )

@@ -66,8 +66,9 @@ async def _open_worker(
         i.timeout_seconds,
         ProcessLimits(memory_bytes=i.decoder_memory, cpu_seconds=i.decoder_cpu_seconds),
     )
+    rules = InspectionRules.from_settings(settings)
     service = InspectionService(
-        store, repos.submissions, decoders, scanner, InspectionRules.from_settings(settings), clock
+        store, repos.submissions, decoders, scanner, rules, clock, hashes=repos.hashes
     )
     worker = Worker(repos.jobs, {INSPECT_SUBMISSION: service}, job_rules(settings), clock)
     try:

@@ -1,5 +1,6 @@
 """The janitor's round: forget what is kept only for a while, purge what the newsroom's
-retention says is kept long enough, end abandoned uploads."""
+retention says is kept long enough, end abandoned uploads, remove objects no row owns
+(at most once every ``ORPHAN_PERIOD`` in a running service: it lists the bucket)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import datetime as dt
 
 from intake.core.clock import Clock, utcnow
 from intake.core.settings import Settings
+from intake.submissions.orphans import OrphanSweep
 from intake.wiring.services import Services
+
+ORPHAN_PERIOD = dt.timedelta(hours=1)
 
 
 class Janitor:
@@ -15,6 +19,12 @@ class Janitor:
         self._settings = settings
         self._services = services
         self._clock = clock
+        self._orphans_swept_at: dt.datetime | None = None
+        repos = services.repositories
+        self.orphans = OrphanSweep(
+            services.store, repos.submissions, repos.uploads,
+            dt.timedelta(seconds=settings.operations.orphan_grace_seconds), clock,
+        )  # fmt: skip
 
     async def forget(self) -> None:
         """Idempotency keys and rate counters past their window, finished jobs after
@@ -36,7 +46,12 @@ class Janitor:
         which a busy round starts at once)."""
         await self.forget()
         purged = await self._services.retention.purge()
-        return purged + await self._services.uploads.expire_due()
+        ended = await self._services.uploads.expire_due()
+        now = self._clock()
+        if self._orphans_swept_at is None or now - self._orphans_swept_at >= ORPHAN_PERIOD:
+            self._orphans_swept_at = now
+            await self.orphans.sweep()
+        return purged + ended
 
     async def sweep(self, *, rewrite: bool = False) -> tuple[int, int]:
         """Everything at once (``intake janitor``, from cron): how many uploads ended and
@@ -50,6 +65,7 @@ class Janitor:
         ended = 0
         while batch := await self._services.uploads.expire_due():
             ended += batch
+        await self.orphans.sweep()
         if rewrite:
             await self._services.repositories.submissions.reclaim_erased(rewrite=True)
         return ended, purged

@@ -14,6 +14,7 @@ from intake.core.settings import Settings
 from intake.keys.keyring import KeyRing
 from intake.moderation.accounts import LoginRules, ModeratorService
 from intake.moderation.look import ModerationLook
+from intake.moderation.media import ModerationMedia
 from intake.moderation.passwords import Passwords
 from intake.moderation.publishing import Publisher
 from intake.moderation.queue import ModerationRules, ModerationService
@@ -49,6 +50,7 @@ class Services:
     moderators: ModeratorService
     moderation: ModerationService
     moderation_look: ModerationLook
+    moderation_media: ModerationMedia
     retention: Retention
     publisher: Publisher
 
@@ -60,6 +62,7 @@ def login_rules(settings: Settings) -> LoginRules:
         window=dt.timedelta(seconds=m.login_window_seconds),
         session=dt.timedelta(seconds=m.session_seconds),
         max_per_address=m.login_max_per_address,
+        api_token=dt.timedelta(days=m.api_token_days),
     )
 
 
@@ -100,6 +103,7 @@ def _rate_limiter(
         dt.timedelta(seconds=rate.window_seconds),
         addresses,
         clock,
+        ceilings={"submissions": rate.global_submissions, "uploads": rate.global_uploads},
     )
 
 
@@ -151,11 +155,6 @@ def _services(
         retention=Retention(
             repos.submissions, erasure, RetentionRules.from_settings(settings), clock
         ),
-        moderation_look=ModerationLook(
-            repos.moderation_views,
-            repos.submissions,
-            store,
-            settings.s3.presign_seconds,
-            clock,
-        ),
+        moderation_look=ModerationLook(repos.moderation_views, repos.submissions, clock),
+        moderation_media=ModerationMedia(store, repos.submissions, repos.moderation, clock),
     )

@@ -76,3 +76,40 @@ def create_engine(
     event.listen(engine.sync_engine, "checkin", _note_idle)
     event.listen(engine.sync_engine, "checkout", _pinger(idle_before_ping))
     return engine
+
+
+StatementObserver = Callable[[str, float, bool], None]
+_KINDS = frozenset({"select", "insert", "update", "delete", "with"})
+
+
+def _kind(statement: str) -> str:
+    word = statement.lstrip().split(None, 1)[0].lower() if statement.strip() else ""
+    return word if word in _KINDS else "other"
+
+
+def observe_statements(engine: AsyncEngine, observer: StatementObserver) -> None:
+    """Tell ``observer`` each statement's kind (``select``, ``insert``, ``update``,
+    ``delete``, ``with`` or ``other``: never its text or parameters), duration in seconds
+    and whether it failed."""
+
+    def before(
+        _conn: Any, _cursor: Any, _statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        context._intake_started = time.perf_counter()
+
+    def after(
+        _conn: Any, _cursor: Any, statement: str, _params: Any, context: Any, _many: bool
+    ) -> None:
+        started = getattr(context, "_intake_started", None)
+        if started is not None:
+            observer(_kind(statement), time.perf_counter() - started, False)
+
+    def failed(context: Any) -> None:
+        started = getattr(context.execution_context, "_intake_started", None)
+        elapsed = time.perf_counter() - started if started is not None else 0.0
+        observer(_kind(context.statement or ""), elapsed, True)
+
+    sync = engine.sync_engine
+    event.listen(sync, "before_cursor_execute", before)
+    event.listen(sync, "after_cursor_execute", after)
+    event.listen(sync, "handle_error", failed)

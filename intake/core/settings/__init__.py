@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intake.core.settings.operations import OperationsSettings
 from intake.core.settings.sections import (
     DatabaseSettings,
     LimitSettings,
@@ -22,6 +23,7 @@ from intake.core.settings.sections import (
     SubmissionSettings,
     UploadSettings,
 )
+from intake.core.settings.verification import VerificationSettings
 from intake.core.settings.work import (
     InspectionSettings,
     KeysSettings,
@@ -49,6 +51,8 @@ class Settings:
     moderation: ModerationSettings = field(default_factory=ModerationSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    operations: OperationsSettings = field(default_factory=OperationsSettings)
+    verification: VerificationSettings = field(default_factory=VerificationSettings)
     keys: KeysSettings = field(default_factory=KeysSettings)
 
     @property

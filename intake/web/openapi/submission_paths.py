@@ -127,6 +127,18 @@ def service_paths() -> Json:
                  **problem_responses(*SERVER, html=True)},
             )
         },
+        "/metrics": {
+            "get": operation(
+                "Prometheus metrics, for the operator's bearer of `operations.metrics_token`",
+                "metrics", "service",
+                {"200": response("Prometheus text format 0.0.4.",
+                                 {"text/plain": {"type": "string"}}, cached),
+                 **problem_responses(NotFound, html=True), **problem_responses(*SERVER)},
+                description="404 unless `operations.metrics_token` is set and sent as "
+                "`Authorization: Bearer <token>`. The metrics are always on their own "
+                "listener, `operations.metrics_listen`.",
+            )
+        },
         "/api/v1/config": {
             "get": operation(
                 "What a client may send: types, limits, tus endpoint, consents, locales",

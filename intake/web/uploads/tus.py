@@ -7,6 +7,7 @@ Every answer carries ``Tus-Resumable``; errors are problem+json like everywhere 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -27,7 +28,7 @@ from intake.uploads.chunks import CHECKSUM_ALGORITHMS
 from intake.uploads.records import Concat, Upload
 from intake.uploads.turns import Turn
 from intake.web.auth import bearer_token
-from intake.web.client_address import limit
+from intake.web.client_address import allowance
 from intake.web.keys import CHUNKS, SETTINGS, UPLOAD_TURNS, UPLOADS
 from intake.web.problems import problem_response
 from intake.web.uploads.tus_headers import (
@@ -45,6 +46,13 @@ log = logging.getLogger(__name__)
 BASE = "/api/v1/uploads"
 routes = web.RouteTableDef()
 _DISCONNECTS = (OSError, HttpProcessingError, aiohttp.ClientPayloadError)
+
+
+def _cancelled_here() -> bool:
+    """Whether this task is being cancelled (rather than the read being ended by the
+    server's shutdown, which aiohttp does by raising ``CancelledError`` in the body)."""
+    task = asyncio.current_task()
+    return task is None or task.cancelling() > 0
 
 
 class RequestBody:
@@ -76,6 +84,11 @@ class RequestBody:
         except _DISCONNECTS:
             self.cut = True
             return
+        except asyncio.CancelledError:
+            if _cancelled_here():
+                raise
+            self.cut = True  # the node is shutting down: aiohttp ends the body so
+            return  # and what arrived is kept, to be resumed on another node
         if expected is not None and self.received < expected:
             self.cut = True
 
@@ -130,7 +143,11 @@ def _length_headers(request: web.Request, concat: Concat) -> int | None:
 
 @routes.post(BASE)
 async def create(request: web.Request) -> web.Response:
-    await limit(request, "uploads")
+    async with allowance(request, "uploads"):
+        return await _create(request)
+
+
+async def _create(request: web.Request) -> web.Response:
     concat, parts = parse_concat(request.headers.get("Upload-Concat"))
     new = NewUpload(
         length=_length_headers(request, concat),
