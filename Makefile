@@ -3,7 +3,6 @@
 # make bench - throughput and memory figures (not a test)
 # make bench-peers - the same with @tus/server + @tus/s3-store beside intake (needs node)
 # make bench-inspection - photos per second, video inspection time against file size
-# make bench-slow-clients - readers' photos beside 500 slow connections (not a test)
 # make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
 # make lock  - pin every dependency (with hashes) after a change in pyproject.toml
 PYTHON ?= python3
@@ -14,7 +13,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 FONTS := intake/web/static/fonts/vazirmatn-arabic-400-normal.woff2
 AXE := .cache/npm/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-slow-clients bench-claims config lock messages clean
+.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims config lock messages clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -76,6 +75,8 @@ bench-peers: $(DEV_STAMP)
 
 bench-inspection: $(DEV_STAMP)
 	$(BIN)/python bench/inspection.py
+.PHONY: bench-slow-clients
+# readers' photos beside 500 slow connections (not a test)
 bench-slow-clients: $(DEV_STAMP)
 	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python bench/slow_clients.py
 bench-claims: $(DEV_STAMP)
