@@ -4,6 +4,7 @@
 # make bench-peers - the same with @tus/server + @tus/s3-store beside intake (needs node)
 # make bench-inspection - photos per second, video inspection time against file size
 # make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
+# make bench-sealing - CPU seconds per GiB of sealing and opening objects (AES-256-GCM)
 # make bench-readers - 1,000 readers on slow connections, beside direct-to-S3 (not a test)
 # make lock  - pin every dependency (with hashes) after a change in pyproject.toml
 PYTHON ?= python3
@@ -14,7 +15,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 FONTS := intake/web/static/fonts/vazirmatn-arabic-400-normal.woff2
 AXE := .cache/npm/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims bench-readers config lock messages clean
+.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims bench-hashes bench-sealing bench-readers config lock messages clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -79,6 +80,12 @@ bench-inspection: $(DEV_STAMP)
 bench-claims: $(DEV_STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python bench/moderation_claims.py
+# Near-duplicate lookups among 1,000,000 stored hashes, SQLite and PostgreSQL (p50/p99).
+bench-hashes: $(DEV_STAMP)
+	./scripts/ensure-postgres.sh
+	$(BIN)/python bench/hash_index.py
+bench-sealing: $(DEV_STAMP)
+	$(BIN)/python bench/sealing_cost.py
 bench-readers: $(DEV_STAMP)
 	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python bench/many_readers.py
 

@@ -5,7 +5,8 @@ originals, and runs :class:`intake.inspection.service.InspectionService` on them
 worker does (fetch from S3, decode in the decoder processes, upload derivatives,
 record the verdict):
 
-- photos: ``--photos`` 12 MP JPEGs, ``--processes`` at a time; photos per second;
+- photos: ``--photos`` 12 MP JPEGs on ``--processes`` decoder processes, ``--jobs`` at a
+  time (as a worker runs ``workers.concurrency`` jobs); photos per second;
 - videos: two H.264 MP4s of the same length (``--video-seconds`` at 1280x720, 30 fps),
   about 10 MB and about 500 MB; seconds per step (fetch, probe, poster, remux,
   upload, record). Probe and poster must not grow with the size; fetch, remux and
@@ -187,6 +188,7 @@ class Bench:
 
 async def main(args: argparse.Namespace) -> None:
     settings = load_settings(None, {"INTAKE_INSPECTION_PROCESSES": str(args.processes)})
+    jobs = args.jobs or settings.workers.concurrency
     rules = dataclasses.replace(InspectionRules.from_settings(settings), near_duplicate_bits=0)
     small = cached_video("h264-10mb", args.video_seconds, 6_500_000)
     large = cached_video("h264-500mb", args.video_seconds, None)
@@ -205,9 +207,10 @@ async def main(args: argparse.Namespace) -> None:
                 report = {
                     "cpus": os.cpu_count(),
                     "processes": args.processes,
-                    "photos": await bench.photos(args.photos, args.processes),
-                    "videos": [await bench.video(small, args.runs),
-                               await bench.video(large, args.runs)],
+                    "jobs": jobs,
+                    "photos": await bench.photos(args.photos, jobs),
+                    "videos": [] if args.photos_only else [await bench.video(small, args.runs),
+                                                           await bench.video(large, args.runs)],
                 }  # fmt: skip
             finally:
                 decoders.close()
@@ -224,4 +227,11 @@ if __name__ == "__main__":
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--video-seconds", type=int, default=12)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="photos inspected at once (default: workers.concurrency)",
+    )
+    parser.add_argument("--photos-only", action="store_true")
     asyncio.run(main(parser.parse_args()))

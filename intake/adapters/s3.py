@@ -28,13 +28,11 @@ from intake.core.object_store import ObjectInfo, PartBody, SpooledBody, Uploaded
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
-    from mypy_boto3_s3.type_defs import CopySourceTypeDef
 
 T = TypeVar("T")
 CallObserver = Callable[[str, float, bool], None]
 _NOT_FOUND = {"NoSuchKey", "404", "NotFound", "NoSuchUpload"}
 _DELETE_BATCH = 1000
-_TOO_LARGE_TO_COPY = {"InvalidRequest", "EntityTooLarge"}
 _DOWNLOAD_CHUNK = 1024 * 1024
 
 
@@ -116,6 +114,8 @@ def _translate(exc: Exception, key: str) -> StorageError:
 class S3ObjectStore:
     """:class:`intake.core.object_store.ObjectStore` on boto3."""
 
+    copies_parts = True
+
     def __init__(self, conn: S3Connection) -> None:
         self._conn = conn
         self._bucket = conn.bucket
@@ -189,7 +189,7 @@ class S3ObjectStore:
 
     def _put_sync(self, key: str, body: PartBody, args: dict[str, Any]) -> None:
         if isinstance(body, SpooledBody):
-            with body.path.open("rb") as f:
+            with body.open() as f:
                 self._client.put_object(
                     Bucket=self._bucket, Key=key, Body=f, ContentLength=body.length, **args
                 )
@@ -221,7 +221,7 @@ class S3ObjectStore:
             "Bucket": self._bucket, "Key": key, "UploadId": upload_id, "PartNumber": number,
         }  # fmt: skip
         if isinstance(body, SpooledBody):
-            with body.path.open("rb") as f:
+            with body.open() as f:
                 answer = self._client.upload_part(Body=f, ContentLength=body.length, **common)
         else:
             answer = self._client.upload_part(Body=body, **common)
@@ -262,22 +262,6 @@ class S3ObjectStore:
                 Key=key,
                 UploadId=upload_id,
             )
-
-    async def replace_metadata(
-        self, key: str, *, content_type: str, metadata: Mapping[str, str]
-    ) -> None:
-        args = {**self._write_args(content_type, metadata), "MetadataDirective": "REPLACE"}
-        await self._call(key, self._replace_metadata_sync, key=key, args=args)
-
-    def _replace_metadata_sync(self, key: str, args: dict[str, Any]) -> None:
-        source: CopySourceTypeDef = {"Bucket": self._bucket, "Key": key}
-        try:
-            self._client.copy_object(Bucket=self._bucket, Key=key, CopySource=source, **args)
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") not in _TOO_LARGE_TO_COPY:
-                raise
-            # Over 5 GiB a single CopyObject is refused: copy it part by part instead.
-            self._client.copy(CopySource=source, Bucket=self._bucket, Key=key, ExtraArgs=args)
 
     async def head(self, key: str) -> ObjectInfo:
         answer = await self._call(key, self._client.head_object, Bucket=self._bucket, Key=key)

@@ -27,7 +27,7 @@ class CommandFailed(Exception):
 ONE_ACCOUNT = (
     ("disable", "disable an account (its tokens stop working)"),
     ("enable", "enable a disabled account"),
-    ("token", "issue a new API token (shown once; the old one stops working)"),
+    ("token", "issue a new API token (shown once, with its expiry; the old one stops working)"),
 )
 
 
@@ -94,4 +94,6 @@ async def _act(accounts: ModeratorService, args: argparse.Namespace) -> str:
         await accounts.change(moderator, ACTOR, disabled=args.action == "disable")
         return f"{moderator.name} {args.action}d"
     issued = await accounts.issue_token(moderator, ACTOR)
-    return issued.token
+    assert issued.expires_at is not None
+    expires = issued.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    return f"{issued.token}\nexpires {expires} (moderation.api_token_days); id {issued.token_id}"

@@ -19,6 +19,7 @@
     ├── UnsupportedMediaType (415)  sniffed type not accepted
     ├── UnsupportedContentType (415) request body not in a format the route takes
     ├── PayloadTooLarge (413)       a file, the request or the file count over its limit
+    ├── RangeNotSatisfiable (416)   a Range that starts past the end of the file
     ├── TooManyRequests (429)       over a rate limit; ``retry_after_seconds``
     ├── StorageError                object store trouble
     │   ├── ObjectNotFound
@@ -180,6 +181,12 @@ class PayloadTooLarge(IntakeError):
     slug = "payload-too-large"
     status = 413
     title = "Too much data"
+
+
+class RangeNotSatisfiable(IntakeError):
+    slug = "range-not-satisfiable"
+    status = 416
+    title = "The range asked for is not in the file"
 
 
 class TooManyRequests(IntakeError):

@@ -22,12 +22,14 @@ from pathlib import Path
 
 from intake.core.bucket_layout import object_metadata, public_key, thumbnail_key
 from intake.core.clock import Clock, utcnow
-from intake.core.errors import MediaRejected
+from intake.core.errors import ConfigurationError, MediaRejected
 from intake.core.object_store import ObjectStore, SpooledBody
 from intake.core.settings import Settings
+from intake.inspection.consistency import ConsistencyRules, consistency_flags
 from intake.inspection.decoders import DecoderPool
-from intake.inspection.duplicates import duplicate_flags
-from intake.inspection.ports import MalwareScanner, ScanResult
+from intake.inspection.duplicates import Fingerprint, duplicate_flags
+from intake.inspection.places import load_places
+from intake.inspection.ports import HashIndex, MalwareScanner, ScanResult
 from intake.jobs.records import Job
 from intake.media.results import Derivative, Inspected, PhotoLimits, VideoLimits
 from intake.submissions.manifest import store_manifest, take_back_if_withdrawn
@@ -56,10 +58,13 @@ class InspectionRules:
     video: VideoLimits
     near_duplicate_bits: int
     temp_dir: str | None = None
+    consistency: ConsistencyRules = dataclasses.field(default_factory=ConsistencyRules)
+    video_near_duplicate_share: float = 0.5
 
     @classmethod
     def from_settings(cls, settings: Settings) -> InspectionRules:
-        i = settings.inspection
+        i, v = settings.inspection, settings.verification
+        anchors = _read_anchors(v.c2pa_trust_anchors)
         return cls(
             photo=PhotoLimits(
                 max_pixels=i.photo_max_pixels,
@@ -67,16 +72,41 @@ class InspectionRules:
                 max_frames=i.photo_max_frames,
                 max_total_pixels=i.photo_max_total_pixels,
                 jpeg_as_sent=i.jpeg_public_as_sent,
+                trust_anchors=anchors,
             ),
             video=VideoLimits(
                 max_seconds=i.video_max_seconds,
                 max_side=i.video_max_side,
                 thumbnail_side=i.thumbnail_side,
                 poster_seconds=i.poster_seconds,
+                keyframes=v.video_keyframes,
+                trust_anchors=anchors,
             ),
             near_duplicate_bits=i.near_duplicate_bits,
             temp_dir=i.temp_dir or None,
+            consistency=ConsistencyRules(
+                capture_hours_apart=v.capture_hours_apart,
+                places=load_places(v.places_file),
+                place_max_km=v.place_max_km,
+            ),
+            video_near_duplicate_share=v.video_near_duplicate_share,
         )
+
+
+def _read_anchors(path: str) -> str:
+    if not path:
+        return ""
+    try:
+        text = Path(path).read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigurationError(
+            f"verification.c2pa_trust_anchors: cannot read {path}: {exc}"
+        ) from exc
+    if "-----BEGIN CERTIFICATE-----" not in text:
+        raise ConfigurationError(
+            f"verification.c2pa_trust_anchors: {path} holds no PEM certificate"
+        )
+    return text
 
 
 class InspectionService:
@@ -90,7 +120,9 @@ class InspectionService:
         scanner: MalwareScanner | None,
         rules: InspectionRules,
         clock: Clock = utcnow,
+        hashes: HashIndex | None = None,
     ) -> None:
+        self._hashes = hashes
         self._store = store
         self._repository = repository
         self._decoders = decoders
@@ -140,13 +172,16 @@ class InspectionService:
             started = time.perf_counter()
             await self._store.download(file.object_key, original)
             spent["fetch"] = time.perf_counter() - started
-            verdict, uploaded = await self._examine(submission, file, original, spent)
+            verdict, uploaded, fingerprint = await self._examine(submission, file, original, spent)
         finally:  # a large original takes a while to unlink: off the event loop
             await asyncio.to_thread(shutil.rmtree, work, ignore_errors=True)
         started = time.perf_counter()
         recorded = await self._repository.record_inspection(verdict)
         if not recorded and uploaded:
             await self._store.delete(uploaded)  # withdrawn meanwhile: keep nothing
+        if recorded and fingerprint.hashes and self._hashes is not None:
+            await self._hashes.add(file.id, file.submission_id, fingerprint.kind,
+                                   fingerprint.hashes)  # fmt: skip
         spent["record"] = time.perf_counter() - started
         log.info("file %s of %s: %s %s", file.id, submission.id, verdict.state.value,
                  verdict.reject_reason)  # fmt: skip
@@ -162,12 +197,13 @@ class InspectionService:
 
     async def _examine(
         self, submission: Submission, file: StoredFile, original: Path, spent: Timings
-    ) -> tuple[StoredFile, list[str]]:
+    ) -> tuple[StoredFile, list[str], Fingerprint]:
         flags: tuple[FileFlag, ...] = ()
+        none = Fingerprint(file.kind, ())
         scanned = await self._scan(original, spent)
         if scanned is not None and scanned.signature:
             reason = f"Malware found by the virus scanner: {scanned.signature}."
-            return self._rejected(file, reason), []
+            return self._rejected(file, reason), [], none
         if scanned is not None and not scanned.complete:
             flags = (FileFlag(FlagKind.NOT_SCANNED),)
         limits = self._rules.photo if file.kind == "photo" else self._rules.video
@@ -176,20 +212,31 @@ class InspectionService:
                 DECODERS[file.kind], str(original), file.media_type, str(original.parent), limits
             )
         except MediaRejected as exc:
-            return self._rejected(file, exc.detail, flags), []
+            return self._rejected(file, exc.detail, flags), [], none
         spent.update(inspected.timings)
         started = time.perf_counter()
         keys = await self._store_derivatives(submission, file, inspected)
         spent["upload"] = time.perf_counter() - started
-        flags += await duplicate_flags(
-            self._repository, file, inspected.phash, self._rules.near_duplicate_bits
+        fingerprint = Fingerprint(
+            file.kind, (inspected.phash,) if inspected.phash else inspected.frame_hashes
         )
+        flags += await self._duplicate_flags(file, fingerprint)
+        flags += consistency_flags(file, inspected.extracted, submission, self._rules.consistency)
         verdict = dataclasses.replace(
             file, state=FileState.INSPECTED, extracted=inspected.extracted, flags=flags,
             public_key=keys[0], thumbnail_key=keys[1], phash=inspected.phash,
             inspected_at=self._clock(),
         )  # fmt: skip
-        return verdict, keys
+        return verdict, keys, fingerprint
+
+    async def _duplicate_flags(
+        self, file: StoredFile, fingerprint: Fingerprint
+    ) -> tuple[FileFlag, ...]:
+        rules = self._rules
+        return await duplicate_flags(
+            self._repository, self._hashes, file, fingerprint, rules.near_duplicate_bits,
+            rules.video_near_duplicate_share,
+        )  # fmt: skip
 
     async def _store_derivatives(
         self, submission: Submission, file: StoredFile, inspected: Inspected

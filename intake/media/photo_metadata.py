@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from PIL import Image
 
 EXIF_IFD = 0x8769
 GPS_IFD = 0x8825
-MAKE, MODEL, ORIENTATION, DATETIME = 0x010F, 0x0110, 0x0112, 0x0132
+MAKE, MODEL, ORIENTATION, SOFTWARE, DATETIME = 0x010F, 0x0110, 0x0112, 0x0131, 0x0132
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 0x9003, 0x9011
 GPS_LAT_REF, GPS_LAT, GPS_LON_REF, GPS_LON, GPS_ALT_REF, GPS_ALT = 1, 2, 3, 4, 5, 6
 
@@ -82,4 +83,31 @@ def exif_facts(image: Image.Image) -> dict[str, Any]:
         facts["captured_at"] = captured
     if position := gps_position(exif):
         facts["gps"] = position
+    if software := _text(exif.get(SOFTWARE)):
+        facts["software"] = software[:200]
+    if tools := xmp_tools(image):
+        facts["xmp_tools"] = tools
     return facts
+
+
+_XMP_TOOL = re.compile(
+    rb"(?:stEvt:softwareAgent|xmp:CreatorTool)\s*(?:=\s*\"([^\"]{1,200})\"|>([^<]{1,200})<)"
+)
+_XMP_HISTORY = re.compile(rb"stEvt:action\s*(?:=\s*\"|>)(saved|converted|derived|edited)")
+
+
+def xmp_tools(image: Image.Image) -> list[str]:
+    """The tools an XMP packet names (creator tool, history agents), and whether its
+    history records a save, conversion or edit (as ``history: ...``)."""
+    packet = image.info.get("xmp") or image.info.get("XML:com.adobe.xmp") or b""
+    if isinstance(packet, str):
+        packet = packet.encode("utf-8", "replace")
+    tools: list[str] = []
+    for match in _XMP_TOOL.finditer(packet[:1_000_000]):
+        tool = (match[1] or match[2]).decode("utf-8", "replace").strip()
+        if tool and tool not in tools:
+            tools.append(tool)
+    actions = sorted({m[1].decode() for m in _XMP_HISTORY.finditer(packet[:1_000_000])})
+    if actions:
+        tools.append("history: " + ", ".join(actions))
+    return tools[:10]

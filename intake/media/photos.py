@@ -24,6 +24,7 @@ from PIL import Image, ImageCms, ImageOps, ImageSequence
 
 from intake.core.errors import MediaRejected
 from intake.media.animation import write_gif, write_webp
+from intake.media.credentials import read_credentials
 from intake.media.jpeg_segments import ORIENTATION, stripped
 from intake.media.photo_metadata import exif_facts
 from intake.media.results import Derivative, Inspected, PhotoLimits
@@ -243,9 +244,11 @@ def inspect_photo(path: str, mime: str, out_dir: str, limits: PhotoLimits) -> In
         extracted.update(exif_facts(image))
         if frames > 1:
             extracted["frames"] = frames
+        if credentials := read_credentials(path, mime, limits.trust_anchors):
+            extracted["credentials"] = credentials
         published = time.perf_counter()
         thumbnail, phash = _thumbnail(first, limits.thumbnail_side, out)
     done = time.perf_counter()
     timings = {"decode": decoded - started, "public": published - decoded,
                "thumbnail": done - published}  # fmt: skip
-    return Inspected(extracted, public, thumbnail, phash, timings)
+    return Inspected(extracted, public, thumbnail, phash, timings=timings)

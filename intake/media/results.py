@@ -21,6 +21,8 @@ class PhotoLimits:
     """Decoded over all the frames of an animation."""
     jpeg_as_sent: bool = True
     """An upright sRGB JPEG's public copy keeps its compressed picture (metadata out)."""
+    trust_anchors: str = ""
+    """PEM root certificates whose content credentials (C2PA) are trusted."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class VideoLimits:
     max_side: int
     thumbnail_side: int
     poster_seconds: float
+    keyframes: int = 6
+    """Keyframes hashed besides the poster (evenly spread over the video)."""
+    trust_anchors: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,5 +54,7 @@ class Inspected:
     thumbnail: Derivative
     phash: str = ""
     """dHash of a photo as 16 hex digits (64 bits); empty for videos."""
+    frame_hashes: tuple[str, ...] = ()
+    """A video's dHashes: the poster's first, then its keyframes'; empty for photos."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds spent per step (probe, poster, remux...), for benchmarks and logs."""

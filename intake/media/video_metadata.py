@@ -14,6 +14,8 @@ LOCATION_TAGS = ("com.apple.quicktime.location.ISO6709", "location", "location-e
 CREATION_TAGS = ("com.apple.quicktime.creationdate", "creation_time", "date")
 MAKE_TAGS = ("com.apple.quicktime.make", "make")
 MODEL_TAGS = ("com.apple.quicktime.model", "model")
+SOFTWARE_TAGS = ("com.apple.quicktime.software", "software", "com.android.version")
+ENCODER_TAGS = ("encoder", "com.apple.quicktime.author", "writing_application")
 _ISO6709 = re.compile(
     r"^(?P<lat>[+-]\d{2}(?:\.\d+)?)(?P<lon>[+-]\d{3}(?:\.\d+)?)(?P<alt>[+-]\d+(?:\.\d+)?)?"
 )
@@ -60,6 +62,10 @@ def container_facts(
         facts["make"] = make
     if model := _first(tags, MODEL_TAGS):
         facts["model"] = model
+    if software := _first(tags, SOFTWARE_TAGS):
+        facts["software"] = software[:200]
+    if encoder := _first(tags, ENCODER_TAGS):
+        facts["encoder"] = encoder[:200]
     return facts
 
 

@@ -21,6 +21,8 @@ import av.error
 from PIL import Image
 
 from intake.core.errors import MediaRejected
+from intake.media.credentials import read_credentials
+from intake.media.photos import dhash
 from intake.media.results import Derivative, Inspected, VideoLimits
 from intake.media.video_bitstreams import stream_copy
 from intake.media.video_metadata import container_facts, stream_rotation
@@ -119,6 +121,29 @@ def poster(
     raise MediaRejected("The video has no picture that decodes.")
 
 
+def keyframe_hashes(
+    container: av.container.InputContainer, duration: float | None, count: int, rotation: int
+) -> list[str]:
+    """dHashes of the key frames at or before ``count`` points evenly spread over the
+    video (by seeking: one frame decoded each), turned for display as the poster is."""
+    video = container.streams.video[0]
+    if not duration or not count or not video.time_base:
+        return []
+    hashes: list[str] = []
+    start = video.start_time or 0
+    for i in range(1, count + 1):
+        at = duration * i / (count + 1)
+        try:
+            container.seek(start + int(at / video.time_base), stream=video, backward=True)
+            frame = next(container.decode(video), None)
+        except (av.error.FFmpegError, OSError, ValueError, StopIteration):
+            continue
+        if frame is not None:
+            picture = _rotated(frame.to_image(), rotation)  # type: ignore[no-untyped-call]
+            hashes.append(dhash(picture))
+    return hashes
+
+
 def _rotated(image: Image.Image, rotation: int) -> Image.Image:
     """FFmpeg's rotation is counter-clockwise degrees; apply it for display."""
     quarter = round(rotation / 90) % 4
@@ -168,13 +193,20 @@ def inspect_video(path: str, mime: str, out_dir: str, limits: VideoLimits) -> In
         picture, rotation = poster(container, limits.poster_seconds, extracted["duration_seconds"])
         extracted["rotation"] = (-rotation) % 360
         thumb = _rotated(picture, rotation)
+        hashes = [dhash(thumb)]
         thumb.thumbnail((limits.thumbnail_side, limits.thumbnail_side))
         thumb.convert("RGB").save(out / "thumb.jpg", "JPEG", quality=80)
         postered = clock()
         public, end = remux(container, mime, out)
         if extracted["duration_seconds"] is None and end is not None:
             extracted["duration_seconds"] = round(end, 3)
+        remuxed = clock()
+        hashes += keyframe_hashes(container, extracted["duration_seconds"], limits.keyframes,
+                                  rotation)  # fmt: skip
+    if credentials := read_credentials(path, mime, limits.trust_anchors):
+        extracted["credentials"] = credentials
     done = clock()
-    timings = {"probe": probed - started, "poster": postered - probed, "remux": done - postered}
+    timings = {"probe": probed - started, "poster": postered - probed,
+               "remux": remuxed - postered, "verification": done - remuxed}  # fmt: skip
     thumbnail = Derivative(str(out / "thumb.jpg"), "image/jpeg", "jpg")
-    return Inspected(extracted, public, thumbnail, "", timings)
+    return Inspected(extracted, public, thumbnail, "", tuple(hashes), timings)

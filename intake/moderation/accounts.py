@@ -1,8 +1,10 @@
 """Moderator accounts: who they are, what role they have, how they prove it.
 
 A moderator proves who they are with a bearer token: an API token (``intake moderator
-token`` or an admin issues it; it lasts until replaced) or a session token from logging
-in with a password. Tokens are ``imod_`` and 256 random bits, stored as SHA-256 hashes;
+token`` or an admin issues it; it lasts until replaced or its expiry) or a session token
+from logging in with a password. A change of password, role or disabled ends every token
+of the account; each token can be listed (with its last use) and revoked on its own.
+Tokens are ``imod_`` and 256 random bits, stored as SHA-256 hashes;
 passwords are argon2id hashes. Login attempts are counted per account and client address,
 and per address, before the password is checked (the address kept as an HMAC of it, never
 the address itself); past the limits in the window a login
@@ -23,7 +25,7 @@ from intake.core.errors import Conflict, NotFound, TooManyRequests, Unauthorized
 from intake.core.ids import hash_token, new_id
 from intake.moderation.passwords import Busy, Passwords
 from intake.moderation.ports import ModeratorRepository
-from intake.moderation.records import Moderator, Role, TokenKind
+from intake.moderation.records import Moderator, Role, TokenInfo, TokenKind
 from intake.safeguards.addresses import AddressKeys
 from intake.submissions.records import AuditEntry
 
@@ -42,6 +44,7 @@ class LoginRules:
     session: dt.timedelta = dt.timedelta(hours=12)
     max_per_address: int = 30
     """Failed attempts from one address in the window, whatever the names."""
+    api_token: dt.timedelta = dt.timedelta(days=90)
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,7 @@ class IssuedToken:
     moderator: Moderator
     token: str
     expires_at: dt.datetime | None
+    token_id: str
 
 
 def new_moderator_token() -> str:
@@ -144,11 +148,23 @@ class ModeratorService:
         """A new API token for the account (its earlier one stops working)."""
         if moderator.disabled:
             raise Conflict(f"{moderator.name} is disabled; enable the account first.")
-        token = new_moderator_token()
-        audit = self._audit(actor, "moderator_token_issued", moderator)
+        token, token_id, now = new_moderator_token(), new_id(), self._clock()
+        expires_at = now + self._rules.api_token
+        audit = self._audit(actor, "moderator_token_issued", moderator, token_id=token_id)
         await self._accounts.add_token(moderator.id, hash_token(token), TokenKind.API,
-                                       now=self._clock(), expires_at=None, audit=audit)  # fmt: skip
-        return IssuedToken(moderator, token, None)
+                                       token_id=token_id, now=now, expires_at=expires_at,
+                                       audit=audit)  # fmt: skip
+        return IssuedToken(moderator, token, expires_at, token_id)
+
+    async def tokens(self, moderator: Moderator) -> list[TokenInfo]:
+        """The account's live tokens (API and sessions) with their last use."""
+        return await self._accounts.tokens(moderator.id, self._clock())
+
+    async def revoke_token(self, moderator: Moderator, token_id: str, actor: str) -> None:
+        """End one token of the account; 404 when it holds none with this id."""
+        audit = self._audit(actor, "moderator_token_revoked", moderator, token_id=token_id)
+        if not await self._accounts.revoke_token(moderator.id, token_id, audit):
+            raise NotFound("This account has no live token with this id.")
 
     async def authenticate(self, token: str | None) -> Moderator:
         """The moderator holding ``token``; :class:`Unauthorized` otherwise."""
@@ -158,6 +174,11 @@ class ModeratorService:
         if moderator is None:
             raise Unauthorized("This moderator token is not known, expired or revoked.")
         return moderator
+
+    async def sign_out(self, moderator: Moderator, token: str) -> None:
+        """Forget the session token ``moderator`` signed in with: it stops working at once."""
+        audit = self._audit(moderator.name, "moderator_signed_out", moderator)
+        await self._accounts.drop_token(hash_token(token), audit)
 
     async def purge(self) -> int:
         """Forget failed-login counts whose window ended and expired session tokens."""
@@ -202,9 +223,11 @@ class ModeratorService:
             raise Unauthorized("The name or the password is wrong.")
         await self._accounts.clear_failures(keys[0][0], since)
         await self._accounts.refund_attempt(keys[1][0])
-        token = new_moderator_token()
+        token, token_id = new_moderator_token(), new_id()
         expires_at = now + self._rules.session
-        audit = self._audit(moderator.name, "moderator_logged_in", moderator)
+        audit = self._audit(moderator.name, "moderator_logged_in", moderator, token_id=token_id)
         await self._accounts.add_token(moderator.id, hash_token(token), TokenKind.SESSION,
-                                       now=now, expires_at=expires_at, audit=audit)  # fmt: skip
-        return IssuedToken(dataclasses.replace(moderator, password_hash=""), token, expires_at)
+                                       token_id=token_id, now=now, expires_at=expires_at,
+                                       audit=audit)  # fmt: skip
+        return IssuedToken(dataclasses.replace(moderator, password_hash=""), token, expires_at,
+                           token_id)  # fmt: skip

@@ -1,6 +1,7 @@
 """What moderators look at: the queue searched and paged, one submission in full (its
-files with what inspection found and short-lived links to them, its audit trail), and
-figures about the queue."""
+files with what inspection found, its audit trail), their own recent decisions, and
+figures about the queue. Media are not linked here: they reach moderators through intake
+(:mod:`intake.moderation.media`), never by a link that outlives the item."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from dataclasses import dataclass, field
 
 from intake.core.clock import Clock, utcnow
 from intake.core.errors import Forbidden, NotFound, ValidationFailed
-from intake.core.object_store import ObjectStore
 from intake.moderation.ports import ModerationViews, SubmissionQuery
 from intake.moderation.queue import is_escalated
 from intake.moderation.records import Moderator, Role
@@ -25,18 +25,10 @@ WAITING = (SubmissionState.PENDING_REVIEW, SubmissionState.ESCALATED)
 
 
 @dataclass(frozen=True)
-class FileLinks:
-    original: str
-    public: str = ""
-    thumbnail: str = ""
-
-
-@dataclass(frozen=True)
 class SubmissionDetail:
     submission: Submission
-    files: list[tuple[StoredFile, FileLinks | None]]
+    files: list[StoredFile]
     audit: list[AuditEntry]
-    links_expire_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -79,14 +71,10 @@ class ModerationLook:
         self,
         views: ModerationViews,
         submissions: SubmissionRepository,
-        store: ObjectStore,
-        presign_seconds: int,
         clock: Clock = utcnow,
     ) -> None:
         self._views = views
         self._submissions = submissions
-        self._store = store
-        self._presign_seconds = presign_seconds
         self._clock = clock
 
     async def search(self, moderator: Moderator, query: SubmissionQuery) -> Page:
@@ -111,21 +99,15 @@ class ModerationLook:
     async def describe(self, submission: Submission) -> SubmissionDetail:
         """Everything about a submission the caller may see (just claimed or decided)."""
         files, audit = await self._views.contents(submission.id)
-        seconds = self._presign_seconds
-        linked = [(f, await self._links(f, seconds)) for f in files]
-        expires = self._clock() + dt.timedelta(seconds=seconds)
-        return SubmissionDetail(submission, linked, audit, expires)
+        return SubmissionDetail(submission, files, audit)
 
-    async def _links(self, f: StoredFile, seconds: int) -> FileLinks | None:
-        if submission_gone(f):
-            return None
-        return FileLinks(
-            await self._store.presign_get(f.object_key, seconds=seconds),
-            await self._store.presign_get(f.public_key, seconds=seconds) if f.public_key else "",
-            await self._store.presign_get(f.thumbnail_key, seconds=seconds)
-            if f.thumbnail_key
-            else "",
-        )
+    async def recent_decisions(
+        self, moderator: Moderator, limit: int = 10
+    ) -> list[tuple[AuditEntry, Submission]]:
+        """``moderator``'s own latest decisions, newest first; plain moderators do not see
+        those whose submission is escalated now."""
+        hide = not moderator.role.at_least(Role.SENIOR)
+        return await self._views.decisions_by(moderator.name, limit, hide_escalated=hide)
 
     async def stats(self, moderator: Moderator, hours: int) -> Stats:
         """The queue at a glance; escalated submissions counted only for seniors."""

@@ -9,17 +9,23 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
-from intake.moderation.records import Moderator, TokenKind
+from intake.moderation.records import Moderator, TokenInfo, TokenKind
 from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
 from intake.webhooks.records import OutboxEvent
 
 
 @dataclass(frozen=True)
 class QueueFilter:
-    """Which waiting submissions a moderator wants: files of this kind, this locale."""
+    """Which waiting submissions a moderator wants: files of this kind, this locale, a
+    file with a flag of this kind, a file whose content credentials are in this state."""
 
     kind: str = ""
     locale: str = ""
+    flag: str = ""
+    credentials: str = ""
+    """valid, broken, unknown_signer, or none (a file without content credentials)."""
+    skip: tuple[str, ...] = ()
+    """Submission ids the moderator skipped: not these."""
 
 
 class ModerationQueue(Protocol):
@@ -73,11 +79,15 @@ class ModerationQueue(Protocol):
         """Move a held submission to ``audit.to_state``, end the lease, write ``audit``
         and ``event`` (with its deliveries), all or nothing; ``False`` when not held."""
 
+    async def record(self, audit: AuditEntry) -> None:
+        """Append ``audit`` alone (a moderator opened a file), changing nothing else."""
+
 
 @dataclass(frozen=True)
 class SubmissionQuery:
     states: tuple[SubmissionState, ...] = ()
     kind: str = ""
+    locale: str = ""
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
     text: str = ""
@@ -86,6 +96,10 @@ class SubmissionQuery:
     limit: int = 50
     hide_escalated: bool = False
     """Leave out escalated submissions, and those claimed from the senior queue."""
+    flag: str = ""
+    """Only submissions with a file flagged so (a flag kind)."""
+    credentials: str = ""
+    """Only submissions with a file whose content credentials are so (or ``none``)."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +126,13 @@ class ModerationViews(Protocol):
     async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
         """A submission's files (in order) and audit trail (oldest first), read together."""
 
+    async def decisions_by(
+        self, actor: str, limit: int, *, hide_escalated: bool = False
+    ) -> list[tuple[AuditEntry, Submission]]:
+        """The latest ``limit`` decisions ``actor`` made, newest first, each with its
+        submission as it is now; with ``hide_escalated``, none whose submission is
+        escalated (or claimed from the senior queue) now."""
+
 
 class ModeratorRepository(Protocol):
     """Moderator accounts, their hashed tokens and failed logins."""
@@ -128,7 +149,8 @@ class ModeratorRepository(Protocol):
     async def change(
         self, moderator_id: str, audit: AuditEntry, now: dt.datetime, **values: object
     ) -> bool:
-        """Set role, disabled or password_hash; disabling revokes every token."""
+        """Set role, disabled or password_hash, with ``audit``; a change of any of them
+        revokes every token of the account in the same transaction."""
 
     async def add_token(
         self,
@@ -136,6 +158,7 @@ class ModeratorRepository(Protocol):
         token_hash: str,
         kind: TokenKind,
         *,
+        token_id: str,
         now: dt.datetime,
         expires_at: dt.datetime | None,
         audit: AuditEntry,
@@ -143,7 +166,18 @@ class ModeratorRepository(Protocol):
         """Store a token hash; a new API token replaces the account's earlier one."""
 
     async def by_token_hash(self, token_hash: str, now: dt.datetime) -> Moderator | None:
-        """The enabled account holding this live token, or ``None``."""
+        """The enabled account holding this live token, or ``None``; notes the token's
+        use (at most once a minute: a write per request would cost more than the request)."""
+
+    async def tokens(self, moderator_id: str, now: dt.datetime) -> list[TokenInfo]:
+        """The account's live tokens, newest first."""
+
+    async def revoke_token(self, moderator_id: str, token_id: str, audit: AuditEntry) -> bool:
+        """Remove one token of the account, with ``audit``; ``False`` when it has none
+        with this id."""
+
+    async def drop_token(self, token_hash: str, audit: AuditEntry) -> bool:
+        """Forget this token (signing out), with ``audit``; ``False`` when not known."""
 
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         """Login attempts counted under ``key`` since ``since`` and the time of the first."""

@@ -37,9 +37,21 @@ class Moderator:
 
 class TokenKind(StrEnum):
     API = "api"
-    """Issued by ``intake moderator token`` or an admin; lasts until replaced."""
+    """Issued by ``intake moderator token`` or an admin; lasts until replaced, revoked or
+    expired (``moderation.api_token_days``)."""
     SESSION = "session"
     """Issued at login; expires."""
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """A live token as its holder and admins see it: never the token or its hash."""
+
+    id: str
+    kind: TokenKind
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
 
 
 class Decision(StrEnum):

@@ -41,5 +41,8 @@ class RateCounter(Protocol):
     async def hit(self, key: str, window_start: dt.datetime) -> int:
         """Count one more request in this window; return the count so far."""
 
+    async def refund(self, key: str, window_start: dt.datetime) -> None:
+        """Take one request back from this window's count (one that was not accepted)."""
+
     async def purge(self, before: dt.datetime) -> int:
         """Forget windows that started before ``before``."""

@@ -25,8 +25,9 @@ from intake.submissions.records import (
     SubmissionState,
 )
 
-MANIFEST_VERSION = 2
-"""2: each file has its inspection (verdict, extracted metadata, flags, derivatives)."""
+MANIFEST_VERSION = 3
+"""2: each file has its inspection (verdict, extracted metadata, flags, derivatives).
+3: flags carry their evidence; extracted metadata may hold content ``credentials``."""
 CONTENT_TYPE = "application/json"
 
 VERDICTS = {
@@ -52,11 +53,13 @@ class ManifestFlag(_Part):
     submission_id: str = Field("", exclude_if=_unset)
     file_id: str = Field("", exclude_if=_unset)
     distance: int | None = Field(None, exclude_if=_unset)
+    evidence: dict[str, Any] = Field(default_factory=dict, exclude_if=lambda v: not v)
 
     @classmethod
     def of(cls, flag: FileFlag) -> ManifestFlag:
         return cls(kind=flag.kind.value, submission_id=flag.submission_id,
-                   file_id=flag.file_id, distance=flag.distance)  # fmt: skip
+                   file_id=flag.file_id, distance=flag.distance,
+                   evidence=flag.evidence)  # fmt: skip
 
 
 class Inspection(_Part):

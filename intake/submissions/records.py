@@ -82,6 +82,25 @@ class FlagKind(StrEnum):
     """A photo that looks the same (perceptual hash within ``distance`` bits)."""
     NOT_SCANNED = "not_scanned"
     """The malware scanner could not scan the whole file (e.g. over its stream limit)."""
+    CAPTURE_TIME = "capture_time"
+    """The capture time is in the future, years before the upload, or hours from the
+    time the reader gave (``evidence``: the times and which)."""
+    NO_CAMERA_METADATA = "no_camera_metadata"
+    """No camera, device or capture time at all (a screenshot, a re-encode, a download)."""
+    SCREEN_DIMENSIONS = "screen_dimensions"
+    """A photo exactly the size of a phone's screen (a screenshot?)."""
+    EDITING_TOOL = "editing_tool"
+    """An editing tool is named (EXIF Software, XMP history, C2PA actions)."""
+    LOCATION_MISMATCH = "location_mismatch"
+    """GPS far from the place the reader named (the newsroom's place list)."""
+    LOCATION_UNCHECKED = "location_unchecked"
+    """GPS and the reader's location text, side by side (no place list matched)."""
+    CREDENTIALS_BROKEN = "credentials_broken"
+    """Content credentials (C2PA) whose signature or hashes do not hold."""
+    CREDENTIALS_UNKNOWN_SIGNER = "credentials_unknown_signer"
+    """Content credentials signed by someone the newsroom's trust list does not name."""
+    AI_GENERATED = "ai_generated"
+    """Content credentials say an AI model generated (part of) it."""
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,8 @@ class FileFlag:
     submission_id: str = ""
     file_id: str = ""
     distance: int | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    """What the flag is based on, e.g. the capture time and the upload time."""
 
 
 @dataclass(frozen=True)

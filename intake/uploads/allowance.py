@@ -57,6 +57,13 @@ def check_allowance(
     if new.concat is not Concat.PARTIAL and len(files) >= policy.max_files:
         raise PayloadTooLarge(f"Send at most {policy.max_files} files in one submission.",
                               max_files=policy.max_files)  # fmt: skip
+    partials = len(existing) - len(files)
+    if new.concat is Concat.PARTIAL and partials >= policy.max_partials:
+        raise PayloadTooLarge(
+            f"Send a file in fewer pieces: at most {policy.max_partials} partial uploads "
+            "may wait in one submission.",
+            max_files=policy.max_partials,
+        )
     if length is None:
         return
     if new.concat is not Concat.PARTIAL:

@@ -75,7 +75,7 @@ class ChunkWriter:
             limits=[SizeLimit(max_bytes, upload.filename or "This file", count=upload.offset)],
             declared_size=upload.length,
             progress=Progress(upload.offset, upload.head, upload.media_type, upload.hash_state),
-            sniff=upload.concat is not Concat.PARTIAL,
+            piece=upload.concat is Concat.PARTIAL,
             resumable=True,
         )
         self.received = 0
@@ -136,8 +136,8 @@ class ChunkWriter:
         if complete:
             self._prefetch = bool(u.segments)
             writer = await self._file.end()
+            await writer.finish()
             sha256 = "" if self._partial else self._file.sha256
-            await writer.finish({"sha256": sha256} if sha256 else {})
             progress = self._file.progress
             updated = dataclasses.replace(
                 u, state=UploadState.COMPLETE, offset=new_offset, sha256=sha256,

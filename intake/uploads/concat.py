@@ -37,7 +37,7 @@ async def join_partials(
         for part in parts:
             await incoming.feed_stored(store, part.object_key, part.length or 0, READ_WINDOW)
         writer = await incoming.end()
-        await writer.finish({"sha256": incoming.sha256})
+        await writer.finish()
     except BaseException:
         await incoming.abort()
         raise

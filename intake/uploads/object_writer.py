@@ -3,7 +3,10 @@
 A stream that ends before one part is full is stored with a single PUT; a longer
 one becomes a multipart upload whose parts go up while the next one is being
 received (one part in flight at a time, so memory and disk stay bounded).
-Metadata known only at the end (the sha256) is attached by :meth:`finish`.
+The object's metadata is fixed when it is opened: the sha256, known only at the end, is
+kept in the database and the manifest, not on the object (attaching it would take a
+server-side copy of every multipart object, and would tell anyone holding a copy of
+the bucket which known file a reader sent).
 
 A resumable upload writes across many requests: it resumes the multipart upload it
 started earlier (``resume``) and, at the end of a request, :meth:`suspend` hands back
@@ -111,7 +114,7 @@ class ObjectWriter:
 
     def can_copy(self, size: int) -> bool:
         """Whether an object of ``size`` bytes can be appended as a whole part of its own."""
-        return self._buffer.size == 0 and size >= S3_MIN_PART_SIZE
+        return self._store.copies_parts and self._buffer.size == 0 and size >= S3_MIN_PART_SIZE
 
     async def copy_object(self, key: str, size: int) -> None:
         """Append the stored object ``key`` (``size`` bytes) by a copy inside the store;
@@ -133,16 +136,15 @@ class ObjectWriter:
         for start in range(0, size, window):
             await self.write(await self._store.get_range(key, start, min(start + window, size) - 1))
 
-    async def finish(self, extra_metadata: Mapping[str, str] | None = None) -> None:
-        """Make the object visible, with ``extra_metadata`` added to its metadata."""
-        metadata = {**self._metadata, **(extra_metadata or {})}
+    async def finish(self) -> None:
+        """Make the object visible."""
         try:
             if self._upload_id is None:
                 await self._store.put(
                     self.key,
                     await self._buffer.body(),
                     content_type=self._content_type,
-                    metadata=metadata,
+                    metadata=self._metadata,
                 )
             else:
                 if self._buffer.size:
@@ -150,11 +152,6 @@ class ObjectWriter:
                 await self._settle_in_flight()
                 await self._store.complete_multipart(self.key, self._upload_id, self._parts)
                 self._upload_id = None
-                self.stored = True  # so that abort() deletes it if the metadata step fails
-                if metadata != self._metadata:
-                    await self._store.replace_metadata(
-                        self.key, content_type=self._content_type, metadata=metadata
-                    )
             self.stored = True
         finally:
             await self._buffer.close()

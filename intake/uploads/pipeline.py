@@ -64,6 +64,7 @@ class IncomingFile:
         declared_size: int | None = None,
         progress: Progress | None = None,
         sniff: bool = True,
+        piece: bool = False,
         resumable: bool = False,
     ) -> None:
         start = progress or Progress()
@@ -79,7 +80,9 @@ class IncomingFile:
         self._head.feed(start.head)
         self._pending: list[bytes] = []
         self._sniffing = sniff and not start.media_type
-        self.media_type: MediaType | None = KNOWN_TYPES.get(start.media_type)
+        self._piece = piece
+        self._piece_type = start.media_type if piece else ""
+        self.media_type: MediaType | None = None if piece else KNOWN_TYPES.get(start.media_type)
         self.received = start.received
         self.writer: ObjectWriter | None = None
 
@@ -133,7 +136,7 @@ class IncomingFile:
         return Progress(
             received=self.received,
             head=self._head.head if self._sniffing else b"",
-            media_type=self.media_type.mime if self.media_type else "",
+            media_type=self.media_type.mime if self.media_type else self._piece_type,
             hash_state=self._hash.state if isinstance(self._hash, ResumableSha256) else b"",
         )
 
@@ -146,6 +149,12 @@ class IncomingFile:
             await asyncio.shield(self.writer.abort())
 
     async def _sniff(self) -> None:
+        if self._piece:
+            self._piece_type = await asyncio.to_thread(
+                self._policy.check_piece, self._head.head, self._filename
+            )
+            self._sniffing = False
+            return
         media_type = await asyncio.to_thread(
             self._policy.check_type, self._head.head, self._filename
         )
@@ -204,7 +213,7 @@ async def receive_file(
         async for chunk in chunks:
             await incoming.feed(chunk)
         writer = await incoming.end()
-        await writer.finish({"sha256": incoming.sha256})
+        await writer.finish()
     except BaseException:
         await incoming.abort()
         raise

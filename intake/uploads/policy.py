@@ -13,6 +13,9 @@ from intake.media.types import KNOWN_TYPES, MediaKind, MediaType
 from intake.uploads.object_writer import WriterLimits
 from intake.uploads.spool import MemoryBudget
 
+PIECES_PER_FILE = 8
+"""Parallel tus clients send a file in a few pieces (tus-js-client's ``parallelUploads``)."""
+
 
 @dataclass(frozen=True)
 class FilePolicy:
@@ -39,6 +42,19 @@ class FilePolicy:
             )
         return media_type
 
+    def check_piece(self, head: bytes, filename: str) -> str:
+        """What the first bytes of a partial upload are: a piece of a photo or video may
+        start anywhere in it, where its bytes are compressed data, so libmagic's name for
+        them proves nothing (a JPEG's middle may start with ``MZ``), except that they are
+        never text: a piece that reads as text or markup (a page, a script) is a 415."""
+        mime = sniff_mime(head)
+        if mime.startswith("text/") or any(word in mime for word in _TEXTUAL):
+            self.check_type(head, filename)
+        return mime
+
+
+_TEXTUAL = ("xml", "json", "javascript", "html")
+
 
 @dataclass(frozen=True)
 class UploadPolicy:
@@ -48,6 +64,12 @@ class UploadPolicy:
     writer: WriterLimits
     max_files: int
     max_total_bytes: int
+
+    @property
+    def max_partials(self) -> int:
+        """Partial uploads (tus concatenation) waiting at once: enough to send each file
+        in :data:`PIECES_PER_FILE` pieces."""
+        return self.max_files * PIECES_PER_FILE
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadPolicy:

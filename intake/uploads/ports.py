@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Protocol
 
@@ -27,6 +27,21 @@ class UploadRepository(Protocol):
 
     async def add_upload(self, upload: Upload) -> None:
         """Insert a new upload."""
+
+    async def add_upload_checked(
+        self, submission_id: str, build: Callable[[Sequence[Upload]], Upload]
+    ) -> Upload | None:
+        """Insert the upload ``build`` makes from the submission's uploads, while holding
+        the submission's row: concurrent creations for one submission take turns, so a
+        check in ``build`` (which raises to refuse) sees every upload created before.
+        ``None`` (nothing inserted) when the submission is no longer a draft."""
+
+    async def declare_length_checked(
+        self, upload: Upload, length: int, check: Callable[[Sequence[Upload]], None]
+    ) -> bool:
+        """Set the length of ``upload`` (deferred until now) after ``check`` passed on the
+        submission's uploads, holding the submission's row as :meth:`add_upload_checked`
+        does; ``False`` when its length was set meanwhile."""
 
     async def get_upload(self, upload_id: str) -> Upload | None:
         """The upload with this id, or ``None``."""

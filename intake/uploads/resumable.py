@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from intake.core.bucket_layout import incoming_prefix, original_key, partial_key
@@ -96,37 +96,43 @@ class UploadService:
             raise Forbidden("This token does not belong to the submission named in the metadata.")
         if not owner.is_draft:
             raise Forbidden("This submission was already submitted; create a new one.")
-        existing = [
-            u for u in await self._uploads.uploads_of(owner.submission_id) if u.state in _LIVE
-        ]
-        parts = concat_parts(new, existing)
-        length = sum(p.length or 0 for p in parts) if parts else new.length
-        if length == 0:
-            raise EmptyFile("An upload of 0 bytes holds no photo or video; choose the file again.")
-        check_allowance(self._policy, new, length, existing)
         now = self._clock()
         upload_id = new_id()
-        upload = Upload(
-            id=upload_id,
-            submission_id=owner.submission_id,
-            state=UploadState.OPEN,
-            length=length,
-            offset=0,
-            concat=new.concat,
-            concat_parts=tuple(p.id for p in parts),
-            filename=new.metadata.get("filename", ""),
-            declared_type=new.metadata.get("filetype", ""),
-            metadata=dict(new.metadata),
-            object_key=partial_key(upload_id)
-            if new.concat is Concat.PARTIAL
-            else original_key(owner.prefix, upload_id),
-            created_at=now,
-            updated_at=now,
-            expires_at=now + self._rules.expire_after,
-        )
-        await self._uploads.add_upload(upload)
+
+        def build(uploads: Sequence[Upload]) -> Upload:
+            existing = [u for u in uploads if u.state in _LIVE]
+            parts = concat_parts(new, existing)
+            length = sum(p.length or 0 for p in parts) if parts else new.length
+            if length == 0:
+                raise EmptyFile(
+                    "An upload of 0 bytes holds no photo or video; choose the file again."
+                )
+            check_allowance(self._policy, new, length, existing)
+            return Upload(
+                id=upload_id,
+                submission_id=owner.submission_id,
+                state=UploadState.OPEN,
+                length=length,
+                offset=0,
+                concat=new.concat,
+                concat_parts=tuple(p.id for p in parts),
+                filename=new.metadata.get("filename", ""),
+                declared_type=new.metadata.get("filetype", ""),
+                metadata=dict(new.metadata),
+                object_key=partial_key(upload_id)
+                if new.concat is Concat.PARTIAL
+                else original_key(owner.prefix, upload_id),
+                created_at=now,
+                updated_at=now,
+                expires_at=now + self._rules.expire_after,
+            )
+
+        upload = await self._uploads.add_upload_checked(owner.submission_id, build)
+        if upload is None:
+            raise Forbidden("This submission was already submitted; create a new one.")
         if new.concat is Concat.FINAL:
-            return await self._join(upload, parts)
+            by_id = {u.id: u for u in await self._uploads.uploads_of(owner.submission_id)}
+            return await self._join(upload, [by_id[part] for part in upload.concat_parts])
         return upload
 
     async def status(self, upload_id: str, token: str | None) -> Upload:
@@ -204,7 +210,13 @@ class UploadService:
         if length < upload.offset:
             raise BadRequest("Upload-Length is smaller than what was already received.")
         new = NewUpload(length, upload.metadata, upload.concat)
-        check_allowance(self._policy, new, length, await self._others(upload))
+
+        def check(siblings: Sequence[Upload]) -> None:
+            others = [u for u in siblings if u.state in _LIVE and u.id != upload.id]
+            check_allowance(self._policy, new, length, others)
+
+        if not await self._uploads.declare_length_checked(upload, length, check):
+            raise Conflict("The upload's length was declared meanwhile; ask for it (HEAD).")
         return dataclasses.replace(upload, length=length)
 
     async def _deferred_cap(self, upload: Upload) -> int:

@@ -23,6 +23,7 @@ from intake.uploads.turns import UploadTurns
 from intake.web import health, metrics
 from intake.web.access_log import handler_args as access_log_args
 from intake.web.cors import cors_middleware
+from intake.web.desk import wiring as desk
 from intake.web.draining import Draining
 from intake.web.i18n import Catalogs
 from intake.web.keys import (
@@ -36,9 +37,11 @@ from intake.web.keys import (
     JOBS,
     MODERATION,
     MODERATION_LOOK,
+    MODERATION_MEDIA,
     MODERATORS,
     OBJECT_STORE,
     OBSERVED,
+    PUBLISHER,
     RATE_LIMITER,
     REPOSITORIES,
     REPOSITORY,
@@ -52,6 +55,8 @@ from intake.web.keys import (
 )
 from intake.web.metrics import metrics_middleware
 from intake.web.moderation import accounts as api_moderators
+from intake.web.moderation import media as api_media
+from intake.web.moderation import publishing as api_publishing
 from intake.web.moderation import queue as api_moderation
 from intake.web.openapi import routes as openapi
 from intake.web.pages import wiring as pages
@@ -90,6 +95,8 @@ def _publish(app: web.Application, services: Services) -> None:
     app[MODERATORS] = services.moderators
     app[MODERATION] = services.moderation
     app[MODERATION_LOOK] = services.moderation_look
+    app[MODERATION_MEDIA] = services.moderation_media
+    app[PUBLISHER] = services.publisher
 
 
 async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -109,7 +116,9 @@ async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         repos = repositories(database, settings, submissions=app.get(_GIVEN_REPOSITORY))
         services = await stack.enter_async_context(open_services(settings, store, repos, clock))
         _publish(app, services)
-        inspection = await stack.enter_async_context(open_worker(settings, store, repos, clock))
+        inspection = await stack.enter_async_context(
+            open_worker(settings, services.store, repos, clock)
+        )
         app[INSPECTION], app[WORKER] = inspection.service, inspection.worker
         observed.watch_decoders(inspection.decoders)
         stack.push_async_callback(app[CHUNKS].wait)
@@ -165,9 +174,11 @@ def create_app(
     if repository is not None:
         app[_GIVEN_REPOSITORY] = repository
     app.cleanup_ctx.append(resources_ctx)
-    for module in (api_submissions, api_config, health, tus, api_moderation, api_moderators):
+    for module in (api_submissions, api_config, health, tus, api_moderation, api_moderators,
+                   api_media, api_publishing):  # fmt: skip
         app.add_routes(module.routes)
     pages.install(app)
     metrics.install(app)
+    desk.install(app)
     openapi.setup(app)
     return app

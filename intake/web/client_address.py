@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from aiohttp import web
 
@@ -37,7 +38,9 @@ def networks(values: Sequence[str]) -> list[Network]:
     return [ipaddress.ip_network(v, strict=False) for v in values]
 
 
-async def limit(request: web.Request, action: str) -> None:
-    """Count this request against ``action``'s rate limit for its client."""
+@contextlib.asynccontextmanager
+async def allowance(request: web.Request, action: str) -> AsyncIterator[None]:
+    """Count this request against ``action``'s rate limits if it succeeds (429 past them)."""
     proxies = networks(request.app[SETTINGS].rate.trusted_proxies)
-    await request.app[RATE_LIMITER].check(action, client_address(request, proxies))
+    async with request.app[RATE_LIMITER].allowance(action, client_address(request, proxies)):
+        yield

@@ -9,6 +9,7 @@ browser's ``Accept-Language``, and the first of ``submissions.locales``. The sam
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,7 @@ from typing import Literal
 
 from aiohttp import web
 from babel import Locale as BabelLocale
+from babel.dates import format_datetime, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -106,6 +108,16 @@ class Localizer:
             format_unit(size, "digital-byte", length="long", locale=self.babel,
                         numbering_system="default")
         )  # fmt: skip
+
+    def when(self, value: dt.datetime, zone: dt.tzinfo) -> str:
+        """A moment as this locale writes it, in ``zone`` (the newsroom's)."""
+        text = format_datetime(value.astimezone(zone), "medium", locale=self.babel)
+        return self._digits(text)
+
+    def duration(self, seconds: float) -> str:
+        """A span of time in words, rounded to its largest unit (``3 hours``)."""
+        span = dt.timedelta(seconds=max(seconds, 1))
+        return self._digits(format_timedelta(span, threshold=1.5, locale=self.babel))
 
     def script_formats(self) -> dict[str, object]:
         """How a page's script writes numbers, percentages, sizes and durations the way

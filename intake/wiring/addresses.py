@@ -18,10 +18,10 @@ def address_keys(settings: Settings) -> AddressKeys:
     if secret:
         if len(secret.encode()) < 16:
             raise ConfigurationError("server.address_secret: use at least 16 characters")
-        return AddressKeys(secret.encode())
+        return AddressKeys(secret.encode(), settings.rate.ipv6_prefix)
     if settings.database_url.startswith("postgresql"):
         raise ConfigurationError(
             "server.address_secret: set it (INTAKE_SERVER_ADDRESS_SECRET, the same on every "
             "instance) when the database is PostgreSQL"
         )
-    return AddressKeys(kept_secret(settings.data_path / KEY_FILE))
+    return AddressKeys(kept_secret(settings.data_path / KEY_FILE), settings.rate.ipv6_prefix)

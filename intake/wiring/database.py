@@ -8,21 +8,26 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.db.data_keys import SqlDataKeyRepository
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.idempotency import SqlIdempotencyRepository
 from intake.adapters.db.jobs import SqlJobQueue
+from intake.adapters.db.media_hashes import SqlHashIndex
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.moderation import SqlModerationQueue
 from intake.adapters.db.moderation_views import SqlModerationViews
 from intake.adapters.db.moderators import SqlModeratorRepository
 from intake.adapters.db.outbox import SqlOutbox
+from intake.adapters.db.published_copies import SqlPublishedCopyRepository
 from intake.adapters.db.rate_counters import SqlRateCounter
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
 from intake.adapters.private_files import private_directory
 from intake.core.settings import Settings
+from intake.inspection.ports import HashIndex
 from intake.jobs.ports import JobQueue
+from intake.keys.ports import DataKeyRepository, PublishedCopyRepository
 from intake.moderation.ports import ModerationQueue, ModerationViews, ModeratorRepository
 from intake.safeguards.ports import IdempotencyRepository, RateCounter
 from intake.submissions.ports import SubmissionRepository
@@ -58,6 +63,9 @@ class Repositories:
     moderation_views: ModerationViews
     moderators: ModeratorRepository
     outbox: Outbox
+    hashes: HashIndex
+    data_keys: DataKeyRepository
+    published_copies: PublishedCopyRepository
 
 
 def repositories(
@@ -76,4 +84,7 @@ def repositories(
         moderation_views=SqlModerationViews(database),
         moderators=SqlModeratorRepository(database),
         outbox=SqlOutbox(database),
+        hashes=SqlHashIndex(database),
+        data_keys=SqlDataKeyRepository(database),
+        published_copies=SqlPublishedCopyRepository(database),
     )

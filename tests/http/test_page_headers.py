@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 from typing import Any
@@ -9,8 +10,10 @@ from typing import Any
 import pytest
 
 from intake.web.pages.security import CONTENT_SECURITY_POLICY, INLINE_STYLE_POLICY
+from tests.rawhttp import read_response
 
 SAFE = {
+    "Server": "intake",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
@@ -29,6 +32,8 @@ SAFE = {
         ("GET", "/healthz", 200),
         ("GET", "/nowhere", 404),
         ("POST", "/api/v1/uploads", 412),
+        ("GET", "/api/v1/moderation/submissions", 401),
+        ("DELETE", "/api/v1/config", 405),
     ],
 )
 async def test_every_answer_has_the_safe_headers(
@@ -41,6 +46,21 @@ async def test_every_answer_has_the_safe_headers(
     policy = response.headers["Content-Security-Policy"]
     assert policy == CONTENT_SECURITY_POLICY
     assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy
+    assert not re.search(r"aiohttp|Python|\d", response.headers["Server"])
+
+
+async def test_a_request_that_cannot_be_read_is_answered_with_the_safe_headers(
+    client: Any,
+) -> None:
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    try:
+        writer.write(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header Line\r\n\r\n")
+        answer = await read_response(reader)
+    finally:
+        writer.close()
+    assert answer.status == 400
+    for name, value in SAFE.items():
+        assert answer.headers[name.lower()] == value
 
 
 async def test_the_api_reference_keeps_its_inline_style_and_nothing_more(client: Any) -> None:

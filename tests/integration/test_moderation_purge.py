@@ -56,8 +56,8 @@ async def test_lapsed_login_failures_and_expired_sessions_are_forgotten(
     audit = AuditEntry("", EPOCH, "test", "moderator_added", None, None)
     assert await accounts.add(moderator, audit)
     for token, expires in (("a" * 64, EPOCH + DAY), ("b" * 64, EPOCH + 3 * DAY)):
-        await accounts.add_token(moderator.id, token, TokenKind.SESSION, now=EPOCH,
-                                 expires_at=expires, audit=audit)  # fmt: skip
+        await accounts.add_token(moderator.id, token, TokenKind.SESSION, token_id=token[:8],
+                                 now=EPOCH, expires_at=expires, audit=audit)  # fmt: skip
     await accounts.count_attempt("purged|127.0.0.1", EPOCH, EPOCH - DAY)
     await accounts.count_attempt("purged|127.0.0.2", EPOCH + 2 * DAY, EPOCH + DAY)
 

@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Select, Text, and_, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.adapters.db.schema import audit_log, files, jobs, submissions, uploads
+from intake.adapters.db.schema import audit_log, files, jobs, media_hashes, submissions, uploads
 from intake.submissions.records import FileState, SubmissionState
 
-TOUCHED_TABLES = ("submissions", "files", "uploads", "audit_log")
+TOUCHED_TABLES = ("submissions", "files", "uploads", "audit_log", "media_hashes", "data_keys")
 """The tables an erasure rewrites (vacuumed on PostgreSQL afterwards)."""
 WITHDRAWN = SubmissionState.WITHDRAWN.value
 _TEXT_FIELDS = ("name", "email", "phone", "title", "story", "location")
@@ -31,6 +31,7 @@ def _erased_submission(at: dt.datetime) -> dict[str, Any]:
 ERASED_FILE = {
     "original_filename": "", "state": FileState.DELETED.value, "extracted": {}, "flags": [],
     "reject_reason": "", "public_key": "", "thumbnail_key": "", "sha256": "", "phash": "",
+    "flag_kinds": "", "credentials": "",
 }  # fmt: skip
 """A file erased: nothing of its name, content (hashes included) or what was found in it."""
 ERASED_UPLOAD = {"filename": "", "metadata": {}, "head": b"", "sha256": "", "hash_state": b"",
@@ -54,6 +55,7 @@ async def erase(conn: AsyncConnection, submission_id: str, at: dt.datetime) -> b
     await conn.execute(
         update(uploads).where(uploads.c.submission_id == submission_id).values(**ERASED_UPLOAD)
     )
+    await conn.execute(delete(media_hashes).where(media_hashes.c.submission_id == submission_id))
     await conn.execute(
         update(audit_log)
         .where(and_(audit_log.c.submission_id == submission_id, audit_log.c.note.is_not(None)))

@@ -14,14 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, insert, select, update
+from sqlalchemy import BindParameter, Update, and_, bindparam, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.audit import audit_row
-from intake.adapters.db.logged_change import CHANGED_ID, logged_change
+from intake.adapters.db.logged_change import CHANGED_ID, LoggedChanges
+from intake.adapters.db.moderation_views import verification_filters
 from intake.adapters.db.outbox import event_rows, write_event
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import submission_from
@@ -38,10 +40,55 @@ submission waits up to this long more, and most claims save the sweep's round tr
 _FREE = {"lease_holder": "", "lease_expires_at": None, "claimed_from": None}
 
 
-def _held_by(submission_id: str, holder: str, now: dt.datetime) -> ColumnElement[bool]:
+def _claim_change(
+    queue: str, by_locale: bool, by_kind: bool, by_skip: bool, flag: str, credentials: str
+) -> Update:
+    """Claim the oldest submission waiting in ``queue`` (parameters ``c_holder``,
+    ``c_until``, ``c_now``, and ``c_locale``/``c_kind``/``c_skip`` when filtered by them);
+    ``flag`` and ``credentials`` (from fixed sets) are part of the statement."""
     s = submissions.c
-    return and_(s.id == submission_id, s.state == IN_REVIEW, s.lease_holder == holder,
-                s.lease_expires_at > now)  # fmt: skip
+    oldest = select(s.id).where(s.state == queue)
+    if by_locale:
+        oldest = oldest.where(s.locale == bindparam("c_locale"))
+    if by_kind:
+        oldest = oldest.where(
+            exists().where(files.c.submission_id == s.id, files.c.kind == bindparam("c_kind"))
+        )
+    if by_skip:
+        oldest = oldest.where(s.id.not_in(bindparam("c_skip", expanding=True)))
+    oldest = oldest.where(*verification_filters(flag, credentials))
+    oldest = (
+        oldest.order_by(s.created_at).limit(1).with_for_update(skip_locked=True, of=submissions)
+    )
+    return (
+        update(submissions)
+        .where(s.id == oldest.scalar_subquery(), s.state == queue)
+        .values(state=IN_REVIEW, lease_holder=bindparam("c_holder", type_=s.lease_holder.type),
+                lease_expires_at=bindparam("c_until", type_=s.lease_expires_at.type),
+                claimed_from=queue, updated_at=bindparam("c_now", type_=s.updated_at.type))
+        .returning(*submissions.c)
+    )  # fmt: skip
+
+
+def _held_change(values: dict[str, Any]) -> Update:
+    """Change a submission while ``c_holder``'s lease on it runs (parameters ``c_id``,
+    ``c_holder``, ``c_now``, and those of ``values``)."""
+    s = submissions.c
+    held = and_(s.id == bindparam("c_id"), s.state == IN_REVIEW,
+                s.lease_holder == bindparam("c_holder"),
+                s.lease_expires_at > bindparam("c_now"))  # fmt: skip
+    return update(submissions).where(held).values(**values).returning(s.id)
+
+
+def _at(column: str) -> BindParameter[Any]:
+    return bindparam(f"c_{column}", type_=submissions.c[column].type)
+
+
+_HELD_VALUES: dict[str, dict[str, Any]] = {
+    "renew": {"lease_expires_at": _at("lease_expires_at")},
+    "release": {"state": submissions.c.claimed_from, "updated_at": _at("updated_at"), **_FREE},
+    "decide": {"state": _at("state"), "updated_at": _at("updated_at"), **_FREE},
+}
 
 
 async def return_lapsed(conn: AsyncConnection, now: dt.datetime) -> int:
@@ -77,6 +124,7 @@ class SqlModerationQueue:
         self._db = database
         self._urls = tuple(webhook_urls)
         self._swept_at: dt.datetime | None = None
+        self._statements = LoggedChanges()
 
     def _sweep_due(self, now: dt.datetime) -> bool:
         last = self._swept_at
@@ -99,37 +147,25 @@ class SqlModerationQueue:
         now: dt.datetime,
         filters: QueueFilter,
     ) -> Submission | None:
-        s = submissions.c
-        oldest = select(s.id).where(s.state == queue.value)
-        if filters.locale:
-            oldest = oldest.where(s.locale == filters.locale)
-        if filters.kind:
-            oldest = oldest.where(
-                exists().where(files.c.submission_id == s.id, files.c.kind == filters.kind)
-            )
-        oldest = (
-            oldest.order_by(s.created_at).limit(1).with_for_update(skip_locked=True, of=submissions)
-        )
-        statement = (
-            update(submissions)
-            .where(s.id == oldest.scalar_subquery(), s.state == queue.value)
-            .values(state=IN_REVIEW, lease_holder=holder, lease_expires_at=until,
-                    claimed_from=queue.value, updated_at=now)
-            .returning(*submissions.c)
-        )  # fmt: skip
+        shape = (queue.value, bool(filters.locale), bool(filters.kind), bool(filters.skip),
+                 filters.flag, filters.credentials)  # fmt: skip
+        build = functools.partial(_claim_change, *shape)
+        params = {"c_holder": holder, "c_until": until, "c_now": now, "c_locale": filters.locale,
+                  "c_kind": filters.kind, "c_skip": list(filters.skip)}  # fmt: skip
         entry = AuditEntry("", now, actor, "claimed", queue, SubmissionState.IN_REVIEW,
                            {"lease_expires_at": until.isoformat()})  # fmt: skip
         if self._db.postgres:
             if self._sweep_due(now):
                 await self.return_lapsed(now)
             audit = {**audit_row(entry), "submission_id": CHANGED_ID}
+            statement, written = self._statements.logged(shape, build, [(audit_log, audit)])
             async with self._db.statement() as conn:
-                row = (await conn.execute(logged_change(statement, [(audit_log, audit)]))).first()
+                row = (await conn.execute(statement, {**params, **written})).first()
             return submission_from(row) if row is not None else None
         async with self._db.transaction() as conn:
             if self._sweep_due(now):
                 await return_lapsed(conn, now)
-            row = (await conn.execute(statement)).first()
+            row = (await conn.execute(self._statements.change(shape, build), params)).first()
             if row is None:
                 return None
             claimed = submission_from(row)
@@ -147,14 +183,14 @@ class SqlModerationQueue:
         audit: AuditEntry,
     ) -> bool:
         return await self._change_held(
-            submission_id, holder, now, audit, None, {"lease_expires_at": until}
+            "renew", submission_id, holder, now, audit, None, {"c_lease_expires_at": until}
         )
 
     async def release(
         self, submission_id: str, holder: str, *, now: dt.datetime, audit: AuditEntry
     ) -> bool:
-        values = {"state": submissions.c.claimed_from, "updated_at": now, **_FREE}
-        return await self._change_held(submission_id, holder, now, audit, None, values)
+        values = {"c_updated_at": now}
+        return await self._change_held("release", submission_id, holder, now, audit, None, values)
 
     async def decide(
         self,
@@ -166,11 +202,16 @@ class SqlModerationQueue:
         event: OutboxEvent,
     ) -> bool:
         assert audit.to_state is not None
-        values = {"state": audit.to_state.value, "updated_at": now, **_FREE}
-        return await self._change_held(submission_id, holder, now, audit, event, values)
+        values = {"c_state": audit.to_state.value, "c_updated_at": now}
+        return await self._change_held("decide", submission_id, holder, now, audit, event, values)
+
+    async def record(self, audit: AuditEntry) -> None:
+        async with self._db.transaction() as conn:
+            await conn.execute(insert(audit_log), [audit_row(audit)])
 
     async def _change_held(
         self,
+        kind: str,
         submission_id: str,
         holder: str,
         now: dt.datetime,
@@ -178,18 +219,20 @@ class SqlModerationQueue:
         event: OutboxEvent | None,
         values: dict[str, Any],
     ) -> bool:
-        """Change a submission only while ``holder``'s lease on it runs, with its audit
-        entry (and event) in the same transaction; ``False`` when the lease is not held."""
-        change = update(submissions).where(_held_by(submission_id, holder, now)).values(**values)
+        """Change a submission (``kind`` of :data:`_HELD_VALUES`, with ``values`` for its
+        parameters) only while ``holder``'s lease on it runs, with its audit entry (and
+        event) in the same transaction; ``False`` when the lease is not held."""
+        build = functools.partial(_held_change, _HELD_VALUES[kind])
+        params = {"c_id": submission_id, "c_holder": holder, "c_now": now, **values}
         if self._db.postgres:
             writes = [(audit_log, audit_row(audit))]
             if event is not None:
                 writes.extend(event_rows(event, self._urls))
-            statement = logged_change(change.returning(submissions.c.id), writes)
+            statement, written = self._statements.logged(kind, build, writes)
             async with self._db.statement() as conn:
-                return (await conn.execute(statement)).first() is not None
+                return (await conn.execute(statement, {**params, **written})).first() is not None
         async with self._db.transaction() as conn:
-            if (await conn.execute(change)).rowcount != 1:
+            if (await conn.execute(self._statements.change(kind, build), params)).first() is None:
                 return False
             await conn.execute(insert(audit_log), [audit_row(audit)])
             if event is not None:

@@ -13,7 +13,13 @@ from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import file_from, submission_from
 from intake.adapters.db.transactions import Database
 from intake.moderation.ports import QueueStats, SubmissionQuery
-from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
+from intake.submissions.records import (
+    AuditEntry,
+    FileState,
+    StoredFile,
+    Submission,
+    SubmissionState,
+)
 
 WAITING = (SubmissionState.PENDING_REVIEW.value, SubmissionState.ESCALATED.value)
 
@@ -39,6 +45,19 @@ def not_escalated() -> ColumnElement[bool]:
     return and_(s.state != escalated, not_(claimed_from_seniors))
 
 
+def verification_filters(flag: str, credentials: str) -> list[ColumnElement[bool]]:
+    """A file of the submission flagged ``flag``; one whose credentials are so."""
+    s, f = submissions.c, files.c
+    where: list[ColumnElement[bool]] = []
+    if flag:
+        where.append(exists().where(f.submission_id == s.id, f.flag_kinds.contains(f" {flag} ")))
+    if credentials:
+        status = "" if credentials == "none" else credentials
+        inspected = f.state == FileState.INSPECTED.value
+        where.append(exists().where(f.submission_id == s.id, f.credentials == status, inspected))
+    return where
+
+
 def _filters(query: SubmissionQuery, now: dt.datetime) -> list[ColumnElement[bool]]:
     s = submissions.c
     where: list[ColumnElement[bool]] = [not_escalated()] if query.hide_escalated else []
@@ -46,6 +65,9 @@ def _filters(query: SubmissionQuery, now: dt.datetime) -> list[ColumnElement[boo
         where.append(waiting_state(now).in_([state.value for state in query.states]))
     if query.kind:
         where.append(exists().where(files.c.submission_id == s.id, files.c.kind == query.kind))
+    where += verification_filters(query.flag, query.credentials)
+    if query.locale:
+        where.append(s.locale == query.locale)
     if query.created_from is not None:
         where.append(s.created_at >= query.created_from)
     if query.created_to is not None:
@@ -90,6 +112,22 @@ class SqlModerationViews:
             found = [file_from(r) for r in await conn.execute(files_query)]
             trail = [audit_from(r) for r in await conn.execute(audit_query)]
         return found, trail
+
+    async def decisions_by(
+        self, actor: str, limit: int, *, hide_escalated: bool = False
+    ) -> list[tuple[AuditEntry, Submission]]:
+        a = audit_log.c
+        statement = (
+            select(*(c for c in audit_log.c if c.name != "id"), submissions)
+            .join_from(audit_log, submissions, a.submission_id == submissions.c.id)
+            .where(a.action == "decided", a.actor == actor,
+                   *([not_escalated()] if hide_escalated else []))
+            .order_by(a.id.desc())
+            .limit(limit)
+        )  # fmt: skip
+        async with self._db.transaction(write=False) as conn:
+            rows: Any = (await conn.execute(statement)).all()
+        return [(audit_from(r), submission_from(r)) for r in rows]
 
     async def stats(
         self, now: dt.datetime, since: dt.datetime, *, hide_escalated: bool = False

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from intake.adapters.db.audit import audit_row
 from intake.adapters.db.schema import audit_log, login_failures, moderator_tokens, moderators
 from intake.adapters.db.transactions import Database
-from intake.moderation.records import Moderator, Role, TokenKind
+from intake.moderation.records import Moderator, Role, TokenInfo, TokenKind
 from intake.submissions.records import AuditEntry
 
 
@@ -29,6 +29,11 @@ def moderator_from(row: Row[Any]) -> Moderator:
         updated_at=m["updated_at"],
         password_hash=m["password_hash"],
     )
+
+
+REVOKING = frozenset({"role", "disabled", "password_hash"})
+"""Changes that end every token of the account."""
+USE_NOTED_EVERY = dt.timedelta(minutes=1)
 
 
 class SqlModeratorRepository:
@@ -79,7 +84,7 @@ class SqlModeratorRepository:
             )
             if result.rowcount != 1:
                 return False
-            if values.get("disabled"):
+            if REVOKING.intersection(values):
                 await conn.execute(
                     delete(moderator_tokens).where(moderator_tokens.c.moderator_id == moderator_id)
                 )
@@ -92,6 +97,7 @@ class SqlModeratorRepository:
         token_hash: str,
         kind: TokenKind,
         *,
+        token_id: str,
         now: dt.datetime,
         expires_at: dt.datetime | None,
         audit: AuditEntry,
@@ -107,15 +113,15 @@ class SqlModeratorRepository:
             await conn.execute(delete(moderator_tokens).where(t.expires_at <= now))
             await conn.execute(
                 insert(moderator_tokens),
-                [{"token_hash": token_hash, "moderator_id": moderator_id, "kind": kind.value,
-                  "created_at": now, "expires_at": expires_at}],
+                [{"token_hash": token_hash, "id": token_id, "moderator_id": moderator_id,
+                  "kind": kind.value, "created_at": now, "expires_at": expires_at}],
             )  # fmt: skip
             await conn.execute(insert(audit_log), [audit_row(audit)])
 
     async def by_token_hash(self, token_hash: str, now: dt.datetime) -> Moderator | None:
         t = moderator_tokens.c
         query = (
-            select(moderators, t.token_hash.label("stored_hash"))
+            select(moderators, t.token_hash.label("stored_hash"), t.last_used_at)
             .join_from(moderator_tokens, moderators, t.moderator_id == moderators.c.id)
             .where(
                 t.token_hash == token_hash,
@@ -127,7 +133,47 @@ class SqlModeratorRepository:
             row = (await conn.execute(query)).first()
         if row is None or not hmac.compare_digest(row.stored_hash, token_hash):
             return None
+        if row.last_used_at is None or row.last_used_at <= now - USE_NOTED_EVERY:
+            async with self._db.statement() as conn:
+                await conn.execute(
+                    update(moderator_tokens)
+                    .where(t.token_hash == token_hash)
+                    .values(last_used_at=now)
+                )
         return moderator_from(row)
+
+    async def tokens(self, moderator_id: str, now: dt.datetime) -> list[TokenInfo]:
+        t = moderator_tokens.c
+        query = (
+            select(t.id, t.kind, t.created_at, t.expires_at, t.last_used_at)
+            .where(t.moderator_id == moderator_id, or_(t.expires_at.is_(None), t.expires_at > now))
+            .order_by(t.created_at.desc(), t.id)
+        )
+        async with self._db.transaction(write=False) as conn:
+            rows = (await conn.execute(query)).all()
+        return [TokenInfo(r.id, TokenKind(r.kind), r.created_at, r.expires_at, r.last_used_at)
+                for r in rows]  # fmt: skip
+
+    async def revoke_token(self, moderator_id: str, token_id: str, audit: AuditEntry) -> bool:
+        t = moderator_tokens.c
+        async with self._db.transaction() as conn:
+            removed = await conn.execute(
+                delete(moderator_tokens).where(t.moderator_id == moderator_id, t.id == token_id)
+            )
+            if removed.rowcount != 1:
+                return False
+            await conn.execute(insert(audit_log), [audit_row(audit)])
+        return True
+
+    async def drop_token(self, token_hash: str, audit: AuditEntry) -> bool:
+        async with self._db.transaction() as conn:
+            dropped = await conn.execute(
+                delete(moderator_tokens).where(moderator_tokens.c.token_hash == token_hash)
+            )
+            if dropped.rowcount != 1:
+                return False
+            await conn.execute(insert(audit_log), [audit_row(audit)])
+        return True
 
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         f = login_failures.c

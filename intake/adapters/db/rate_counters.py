@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from intake.adapters.db.schema import rate_counters
@@ -26,6 +26,15 @@ class SqlRateCounter:
         ).returning(rate_counters.c.count)
         async with self._db.transaction() as conn:
             return int((await conn.execute(statement)).scalar_one())
+
+    async def refund(self, key: str, window_start: dt.datetime) -> None:
+        c = rate_counters.c
+        async with self._db.statement() as conn:
+            await conn.execute(
+                update(rate_counters)
+                .where(c.key == key, c.window_start == window_start, c.count > 0)
+                .values(count=c.count - 1)
+            )
 
     async def purge(self, before: dt.datetime) -> int:
         async with self._db.transaction() as conn:

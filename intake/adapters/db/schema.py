@@ -124,6 +124,8 @@ files = Table(
     Column("thumbnail_key", Text, nullable=False),
     Column("phash", String(16), nullable=False, index=True),
     Column("inspected_at", UTCDateTime(), nullable=True),
+    Column("flag_kinds", Text, nullable=False, server_default=""),
+    Column("credentials", String(24), nullable=False, server_default=""),
 )
 
 audit_log = Table(
@@ -230,6 +232,8 @@ moderator_tokens = Table(
     Column("kind", String(16), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=True),
+    Column("id", Id, nullable=False, unique=True),
+    Column("last_used_at", UTCDateTime(), nullable=True),
 )
 
 login_failures = Table(
@@ -271,4 +275,41 @@ webhook_deliveries = Table(
         postgresql_where=text(UNDELIVERED),
         sqlite_where=text(UNDELIVERED),
     ),
+)
+
+media_hashes = Table(
+    "media_hashes",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("file_id", Id, nullable=False, index=True),
+    Column("submission_id", Id, nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # photo, or video (poster and keyframes)
+    Column("hash", BigInteger, nullable=False),  # the 64-bit hash, as a signed integer
+    Column("band0", Integer, nullable=False),
+    Column("band1", Integer, nullable=False),
+    Column("band2", Integer, nullable=False),
+    Column("band3", Integer, nullable=False),
+    # each band's lookups read the hash (and the row id) from the index alone
+    *(Index(f"ix_media_hashes_band{i}", f"band{i}", "hash", "id") for i in range(4)),
+)
+
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("submission_id", Id, primary_key=True),  # no foreign key: outlives the row
+    Column("master_key_id", String(32), nullable=True),
+    Column("wrapped", LargeBinary, nullable=True),  # NULL once destroyed
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("destroyed_at", UTCDateTime(), nullable=True),
+    Index("ix_data_keys_master_key_id", "master_key_id"),
+)
+
+published_copies = Table(
+    "published_copies",
+    metadata,
+    Column("object_key", Text, primary_key=True),
+    Column("submission_id", Id, nullable=False, index=True),
+    Column("file_id", Id, nullable=False),
+    Column("published_at", UTCDateTime(), nullable=False),
+    Column("published_by", String(64), nullable=False),
 )

@@ -80,12 +80,25 @@ def file_row(f: StoredFile) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def verification_columns(f: StoredFile) -> dict[str, str]:
+    """What the queue filters on (written with the inspection): the kinds of the file's
+    flags (space-separated, a space at each end) and the status of its content
+    credentials (empty when none)."""
+    kinds = sorted({flag.kind.value for flag in f.flags})
+    credentials = f.extracted.get("credentials") or {}
+    return {
+        "flag_kinds": f" {' '.join(kinds)} " if kinds else "",
+        "credentials": str(credentials.get("status", "")),
+    }
+
+
 def flag_json(flag: FileFlag) -> dict[str, Any]:
     return {
         "kind": flag.kind.value,
         "submission_id": flag.submission_id,
         "file_id": flag.file_id,
         "distance": flag.distance,
+        "evidence": flag.evidence,
     }
 
 
@@ -95,6 +108,7 @@ def flag_from(data: dict[str, Any]) -> FileFlag:
         submission_id=data.get("submission_id", ""),
         file_id=data.get("file_id", ""),
         distance=data.get("distance"),
+        evidence=data.get("evidence") or {},
     )
 
 
@@ -102,6 +116,8 @@ def file_from(row: Row[Any]) -> StoredFile:
     m = dict(row._mapping)
     m["state"] = FileState(m["state"])
     m["flags"] = tuple(flag_from(x) for x in m["flags"])
+    m.pop("flag_kinds", None)
+    m.pop("credentials", None)
     return StoredFile(**m)
 
 
@@ -264,6 +280,7 @@ class SqlSubmissionRepository:
                 thumbnail_key=file.thumbnail_key,
                 phash=file.phash,
                 inspected_at=file.inspected_at,
+                **verification_columns(file),
             )
         )
         async with self._tx() as conn:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
@@ -108,6 +108,8 @@ _SAVE_WHERE = and_(
 _SAVE = update(uploads).where(_SAVE_WHERE).values({n: bindparam(f"v_{n}") for n in _MUTABLE})
 _SAVE_AND_RELEASE = _SAVE.values(lock_id="", lock_expires_at=None)
 
+_OF_SUBMISSION = select(uploads).order_by(uploads.c.created_at, uploads.c.id)
+
 
 class SqlUploadRepository:
     def __init__(self, database: Database) -> None:
@@ -116,6 +118,36 @@ class SqlUploadRepository:
     async def add_upload(self, upload: Upload) -> None:
         async with self._db.transaction() as conn:
             await conn.execute(insert(uploads), [upload_row(upload)])
+
+    async def add_upload_checked(
+        self, submission_id: str, build: Callable[[Sequence[Upload]], Upload]
+    ) -> Upload | None:
+        held = (
+            select(submissions.c.state).where(submissions.c.id == submission_id).with_for_update()
+        )
+        async with self._db.transaction() as conn:
+            state = (await conn.execute(held)).scalar()
+            if state != SubmissionState.DRAFT.value:
+                return None
+            query = _OF_SUBMISSION.where(uploads.c.submission_id == submission_id)
+            upload = build([upload_from(r) for r in await conn.execute(query)])
+            await conn.execute(insert(uploads), [upload_row(upload)])
+        return upload
+
+    async def declare_length_checked(
+        self, upload: Upload, length: int, check: Callable[[Sequence[Upload]], None]
+    ) -> bool:
+        held = select(submissions.c.id).where(submissions.c.id == upload.submission_id)
+        async with self._db.transaction() as conn:
+            await conn.execute(held.with_for_update())
+            query = _OF_SUBMISSION.where(uploads.c.submission_id == upload.submission_id)
+            check([upload_from(r) for r in await conn.execute(query)])
+            declared = await conn.execute(
+                update(uploads)
+                .where(uploads.c.id == upload.id, uploads.c.length.is_(None))
+                .values(length=length)
+            )
+        return bool(declared.rowcount == 1)
 
     async def get_upload(self, upload_id: str) -> Upload | None:
         async with self._db.transaction(write=False) as conn:
@@ -145,11 +177,7 @@ class SqlUploadRepository:
         return _owner_from(row) if row else None
 
     async def uploads_of(self, submission_id: str) -> list[Upload]:
-        query = (
-            select(uploads)
-            .where(uploads.c.submission_id == submission_id)
-            .order_by(uploads.c.created_at, uploads.c.id)
-        )
+        query = _OF_SUBMISSION.where(uploads.c.submission_id == submission_id)
         async with self._db.transaction(write=False) as conn:
             return [upload_from(r) for r in await conn.execute(query)]
 

@@ -23,8 +23,10 @@ from intake.core.settings.sections import (
     SubmissionSettings,
     UploadSettings,
 )
+from intake.core.settings.verification import VerificationSettings
 from intake.core.settings.work import (
     InspectionSettings,
+    KeysSettings,
     ModerationSettings,
     RetentionSettings,
     ScanSettings,
@@ -50,6 +52,8 @@ class Settings:
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     operations: OperationsSettings = field(default_factory=OperationsSettings)
+    verification: VerificationSettings = field(default_factory=VerificationSettings)
+    keys: KeysSettings = field(default_factory=KeysSettings)
 
     @property
     def data_path(self) -> Path:

@@ -18,7 +18,9 @@ from intake.web.moderation.models import (
     ModeratorChange,
     Moderators,
     NewModerator,
+    Tokens,
 )
+from intake.web.moderation.models import Token as TokenAnswer
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/moderation"
@@ -90,3 +92,36 @@ async def issue_token(request: web.Request) -> web.Response:
     target = await accounts.find(request.match_info["moderator_id"])
     issued = await accounts.issue_token(target, admin.name)
     return json_answer(IssuedToken.of(issued), status=201, headers=NO_STORE)
+
+
+def _tokens(found: list[records.TokenInfo]) -> web.Response:
+    return json_answer(Tokens(tokens=[TokenAnswer.of(t) for t in found]), headers=NO_STORE)
+
+
+@routes.get(BASE + "/me/tokens")
+async def my_tokens(request: web.Request) -> web.Response:
+    me = await moderator(request)
+    return _tokens(await request.app[MODERATORS].tokens(me))
+
+
+@routes.delete(BASE + "/me/tokens/{token_id}")
+async def revoke_my_token(request: web.Request) -> web.Response:
+    me = await moderator(request)
+    await request.app[MODERATORS].revoke_token(me, request.match_info["token_id"], me.name)
+    return web.Response(status=204, headers=NO_STORE)
+
+
+@routes.get(BASE + "/moderators/{moderator_id}/tokens")
+async def moderator_tokens(request: web.Request) -> web.Response:
+    await moderator(request, Role.ADMIN)
+    accounts = request.app[MODERATORS]
+    return _tokens(await accounts.tokens(await accounts.find(request.match_info["moderator_id"])))
+
+
+@routes.delete(BASE + "/moderators/{moderator_id}/tokens/{token_id}")
+async def revoke_moderator_token(request: web.Request) -> web.Response:
+    admin = await moderator(request, Role.ADMIN)
+    accounts = request.app[MODERATORS]
+    target = await accounts.find(request.match_info["moderator_id"])
+    await accounts.revoke_token(target, request.match_info["token_id"], admin.name)
+    return web.Response(status=204, headers=NO_STORE)

@@ -14,15 +14,19 @@ from intake.media.types import MediaKind
 from intake.moderation import accounts
 from intake.moderation import records as moderation
 from intake.moderation.accounts import MAX_PASSWORD, MIN_PASSWORD, NAME
-from intake.moderation.look import FileLinks, Page, Stats, SubmissionDetail
+from intake.moderation.look import Page, Stats, SubmissionDetail
+from intake.moderation.media import Variant
 from intake.moderation.queue import NOTE_MAX_CHARS
 from intake.moderation.records import Role
 from intake.submissions import records
 from intake.submissions.records import FileState, SubmissionState
+from intake.web.i18n import Localizer
 from intake.web.models import Answer, Body, Sha256Hex, Uuid, documented
+from intake.web.moderation.verification import Credentials, FileFlag
 
 Json = dict[str, Any]
-Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+UrlPath = Annotated[str, Field(json_schema_extra={"format": "uri-reference"})]
+MEDIA_PATH = "/api/v1/moderation/submissions/{submission_id}/files/{file_id}/{variant}"
 WAITING = (SubmissionState.PENDING_REVIEW, SubmissionState.ESCALATED)
 DECIDED = (SubmissionState.APPROVED, SubmissionState.REJECTED, SubmissionState.ESCALATED)
 
@@ -136,20 +140,27 @@ class ModerationSubmission(Answer):
         return cls(**cls.members(s, now, viewer))
 
 
-class FileFlag(Answer):
-    kind: str
-    """duplicate, near_duplicate or not_scanned."""
-    submission_id: str
-    file_id: str
-    distance: NonNegativeInt | None
-
-
 class FileUrls(Answer):
-    """Presigned GET URLs (see urls_expire_at)."""
+    """Where to GET the file through intake (with your token or desk session; HTTP Range
+    works, and each opening is written to the audit log)."""
 
-    original: Url
-    public: Url | None
-    thumbnail: Url | None
+    original: UrlPath
+    public: UrlPath | None
+    thumbnail: UrlPath | None
+
+    @classmethod
+    def of(cls, f: records.StoredFile) -> FileUrls | None:
+        if f.state is FileState.DELETED or not f.object_key:
+            return None
+
+        def url(variant: Variant, key: str) -> str | None:
+            path = MEDIA_PATH.format(submission_id=f.submission_id, file_id=f.id,
+                                     variant=variant.value)  # fmt: skip
+            return path if key else None
+
+        return cls(original=url(Variant.ORIGINAL, f.object_key) or "",
+                   public=url(Variant.PUBLIC, f.public_key),
+                   thumbnail=url(Variant.THUMBNAIL, f.thumbnail_key))  # fmt: skip
 
 
 class ModerationFile(Answer):
@@ -168,27 +179,28 @@ class ModerationFile(Answer):
     extracted: dict[str, Any]
     """What inspection found."""
     flags: list[FileFlag]
-    """What a moderator should know, e.g. sent before."""
+    """What a moderator should know, e.g. sent before, captured years ago."""
+    credentials: Credentials | None
+    """Content credentials (C2PA); null when the file carries none."""
     reject_reason: str
     phash: str
     """Perceptual hash (photos), hex."""
     inspected_at: dt.datetime | None
     """When it was inspected."""
     urls: FileUrls | None
-    """Presigned GET URLs (see urls_expire_at); null once the media is deleted."""
+    """Where to GET it through intake; null once the media is deleted."""
 
     @classmethod
-    def of(cls, f: records.StoredFile, links: FileLinks | None) -> ModerationFile:
-        flags = [FileFlag(kind=g.kind.value, submission_id=g.submission_id, file_id=g.file_id,
-                          distance=g.distance) for g in f.flags]  # fmt: skip
-        urls = FileUrls(original=links.original, public=links.public or None,
-                        thumbnail=links.thumbnail or None) if links else None  # fmt: skip
+    def of(cls, f: records.StoredFile, localizer: Localizer | None = None) -> ModerationFile:
+        flags = [FileFlag.of(g, localizer) for g in f.flags]
+        found = f.extracted.get("credentials")
+        credentials = Credentials.of(found, localizer) if found else None
         return cls(
             id=f.id, position=f.position, filename=f.original_filename,
             media_type=f.media_type, kind=MediaKind(f.kind), size=f.size, sha256=f.sha256,
             state=f.state, created_at=f.created_at, extracted=f.extracted, flags=flags,
-            reject_reason=f.reject_reason, phash=f.phash, inspected_at=f.inspected_at,
-            urls=urls,
+            credentials=credentials, reject_reason=f.reject_reason, phash=f.phash,
+            inspected_at=f.inspected_at, urls=FileUrls.of(f),
         )  # fmt: skip
 
 
@@ -210,24 +222,22 @@ class AuditEntry(Answer):
 
 
 class ModerationSubmissionDetail(ModerationSubmission):
-    """A submission in full: fields, files with what inspection found and presigned URLs,
-    its audit trail."""
+    """A submission in full: fields, files with what inspection found and where to get
+    them, its audit trail."""
 
     files: list[ModerationFile]
     audit: list[AuditEntry]
     """Every step, oldest first."""
-    urls_expire_at: dt.datetime
-    """When the presigned URLs stop working."""
 
     @classmethod
     def of_detail(
-        cls, detail: SubmissionDetail, now: dt.datetime, viewer: moderation.Moderator
-    ) -> ModerationSubmissionDetail:
+        cls, detail: SubmissionDetail, now: dt.datetime, viewer: moderation.Moderator,
+        localizer: Localizer | None = None,
+    ) -> ModerationSubmissionDetail:  # fmt: skip
         return cls(
             **cls.members(detail.submission, now, viewer),
-            files=[ModerationFile.of(f, links) for f, links in detail.files],
+            files=[ModerationFile.of(f, localizer) for f in detail.files],
             audit=[AuditEntry.of(a) for a in detail.audit],
-            urls_expire_at=detail.links_expire_at,
         )
 
 
@@ -314,16 +324,42 @@ class Moderators(Answer):
 class IssuedToken(Answer):
     token: str
     """The token, shown once: `Authorization: Bearer <token>`."""
+    token_id: str
+    """The token's id, to find it in the list of tokens and revoke it."""
     expires_at: dt.datetime | None
-    """When a session token expires (API tokens: null)."""
+    """When the token expires (sessions: `moderation.session_seconds`; API tokens:
+    `moderation.api_token_days`)."""
     moderator: Moderator
 
     @classmethod
     def of(cls, issued: accounts.IssuedToken) -> IssuedToken:
-        return cls(token=issued.token, expires_at=issued.expires_at,
+        return cls(token=issued.token, token_id=issued.token_id, expires_at=issued.expires_at,
                    moderator=Moderator.of(issued.moderator))  # fmt: skip
 
 
+class Token(Answer):
+    """A live token of an account: never the token itself."""
+
+    id: str
+    kind: moderation.TokenKind
+    """`api` (issued by `intake moderator token` or an admin) or `session` (a login)."""
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    """When it was last used (to the minute); null if never."""
+
+    @classmethod
+    def of(cls, t: moderation.TokenInfo) -> Token:
+        return cls(id=t.id, kind=t.kind, created_at=t.created_at, expires_at=t.expires_at,
+                   last_used_at=t.last_used_at)  # fmt: skip
+
+
+class Tokens(Answer):
+    tokens: list[Token]
+    """Newest first."""
+
+
 ANSWERS = (ModerationSubmission, ModerationSubmissionDetail, ModerationFile, AuditEntry,
-           SubmissionPage, QueueStats, Moderator, Moderators, IssuedToken)  # fmt: skip
+           Credentials, SubmissionPage, QueueStats, Moderator, Moderators, IssuedToken, Token,
+           Tokens)  # fmt: skip
 BODIES = (Decision, NewModerator, ModeratorChange, Login)

@@ -11,8 +11,8 @@ from intake.media.types import MediaKind
 from intake.moderation.look import SubmissionDetail, decode_cursor
 from intake.moderation.ports import QueueFilter, SubmissionQuery
 from intake.moderation.records import Moderator
-from intake.submissions.records import SubmissionState
-from intake.web.keys import CLOCK, MODERATION, MODERATION_LOOK, SETTINGS
+from intake.submissions.records import FlagKind, SubmissionState
+from intake.web.keys import CLOCK, MODERATION, MODERATION_LOOK, SETTINGS, TEMPLATES
 from intake.web.models import json_answer, read_body
 from intake.web.moderation.auth import moderator
 from intake.web.moderation.models import (
@@ -21,10 +21,12 @@ from intake.web.moderation.models import (
     QueueStats,
     SubmissionPage,
 )
+from intake.web.moderation.verification import CREDENTIAL_STATUSES
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/moderation"
 MAX_PAGE = 200
+MAX_SKIPPED = 50
 MAX_STATS_HOURS = 24 * 31
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -68,16 +70,32 @@ def _states(request: web.Request) -> tuple[SubmissionState, ...]:
         raise _invalid("state", "Use states such as pending_review, escalated.") from None
 
 
+FLAGS = tuple(k.value for k in FlagKind)
+
+
+def _skipped(request: web.Request) -> tuple[str, ...]:
+    ids = [i.strip() for i in request.query.get("skip", "").split(",") if i.strip()]
+    if len(ids) > MAX_SKIPPED or any(len(i) > 36 for i in ids):
+        raise _invalid("skip", f"Give at most {MAX_SKIPPED} submission ids.")
+    return tuple(ids)
+
+
 def _filters(request: web.Request) -> QueueFilter:
     kinds = tuple(k.value for k in MediaKind)
     locales = request.app[SETTINGS].submissions.locales
     return QueueFilter(
-        kind=_choice(request, "kind", kinds), locale=_choice(request, "locale", locales)
-    )
+        kind=_choice(request, "kind", kinds), locale=_choice(request, "locale", locales),
+        flag=_choice(request, "flag", FLAGS),
+        credentials=_choice(request, "credentials", CREDENTIAL_STATUSES),
+        skip=_skipped(request),
+    )  # fmt: skip
 
 
 def _detail_answer(request: web.Request, detail: SubmissionDetail, me: Moderator) -> web.Response:
-    answer = ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me)
+    catalogs = request.app[TEMPLATES].catalogs
+    language = catalogs.from_accept_language(request.headers.get("Accept-Language", ""))
+    localizer = catalogs.get(language or catalogs.default)
+    answer = ModerationSubmissionDetail.of_detail(detail, request.app[CLOCK](), me, localizer)
     return json_answer(answer, headers=NO_STORE)
 
 
@@ -125,9 +143,12 @@ async def list_submissions(request: web.Request) -> web.Response:
     query = SubmissionQuery(
         states=_states(request),
         kind=_choice(request, "kind", tuple(k.value for k in MediaKind)),
+        locale=_choice(request, "locale", request.app[SETTINGS].submissions.locales),
         created_from=_time(request, "from"),
         created_to=_time(request, "to"),
         text=request.query.get("q", "").strip()[:200],
+        flag=_choice(request, "flag", FLAGS),
+        credentials=_choice(request, "credentials", CREDENTIAL_STATUSES),
         after=decode_cursor(cursor) if cursor else None,
         limit=_int(request, "limit", 50, MAX_PAGE),
     )

@@ -9,9 +9,11 @@ from intake.core.settings import Settings
 from intake.media.types import KNOWN_TYPES
 from intake.web.openapi import pages
 from intake.web.openapi.building import Json
+from intake.web.openapi.desk_paths import DESK_SESSION, desk_paths
 from intake.web.openapi.headers import HEADERS, parameters
 from intake.web.openapi.moderation_paths import SECURITY_SCHEME, moderation_paths
 from intake.web.openapi.problems import PROBLEM_TYPES
+from intake.web.openapi.publishing_paths import publishing_paths
 from intake.web.openapi.schemas import component_schemas
 from intake.web.openapi.submission_paths import service_paths, submission_paths
 from intake.web.openapi.tus_paths import tus_paths
@@ -22,6 +24,7 @@ TAGS = (
     ("pages", "The reader's pages (HTML) in each language."),
     ("service", "Health, configuration and this document."),
     ("moderation", "The moderation queue and its accounts."),
+    ("desk", "The moderator desk (HTML) in each language."),
 )
 
 
@@ -73,12 +76,18 @@ def openapi_document(settings: Settings, tus_max_size: int) -> Json:
             **pages.paths(settings),
             **service_paths(),
             **moderation_paths(),
+            **desk_paths(settings),
+            **publishing_paths(),
         },
         "components": {
             "schemas": component_schemas(settings),
             "parameters": parameters(settings, tus_max_size),
             "headers": HEADERS,
-            "securitySchemes": {"submitterToken": submitter, "moderatorToken": SECURITY_SCHEME},
+            "securitySchemes": {
+                "submitterToken": submitter,
+                "moderatorToken": SECURITY_SCHEME,
+                "deskSession": DESK_SESSION,
+            },
         },
         "x-problem-types": [
             {"type": p.uri, "status": p.status, "title": p.title, "when": p.when}

@@ -6,8 +6,10 @@ from typing import Any
 
 from intake.core.settings import Settings
 from intake.media.types import MediaKind
+from intake.submissions.records import FlagKind
 from intake.uploads.chunks import CHECKSUM_ALGORITHMS
 from intake.web.moderation.queue import MAX_PAGE, MAX_STATS_HOURS
+from intake.web.moderation.verification import CREDENTIAL_STATUSES
 from intake.web.uploads.tus_headers import TUS_EXTENSIONS, TUS_VERSION
 
 Json = dict[str, Any]
@@ -54,6 +56,12 @@ HEADERS: Json = {
     ),
     "Upload-Metadata": _header("The metadata given at creation."),
     "Upload-Concat": _header("`partial`, or `final;<url> <url>...`."),
+    "Accept-Ranges": _header("`bytes`: ask for part of the file with Range.", _const("bytes")),
+    "Content-Range": _header(
+        "The bytes sent, `bytes <first>-<last>/<size>`, or `bytes */<size>` with 416.",
+        {"type": "string", "pattern": "^bytes ([0-9]+-[0-9]+|\\*)/[0-9]+$"},
+    ),
+    "Set-Cookie": _header("The desk's session cookie (HttpOnly, SameSite=Strict)."),
 }
 """Response headers, by name."""
 
@@ -115,6 +123,13 @@ def _moderation_parameters(settings: Settings) -> Json:
     return {
         "Kind": _in("query", "kind", "Only submissions with a file of this kind.", kinds),
         "Locale": _in("query", "locale", "Only submissions in this locale.", locales),
+        "Flag": _in("query", "flag", "Only submissions with a file flagged so.",
+                    {"type": "string", "enum": [k.value for k in FlagKind]}),
+        "Credentials": _in("query", "credentials", "Only submissions with a file whose "
+                           "content credentials (C2PA) are so; none: a file without any.",
+                           {"type": "string", "enum": list(CREDENTIAL_STATUSES)}),
+        "AcceptLanguage": _in("header", "Accept-Language", "The language of the flags' and "
+                              "credentials' plain words (en, fa-AF, ps).", {"type": "string"}),
         "State": _in("query", "state", "Only these states (comma-separated); lapsed leases "
                      "count as waiting.", {"type": "string", "pattern": "^[a-z_]+(,[a-z_]+)*$"}),
         "From": _in("query", "from", "Created at or after (ISO 8601).", DATE_TIME),
@@ -128,6 +143,17 @@ def _moderation_parameters(settings: Settings) -> Json:
         "Hours": _in("query", "hours", "Period counted, in hours (default 24).",
                      {"type": "integer", "minimum": 1, "maximum": MAX_STATS_HOURS}),
         "ModeratorId": _in("path", "moderator_id", "The moderator id.", UUID, True),
+        "TokenId": _in("path", "token_id", "A token's id (`token_id`, or `id` in a list).",
+                       {"type": "string"}, True),
+        "FileId": _in("path", "file_id", "The file id.", UUID, True),
+        "Variant": _in("path", "variant", "The original as received, the public copy "
+                       "(metadata stripped) or the thumbnail.",
+                       {"type": "string", "enum": ["original", "public", "thumbnail"]}, True),
+        "Range": _in("header", "Range", "One range of bytes, `bytes=<first>-[<last>]` or "
+                     "`bytes=-<suffix length>` (several ranges: the whole file).",
+                     {"type": "string", "maxLength": 200}),
+        "Skip": _in("query", "skip", "Ids of submissions you skipped (comma-separated): not "
+                    "these.", {"type": "string", "maxLength": 2000}),
     }  # fmt: skip
 
 

@@ -9,10 +9,12 @@ from intake.core.errors import (
     Conflict,
     Forbidden,
     NotFound,
+    RangeNotSatisfiable,
     TooManyRequests,
     Unauthorized,
     ValidationFailed,
 )
+from intake.media.types import ALL_TYPES
 from intake.web.moderation.models import (
     Decision,
     IssuedToken,
@@ -24,6 +26,7 @@ from intake.web.moderation.models import (
     NewModerator,
     QueueStats,
     SubmissionPage,
+    Tokens,
 )
 from intake.web.openapi.building import (
     MODERATOR,
@@ -43,13 +46,17 @@ SECURITY_SCHEME = {
     "type": "http",
     "scheme": "bearer",
     "description": "A moderator token (`imod_…`): an API token from `intake moderator token` "
-    "or an admin, or a session token from POST /api/v1/moderation-login.",
+    "or an admin, or a session token from POST /api/v1/moderation-login. The desk's session "
+    "cookie works too, with its CSRF token (`X-CSRF-Token`) on every change.",
 }
-GUARDED = (Unauthorized, *DEPENDENCIES)
+GUARDED = (Unauthorized, Forbidden, *DEPENDENCIES)
+"""Every moderation operation: no token (401); the desk's session without its CSRF token on
+a change (403)."""
+DESK_OR_TOKEN: list[dict[str, list[str]]] = [*MODERATOR, {"deskSession": []}]
 
 
 def _op(summary: str, operation_id: str, answers: Json, **keywords: Any) -> Json:
-    return operation(summary, operation_id, TAG, answers, security=MODERATOR, **keywords)
+    return operation(summary, operation_id, TAG, answers, security=DESK_OR_TOKEN, **keywords)
 
 
 def _json(description: str, schema: Schema, *headers: str) -> Json:
@@ -61,7 +68,7 @@ def _detail(description: str) -> Json:
 
 
 def moderation_paths() -> Json:
-    one = params("SubmissionId")
+    one = params("SubmissionId", "AcceptLanguage")
     held = problem_responses(NotFound, Forbidden, Conflict, *GUARDED)
     admin = (Forbidden, *GUARDED)
     return {
@@ -87,7 +94,8 @@ def moderation_paths() -> Json:
                  **problem_responses(ValidationFailed, *GUARDED)},
                 description="Seniors and admins get escalated submissions first. A submission "
                 "whose lease ran out is waiting again.",
-                parameters=params("Kind", "Locale"),
+                parameters=params("Kind", "Locale", "Flag", "Credentials", "Skip",
+                                  "AcceptLanguage"),
             )
         },
         f"{BASE}/submissions/{{submission_id}}/lease": {
@@ -110,13 +118,31 @@ def moderation_paths() -> Json:
             "get": _op("Search submissions, newest first", "listModerationSubmissions",
                        {"200": _json("A page.", SubmissionPage),
                         **problem_responses(ValidationFailed, *GUARDED)},
-                       parameters=params("State", "Kind", "From", "To", "Text", "Cursor",
-                                         "Limit"))
+                       parameters=params("State", "Kind", "Locale", "Flag", "Credentials", "From",
+                                         "To", "Text", "Cursor", "Limit"))
         },
         f"{BASE}/submissions/{{submission_id}}": {
             "get": _op("Everything about a submission", "getModerationSubmission",
-                       {"200": _detail("Fields, files with URLs, audit trail."),
+                       {"200": _detail("Fields, files with URLs through intake, audit trail."),
                         **problem_responses(NotFound, Forbidden, *GUARDED)}, parameters=one)
+        },
+        f"{BASE}/submissions/{{submission_id}}/files/{{file_id}}/{{variant}}": {
+            "get": operation(
+                "A file through intake: the original, public copy or thumbnail",
+                "openModerationFile", TAG,
+                {"200": response("The whole file.", {t: {"type": "string"} for t in ALL_TYPES},
+                                 ["Accept-Ranges", "Cache-Control"]),
+                 "206": response("The range asked for.",
+                                 {t: {"type": "string"} for t in ALL_TYPES},
+                                 ["Accept-Ranges", "Content-Range", "Cache-Control"]),
+                 **problem_responses(NotFound, Forbidden, RangeNotSatisfiable, *GUARDED)},
+                description="Streamed with HTTP Range (one range; several: the whole file), "
+                "never cached; every opening is written to the submission's audit log "
+                "(`file_opened`: who, which file, which bytes, when). A moderator token or the "
+                "desk's session cookie opens it; escalated submissions only for seniors.",
+                parameters=params("SubmissionId", "FileId", "Variant", "Range"),
+                security=DESK_OR_TOKEN,
+            )
         },
         f"{BASE}/stats": {
             "get": _op("Queue depth, oldest waiting, decisions", "moderationStats",
@@ -147,5 +173,29 @@ def moderation_paths() -> Json:
                         {"201": _json("Shown once.", IssuedToken),
                          **problem_responses(NotFound, Conflict, *admin)},
                         parameters=params("ModeratorId")),
+        },
+        f"{BASE}/moderators/{{moderator_id}}/tokens": {
+            "get": _op("An account's live tokens, with their last use (admins)",
+                       "listModeratorTokens",
+                       {"200": _json("Newest first.", Tokens),
+                        **problem_responses(NotFound, *admin)},
+                       parameters=params("ModeratorId")),
+        },
+        f"{BASE}/moderators/{{moderator_id}}/tokens/{{token_id}}": {
+            "delete": _op("Revoke one token of an account (admins)", "revokeModeratorToken",
+                          {"204": response("Revoked.", headers=["Cache-Control"]),
+                           **problem_responses(NotFound, *admin)},
+                          parameters=params("ModeratorId", "TokenId")),
+        },
+        f"{BASE}/me/tokens": {
+            "get": _op("Your live tokens, with their last use", "listMyTokens",
+                       {"200": _json("Newest first.", Tokens), **problem_responses(*GUARDED)}),
+        },
+        f"{BASE}/me/tokens/{{token_id}}": {
+            "delete": _op("Revoke one of your tokens (the one you send included)",
+                          "revokeMyToken",
+                          {"204": response("Revoked.", headers=["Cache-Control"]),
+                           **problem_responses(NotFound, *GUARDED)},
+                          parameters=params("TokenId")),
         },
     }  # fmt: skip

@@ -162,7 +162,9 @@ def _operation(r: _Resolver, method: str, path: str, op: Json) -> Operation:
         description=inline(op.get("description", "")),
         operation_id=op["operationId"],
         tag=op["tags"][0],
-        token=" or ".join(_TOKENS.get(name, name) for s in op.get("security", ()) for name in s),
+        token=" or ".join(
+            _TOKENS[name] for s in op.get("security", ()) for name in s if name in _TOKENS
+        ),
         parameters=[
             Row(
                 f"{p['name']}",

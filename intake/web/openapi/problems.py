@@ -4,6 +4,7 @@ responses of an operation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from pydantic import Field, NonNegativeInt
 from pydantic.json_schema import SkipJsonSchema
@@ -25,6 +26,7 @@ from intake.core.errors import (
     ObjectNotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    RangeNotSatisfiable,
     StorageError,
     StorageUnavailable,
     TooManyRequests,
@@ -89,10 +91,13 @@ PROBLEM_TYPES: tuple[ProblemType, ...] = (
     _kind(UnsupportedContentType, "A body not in a format the route takes (`content_type`)."),
     _kind(PayloadTooLarge, "A declared body, a file, the file count or the field count over "
           "its limit (`limit_bytes`, `max_files`)."),
+    _kind(RangeNotSatisfiable, "A moderator's `Range` that starts past the end of the file "
+          "(`size`; also `Content-Range: bytes */<size>`)."),
     _kind(Locked, "Another request is writing this upload; retry shortly."),
     _kind(ChecksumMismatch, "A tus chunk that does not match `Upload-Checksum`; discarded."),
-    _kind(TooManyRequests, "Over this client address's rate limit (`limit` per window), or "
-          "too many failed moderator logins; `retry_after_seconds` and `Retry-After` say when "
+    _kind(TooManyRequests, "Over this client address's rate limit (`limit` per window; only "
+          "accepted requests count), or all clients' (`scope`), or too many failed moderator "
+          "logins; `retry_after_seconds` and `Retry-After` say when "
           "to try again."),
     _kind(StorageUnavailable, "Object storage failed; nothing was kept; try again."),
     _kind(DatabaseUnavailable, "The database failed; nothing was kept; try again."),
@@ -157,6 +162,9 @@ class Problem(Answer):
     """too-many-requests, conflict: seconds to wait (also in `Retry-After`)."""
     limit: NonNegativeInt | Absent = None
     """too-many-requests: requests allowed per window."""
+    scope: Literal["address", "everyone"] | Absent = None
+    """too-many-requests on submissions and uploads: whose limit was reached, this client
+    address's (or IPv6 network's) or all clients' together (`rate.global_*`)."""
     offset: NonNegativeInt | None = None
     """conflict: the upload's offset, to resume from."""
     incomplete_uploads: list[Uuid] | Absent = None
@@ -164,13 +172,16 @@ class Problem(Answer):
     state: SubmissionState | Absent = None
     """conflict: the submission's state."""
     checks: ReadyChecks | Absent = None
+    size: NonNegativeInt | Absent = None
+    """range-not-satisfiable: the file's size in bytes."""
 
 
 # --- error responses -------------------------------------------------------------------
 
 _BY_CLASS = {(p.slug, p.status): p for p in PROBLEM_TYPES}
 _EXTRA_HEADERS = {405: ("Allow",), 409: ("Retry-After",), 429: ("Retry-After",),
-                  412: ("Tus-Version",), 503: ("Retry-After?",)}  # fmt: skip
+                  412: ("Tus-Version",), 416: ("Content-Range",),
+                  503: ("Retry-After?",)}  # fmt: skip
 
 
 def problem_responses(
@@ -180,6 +191,7 @@ def problem_responses(
     ``html``: browsers (``Accept: text/html``) get a page instead; ``tus``: the answer
     carries Tus-Resumable."""
     kinds = [e if isinstance(e, ProblemType) else _BY_CLASS[(e.slug, e.status)] for e in errors]
+    kinds = list(dict.fromkeys(kinds))
     answers: dict[str, Json] = {}
     for status in sorted({k.status for k in kinds}):
         these = [k for k in kinds if k.status == status]

@@ -108,6 +108,14 @@ PROBLEMS: Mapping[str, tuple[str, str]] = {
     ),
 }
 
+WAITS: Mapping[str, str] = {
+    "address": PROBLEMS["too-many-requests"][1],
+    "everyone": N_(
+        "Many readers are sending stories right now. Try again in about %(minutes)s minutes."
+    ),
+}
+"""When to come back after a 429, by its ``scope``: this connection, or everyone at once."""
+
 ABOUT_A_FILE: Mapping[str, str] = {
     "unsupported-media-type": N_("%(name)s is not a photo or video we accept. Send %(types)s."),
     "empty-file": N_("%(name)s is empty."),
@@ -144,6 +152,8 @@ def problem_text(i18n: Localizer, error: IntakeError, limits: Limits) -> tuple[s
     if error.extra.get("filename") and error.slug in ABOUT_A_FILE:
         detail = ABOUT_A_FILE[error.slug]
         values["name"] = str(error.extra["filename"])
+    if error.slug == "too-many-requests":
+        detail = WAITS.get(str(error.extra.get("scope")), detail)
     return i18n.gettext(title), i18n.gettext(detail, **values)
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from intake.core.errors import IntakeError, ValidationFailed
-from intake.web.client_address import limit
+from intake.web.client_address import allowance
 from intake.web.i18n import Localizer
 from intake.web.keys import SETTINGS, SUBMISSIONS, TEMPLATES
 from intake.web.pages.limits import Limits
@@ -95,17 +95,17 @@ async def submit_form(request: web.Request) -> web.Response:
     """The form without JavaScript: the receipt (with the key, shown once) or the form
     again with what to change. Clients that do not ask for HTML get problem JSON."""
     refuse_cross_site(request)
-    await limit(request, "submissions")
     settings = request.app[SETTINGS]
     fields: dict[str, str] = {}
     try:
-        accepted, _ = await receive_form_into(
-            fields,
-            request,
-            request.app[SUBMISSIONS],
-            read_chunk=settings.uploads.read_chunk,
-            max_fields=settings.limits.max_fields,
-        )
+        async with allowance(request, "submissions"):
+            accepted, _ = await receive_form_into(
+                fields,
+                request,
+                request.app[SUBMISSIONS],
+                read_chunk=settings.uploads.read_chunk,
+                max_fields=settings.limits.max_fields,
+            )
     except IntakeError as error:
         if not wants_html(request):
             raise

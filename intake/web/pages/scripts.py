@@ -22,6 +22,7 @@ from intake.web.pages.messages import (
     REQUIRED,
     SOMETHING_WRONG,
     STATES,
+    WAITS,
     limit_values,
 )
 
@@ -86,6 +87,7 @@ def script_text(i18n: Localizer, limits: Limits) -> dict[str, Any]:
         },
         "required": _translated(i18n, REQUIRED),
         "problems": problems,
+        "waits": _translated(i18n, WAITS),
         "states": _translated(i18n, STATES),
         "formats": i18n.script_formats(),
         "limits": {

@@ -33,7 +33,10 @@ INLINE_STYLE_POLICY = (
 )
 INLINE_STYLE_PATHS = frozenset({"/api/docs"})
 """Pages that still carry an inline ``<style>`` (the API reference)."""
+SERVER = "intake"
+"""The ``Server`` of every answer: no software or version to look up flaws by."""
 SAFE_HEADERS = {
+    "Server": SERVER,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
@@ -42,9 +45,14 @@ SAFE_HEADERS = {
 SAME_SITE = frozenset({"same-origin", "none"})
 
 
-def _add_headers(request: web.Request, headers: CIMultiDict[str]) -> None:
+def add_safe_headers(headers: CIMultiDict[str]) -> None:
+    """The headers every answer carries, pages, problems and files alike."""
     for name, value in SAFE_HEADERS.items():
         headers.setdefault(name, value)
+
+
+def _add_headers(request: web.Request, headers: CIMultiDict[str]) -> None:
+    add_safe_headers(headers)
     policy = INLINE_STYLE_POLICY if request.path in INLINE_STYLE_PATHS else CONTENT_SECURITY_POLICY
     headers.setdefault("Content-Security-Policy", policy)
 

@@ -94,7 +94,7 @@ class StoryForm {
   }
 
   showProblem(body) {
-    const [title, detail] = problem(body.type);
+    const [title, detail] = problem(body.type, body);
     if (body.errors) {
       const items = body.errors.map((e) => ({
         target: FIELDS.includes(e.field) || e.field === "consent_terms" ? e.field : "files",
@@ -230,7 +230,7 @@ class StoryForm {
       return true;
     } catch (error) {
       if (!(error instanceof UploadRefused)) throw error;
-      const [title, detail] = problem(error.problem.type);
+      const [title, detail] = problem(error.problem.type, error.problem);
       entry.refused = true;
       entry.removeButton.hidden = false;
       entry.state.textContent = t("refused", { reason: `${title}. ${detail}` });

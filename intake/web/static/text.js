@@ -68,10 +68,14 @@ export function clock(seconds) {
   return `${num(Math.floor(whole / 60))}:${two.format(whole % 60)}`;
 }
 
-/** [title, detail] for a problem type URI or slug (``/problems/payload-too-large``). */
-export function problem(type) {
+/** [title, detail] for a problem type URI or slug (``/problems/payload-too-large``);
+ * a 429's ``body`` says when to come back (``retry_after_seconds``, ``scope``). */
+export function problem(type, body = {}) {
   const slug = String(type || "").split("/").pop();
-  return data.problems[slug] || data.problems["internal-error"];
+  const [title, detail] = data.problems[slug] || data.problems["internal-error"];
+  if (slug !== "too-many-requests" || !body.retry_after_seconds) return [title, detail];
+  const wait = data.waits[body.scope] || data.waits.address;
+  return [title, fill(wait, { minutes: num(Math.max(1, Math.ceil(body.retry_after_seconds / 60))) })];
 }
 
 export function label(field) {

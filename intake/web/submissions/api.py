@@ -6,7 +6,7 @@ from aiohttp import web
 
 from intake.safeguards.idempotency import fingerprint
 from intake.web.auth import bearer_token
-from intake.web.client_address import limit
+from intake.web.client_address import allowance
 from intake.web.keys import DRAFTS, REPOSITORY, SETTINGS, SUBMISSIONS, SUBMITTER
 from intake.web.models import Answer, json_answer, read_body
 from intake.web.submissions.form import expect_continue, fingerprint_form, receive_form
@@ -24,7 +24,11 @@ routes = web.RouteTableDef()
 
 @routes.post("/api/v1/submissions", expect_handler=expect_continue)
 async def create_submission(request: web.Request) -> web.Response:
-    await limit(request, "submissions")
+    async with allowance(request, "submissions"):
+        return await _create_submission(request)
+
+
+async def _create_submission(request: web.Request) -> web.Response:
     if request.content_type == "application/json":
         return await idempotent(
             request, "submissions", lambda: _create_draft(request), lambda: _json_print(request)

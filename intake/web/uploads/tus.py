@@ -28,7 +28,7 @@ from intake.uploads.chunks import CHECKSUM_ALGORITHMS
 from intake.uploads.records import Concat, Upload
 from intake.uploads.turns import Turn
 from intake.web.auth import bearer_token
-from intake.web.client_address import limit
+from intake.web.client_address import allowance
 from intake.web.keys import CHUNKS, SETTINGS, UPLOAD_TURNS, UPLOADS
 from intake.web.problems import problem_response
 from intake.web.uploads.tus_headers import (
@@ -143,7 +143,11 @@ def _length_headers(request: web.Request, concat: Concat) -> int | None:
 
 @routes.post(BASE)
 async def create(request: web.Request) -> web.Response:
-    await limit(request, "uploads")
+    async with allowance(request, "uploads"):
+        return await _create(request)
+
+
+async def _create(request: web.Request) -> web.Response:
     concat, parts = parse_concat(request.headers.get("Upload-Concat"))
     new = NewUpload(
         length=_length_headers(request, concat),

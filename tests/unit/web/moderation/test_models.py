@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from intake.moderation.look import FileLinks, Stats, SubmissionDetail
+from intake.moderation.look import Stats, SubmissionDetail
 from intake.moderation.records import Moderator, Role
 from intake.submissions.records import (
     AuditEntry,
@@ -28,6 +28,7 @@ LATER = NOW + dt.timedelta(minutes=10)
 AMINA = Moderator("0193a1b2-0000-7000-8000-0000000000a1", "amina", Role.SENIOR, False, NOW, NOW)
 SUBMISSION_ID = "0193a1b2-0000-7000-8000-000000000001"
 FILE_ID = "0193a1b2-0000-7000-8000-000000000002"
+MEDIA = "/api/v1/moderation/submissions"
 
 
 def as_json(model: BaseModel) -> Any:
@@ -49,7 +50,7 @@ def test_a_held_submission_in_full() -> None:
                         inspected_at=NOW)  # fmt: skip
     audit = AuditEntry(SUBMISSION_ID, NOW, "amina", "claimed", SubmissionState.ESCALATED,
                        SubmissionState.IN_REVIEW, {"lease": 600})  # fmt: skip
-    detail = SubmissionDetail(_held(), [(stored, FileLinks("https://s3/o"))], [audit], LATER)
+    detail = SubmissionDetail(_held(), [stored], [audit])
     body = as_json(ModerationSubmissionDetail.of_detail(detail, NOW, AMINA))
     assert body["lease"] == {
         "holder_id": AMINA.id,
@@ -57,7 +58,7 @@ def test_a_held_submission_in_full() -> None:
         "expires_at": "2026-11-28T09:40:00Z",
         "claimed_from": "escalated",
     }
-    assert body["occurred_at"] is None and body["urls_expire_at"] == "2026-11-28T09:40:00Z"
+    assert body["occurred_at"] is None and "urls_expire_at" not in body
     assert body["files"] == [
         {
             "id": FILE_ID,
@@ -71,13 +72,32 @@ def test_a_held_submission_in_full() -> None:
             "created_at": "2026-11-28T09:30:00Z",
             "extracted": {"make": "X"},
             "flags": [
-                {"kind": "duplicate", "submission_id": "s2", "file_id": "", "distance": None},
-                {"kind": "near_duplicate", "submission_id": "s3", "file_id": "f3", "distance": 4},
+                {
+                    "kind": "duplicate",
+                    "submission_id": "s2",
+                    "file_id": "",
+                    "distance": None,
+                    "evidence": {},
+                    "text": "The same file was sent before, in submission s2.",
+                },
+                {
+                    "kind": "near_duplicate",
+                    "submission_id": "s3",
+                    "file_id": "f3",
+                    "distance": 4,
+                    "evidence": {},
+                    "text": "Looks like a photo sent before, in submission s3 (4 bits apart).",
+                },
             ],
+            "credentials": None,
             "reject_reason": "",
             "phash": "",
             "inspected_at": "2026-11-28T09:30:00Z",
-            "urls": {"original": "https://s3/o", "public": None, "thumbnail": None},
+            "urls": {
+                "original": f"{MEDIA}/{SUBMISSION_ID}/files/{FILE_ID}/original",
+                "public": None,
+                "thumbnail": None,
+            },
         }
     ]
     assert body["audit"] == [{"at": "2026-11-28T09:30:00Z", "actor": "amina",
@@ -87,7 +107,7 @@ def test_a_held_submission_in_full() -> None:
 
 
 def test_a_lapsed_lease_shows_the_submission_waiting_again() -> None:
-    detail = SubmissionDetail(_held(), [], [], LATER)
+    detail = SubmissionDetail(_held(), [], [])
     body = as_json(ModerationSubmissionDetail.of_detail(detail, LATER, AMINA))
     assert body["state"] == "escalated" and body["lease"] is None
 
