@@ -4,6 +4,8 @@
 # make bench-peers - the same with @tus/server + @tus/s3-store beside intake (needs node)
 # make bench-inspection - photos per second, video inspection time against file size
 # make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
+# make bench-sealing - CPU seconds per GiB of sealing and opening objects (AES-256-GCM)
+# make bench-readers - 1,000 readers on slow connections, beside direct-to-S3 (not a test)
 # make lock  - pin every dependency (with hashes) after a change in pyproject.toml
 PYTHON ?= python3
 VENV ?= .venv
@@ -13,7 +15,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 FONTS := intake/web/static/fonts/vazirmatn-arabic-400-normal.woff2
 AXE := .cache/npm/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims bench-hashes config lock messages clean
+.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims bench-hashes bench-sealing bench-readers config lock messages clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -82,6 +84,10 @@ bench-claims: $(DEV_STAMP)
 bench-hashes: $(DEV_STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python bench/hash_index.py
+bench-sealing: $(DEV_STAMP)
+	$(BIN)/python bench/sealing_cost.py
+bench-readers: $(DEV_STAMP)
+	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python bench/many_readers.py
 
 config: $(DEV_STAMP)
 	$(BIN)/intake settings --toml > config/intake.toml

@@ -7,9 +7,9 @@
 2. EXPLAIN ANALYZE of the claim statement (rolled back): it should walk the partial
    index ``ix_submissions_waiting``.
 3. The service layer alone: M moderators claim and decide in a loop for S seconds.
-4. Over HTTP against a real ``intake serve`` (embedded SeaweedFS for presigned URLs):
-   the same loop, each moderator a bearer token; the claim answer is the submission in
-   full (files, presigned URLs, audit trail).
+4. Over HTTP against a real ``intake serve`` (with its embedded SeaweedFS): the same
+   loop, each moderator a bearer token; the claim answer is the submission in full
+   (files with their URLs through intake, audit trail).
 
 The service layer is measured twice: claims alone (each moderator claims again and
 again, holding every lease), then cycles of one claim and one decision (the queue drains

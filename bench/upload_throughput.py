@@ -290,6 +290,9 @@ def service_env(
         INTAKE_LIMITS_MAX_TOTAL_BYTES=cap,
         INTAKE_RATE_SUBMISSIONS="0",
         INTAKE_RATE_UPLOADS="0",
+        INTAKE_RATE_GLOBAL_SUBMISSIONS="0",
+        INTAKE_RATE_GLOBAL_UPLOADS="0",
+        INTAKE_SERVER_CONNECTIONS_PER_CLIENT="0",  # every client of the bench is 127.0.0.1
         INTAKE_WORKERS_IN_PROCESS="false",
     )
     env.update(overrides)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import AsyncIterator, Callable
@@ -39,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "media-samples"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 TEST_ADDRESS_SECRET = "the tests' address secret"
+TEST_MASTER_KEY = "tests:" + base64.b64encode(bytes(range(32))).decode()
 
 
 class PrivateTestServer(TestServer):
@@ -52,7 +54,8 @@ def make_settings(**env: str) -> Settings:
     """Settings as the service would load them, with ``INTAKE_*`` overrides given as
     ``limits_photo_max_bytes="1 MiB"``."""
     environ = {"INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage"),
-               "INTAKE_SERVER_ADDRESS_SECRET": TEST_ADDRESS_SECRET}  # fmt: skip
+               "INTAKE_SERVER_ADDRESS_SECRET": TEST_ADDRESS_SECRET,
+               "INTAKE_KEYS_MASTER_KEY": TEST_MASTER_KEY}  # fmt: skip
     environ.update({f"INTAKE_{key.upper()}": value for key, value in env.items()})
     return load_settings(None, environ)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import aiohttp
 
 from intake.adapters.embedded.seaweedfs import EmbeddedS3
+from tests.conftest import TEST_MASTER_KEY
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -54,7 +55,9 @@ def shared_env(
         "INTAKE_SERVER_STORAGE_DIR": str(ROOT / "storage"),
         "INTAKE_SERVER_LOG_LEVEL": "warning",
         "INTAKE_SERVER_ADDRESS_SECRET": "the instances' shared address secret",
+        "INTAKE_KEYS_MASTER_KEY": TEST_MASTER_KEY,  # the same as the tests' own app
         "INTAKE_WORKERS_IN_PROCESS": "false",  # the tests that want workers start them
+        "INTAKE_OPERATIONS_METRICS_LISTEN": "",  # nodes side by side would share its port
     }
     env.update({f"INTAKE_{k.upper()}": v for k, v in extra.items()})
     return env

@@ -114,6 +114,8 @@ def _translate(exc: Exception, key: str) -> StorageError:
 class S3ObjectStore:
     """:class:`intake.core.object_store.ObjectStore` on boto3."""
 
+    copies_parts = True
+
     def __init__(self, conn: S3Connection) -> None:
         self._conn = conn
         self._bucket = conn.bucket
@@ -187,7 +189,7 @@ class S3ObjectStore:
 
     def _put_sync(self, key: str, body: PartBody, args: dict[str, Any]) -> None:
         if isinstance(body, SpooledBody):
-            with body.path.open("rb") as f:
+            with body.open() as f:
                 self._client.put_object(
                     Bucket=self._bucket, Key=key, Body=f, ContentLength=body.length, **args
                 )
@@ -219,7 +221,7 @@ class S3ObjectStore:
             "Bucket": self._bucket, "Key": key, "UploadId": upload_id, "PartNumber": number,
         }  # fmt: skip
         if isinstance(body, SpooledBody):
-            with body.path.open("rb") as f:
+            with body.open() as f:
                 answer = self._client.upload_part(Body=f, ContentLength=body.length, **common)
         else:
             answer = self._client.upload_part(Body=body, **common)

@@ -1,5 +1,5 @@
 """The ``intake`` command: ``serve``, ``worker``, ``migrate``, ``janitor``, ``moderator``,
-``settings``."""
+``keys``, ``settings``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import current_revision, migrate
+from intake.cli import keys as keys_cli
 from intake.cli import logs
 from intake.cli import moderators as moderator_cli
 from intake.core.errors import ConfigurationError
@@ -140,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="then copy the tables erasures touch into new files (VACUUM FULL; locks them)",
     )  # fmt: skip
     moderator_cli.add_parser(commands)
+    keys_cli.add_parser(commands)
     show = commands.add_parser("settings", help="show the settings")
     show.add_argument("--toml", action="store_true", help="print the documented default file")
     args = parser.parse_args(argv)
@@ -165,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{ended} expired uploads removed, {purged} submissions purged")
         elif args.command == "moderator":
             print(asyncio.run(moderator_cli.run(settings, args)))
+        elif args.command == "keys":
+            print(asyncio.run(keys_cli.run(settings, args)))
         elif args.command == "settings":
             print(settings)
     except ConfigurationError as exc:

@@ -52,3 +52,21 @@ def segment_key(upload_id: str, start: int, end: int) -> str:
 def partial_key(upload_id: str) -> str:
     """The bytes of a partial upload (tus concatenation) until it is joined."""
     return f"incoming/{upload_id}/data"
+
+
+def submission_of_key(key: str) -> str | None:
+    """The submission a ``submissions/…`` key belongs to, or ``None``."""
+    parts = key.split("/")
+    return parts[4] if len(parts) > 5 and parts[0] == "submissions" and parts[4] else None
+
+
+def upload_of_key(key: str) -> str | None:
+    """The resumable upload an ``incoming/…`` key belongs to, or ``None``."""
+    parts = key.split("/")
+    return parts[1] if len(parts) > 2 and parts[0] == "incoming" and parts[1] else None
+
+
+def published_key(token: str, extension: str) -> str:
+    """A public copy published unsealed: a random name that says nothing (no date, no
+    submission or file id)."""
+    return f"published/{token}.{extension}"

@@ -6,18 +6,23 @@ Adapters implement it (``intake.adapters.s3``); the shared contract tests in
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 
 @dataclass(frozen=True)
 class SpooledBody:
-    """The whole file at ``path`` (``length`` bytes): a part body on disk."""
+    """The whole file at ``path`` (``length`` bytes): a part body on disk. With
+    ``opener``, the body is what ``opener(path)`` reads (``length`` bytes of it)."""
 
     path: Path
     length: int
+    opener: Callable[[Path], BinaryIO] | None = None
+
+    def open(self) -> BinaryIO:
+        return self.opener(self.path) if self.opener else self.path.open("rb")
 
 
 PartBody = bytes | SpooledBody
@@ -46,6 +51,9 @@ class ObjectStore(Protocol):
     ``delete`` and ``abort_multipart`` of something already gone succeed. Errors are
     :class:`intake.core.errors.StorageError` subclasses, never the SDK's own.
     """
+
+    copies_parts: bool
+    """Whether :meth:`copy_part` may be used (a sealing store cannot copy sealed bytes)."""
 
     async def ping(self) -> None:
         """Return when the bucket answers; raise ``StorageUnavailable`` otherwise."""

@@ -114,7 +114,7 @@ class ObjectWriter:
 
     def can_copy(self, size: int) -> bool:
         """Whether an object of ``size`` bytes can be appended as a whole part of its own."""
-        return self._buffer.size == 0 and size >= S3_MIN_PART_SIZE
+        return self._store.copies_parts and self._buffer.size == 0 and size >= S3_MIN_PART_SIZE
 
     async def copy_object(self, key: str, size: int) -> None:
         """Append the stored object ``key`` (``size`` bytes) by a copy inside the store;

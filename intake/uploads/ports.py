@@ -36,6 +36,13 @@ class UploadRepository(Protocol):
         check in ``build`` (which raises to refuse) sees every upload created before.
         ``None`` (nothing inserted) when the submission is no longer a draft."""
 
+    async def declare_length_checked(
+        self, upload: Upload, length: int, check: Callable[[Sequence[Upload]], None]
+    ) -> bool:
+        """Set the length of ``upload`` (deferred until now) after ``check`` passed on the
+        submission's uploads, holding the submission's row as :meth:`add_upload_checked`
+        does; ``False`` when its length was set meanwhile."""
+
     async def get_upload(self, upload_id: str) -> Upload | None:
         """The upload with this id, or ``None``."""
 

@@ -210,7 +210,13 @@ class UploadService:
         if length < upload.offset:
             raise BadRequest("Upload-Length is smaller than what was already received.")
         new = NewUpload(length, upload.metadata, upload.concat)
-        check_allowance(self._policy, new, length, await self._others(upload))
+
+        def check(siblings: Sequence[Upload]) -> None:
+            others = [u for u in siblings if u.state in _LIVE and u.id != upload.id]
+            check_allowance(self._policy, new, length, others)
+
+        if not await self._uploads.declare_length_checked(upload, length, check):
+            raise Conflict("The upload's length was declared meanwhile; ask for it (HEAD).")
         return dataclasses.replace(upload, length=length)
 
     async def _deferred_cap(self, upload: Upload) -> int:

@@ -41,6 +41,7 @@ from intake.web.keys import (
     MODERATORS,
     OBJECT_STORE,
     OBSERVED,
+    PUBLISHER,
     RATE_LIMITER,
     REPOSITORIES,
     REPOSITORY,
@@ -55,6 +56,7 @@ from intake.web.keys import (
 from intake.web.metrics import metrics_middleware
 from intake.web.moderation import accounts as api_moderators
 from intake.web.moderation import media as api_media
+from intake.web.moderation import publishing as api_publishing
 from intake.web.moderation import queue as api_moderation
 from intake.web.openapi import routes as openapi
 from intake.web.pages import wiring as pages
@@ -94,6 +96,7 @@ def _publish(app: web.Application, services: Services) -> None:
     app[MODERATION] = services.moderation
     app[MODERATION_LOOK] = services.moderation_look
     app[MODERATION_MEDIA] = services.moderation_media
+    app[PUBLISHER] = services.publisher
 
 
 async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -113,7 +116,9 @@ async def resources_ctx(app: web.Application) -> AsyncIterator[None]:
         repos = repositories(database, settings, submissions=app.get(_GIVEN_REPOSITORY))
         services = await stack.enter_async_context(open_services(settings, store, repos, clock))
         _publish(app, services)
-        inspection = await stack.enter_async_context(open_worker(settings, store, repos, clock))
+        inspection = await stack.enter_async_context(
+            open_worker(settings, services.store, repos, clock)
+        )
         app[INSPECTION], app[WORKER] = inspection.service, inspection.worker
         observed.watch_decoders(inspection.decoders)
         stack.push_async_callback(app[CHUNKS].wait)
@@ -170,7 +175,7 @@ def create_app(
         app[_GIVEN_REPOSITORY] = repository
     app.cleanup_ctx.append(resources_ctx)
     for module in (api_submissions, api_config, health, tus, api_moderation, api_moderators,
-                   api_media):  # fmt: skip
+                   api_media, api_publishing):  # fmt: skip
         app.add_routes(module.routes)
     pages.install(app)
     metrics.install(app)

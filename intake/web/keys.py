@@ -14,6 +14,7 @@ from intake.jobs.worker import Worker
 from intake.moderation.accounts import ModeratorService
 from intake.moderation.look import ModerationLook
 from intake.moderation.media import ModerationMedia
+from intake.moderation.publishing import Publisher
 from intake.moderation.queue import ModerationService
 from intake.safeguards.idempotency import Idempotency
 from intake.safeguards.rate_limits import RateLimiter
@@ -49,6 +50,7 @@ MODERATORS = web.AppKey("moderators", ModeratorService)
 MODERATION = web.AppKey("moderation", ModerationService)
 MODERATION_LOOK = web.AppKey("moderation_look", ModerationLook)
 MODERATION_MEDIA = web.AppKey("moderation_media", ModerationMedia)
+PUBLISHER = web.AppKey("publisher", Publisher)
 BACKGROUND = web.AppKey("background", Background)
 CHUNKS = web.AppKey("chunks", ChunkTasks)
 OBSERVED = web.AppKey("observed", Observed)

@@ -148,7 +148,7 @@ async def metrics_listener(observed: Observed, listen: str) -> AsyncIterator[int
         try:
             await site.start()
         except OSError as exc:
-            log.error("metrics: cannot listen on %s (%s); /metrics is not served", listen, exc)
+            log.warning("metrics: cannot listen on %s (%s); /metrics is not served", listen, exc)
             yield None
             return
         bound = runner.addresses[0][1] if runner.addresses else None

@@ -16,6 +16,7 @@ import json
 import logging
 import signal
 from collections.abc import Callable
+from typing import Any
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
@@ -23,6 +24,7 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from intake.core.errors import BadRequest, IntakeError
+from intake.web.connections import ClientConnections, ConnectionLimits, over_cap, too_slow
 from intake.web.keys import DRAINING, OBSERVED, SETTINGS
 from intake.web.metrics import metrics_listener
 from intake.web.pages.security import add_safe_headers
@@ -71,21 +73,106 @@ class PrivateRequestHandler(RequestHandler):
         return response
 
 
+class WatchedRequestHandler(PrivateRequestHandler):
+    """A connection whose head must come in time and whose body may not stall, counted
+    against its client's cap (:mod:`intake.web.connections`)."""
+
+    def __init__(self, *args: Any, connections: ClientConnections, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._connections = connections
+        self._group: str | None = None
+        self._head_since: float | None = None
+        self._head_begun = False
+        self._last_byte = 0.0
+        self._watch: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        peer = transport.get_extra_info("peername")
+        counted = self._connections.open(str(peer[0]) if peer else "")
+        if counted is False:
+            assert isinstance(transport, asyncio.Transport)
+            transport.write(over_cap(self._connections.limits))
+            transport.close()
+            return
+        self._group = counted if isinstance(counted, str) else None
+        super().connection_made(transport)
+        self._head_since = self._last_byte = self._loop.time()
+        self._watch = self._loop.call_later(self._connections.limits.tick, self._look)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
+        if self._group is not None:
+            self._connections.close(self._group)
+            self._group = None
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        now = self._loop.time()
+        self._last_byte = now
+        if self._head_since is None and self._current_request is None and not self._messages:
+            self._head_since = now
+        self._head_begun = self._head_since is not None
+        before = self._request_count
+        super().data_received(data)
+        if self._request_count != before:
+            self._head_since, self._head_begun = None, False
+
+    def _look(self) -> None:
+        """Every tick: cut a head that is too slow or a body that stalled."""
+        self._watch = None
+        if self.transport is None or self._force_close:
+            return
+        limits, now = self._connections.limits, self._loop.time()
+        if self._head_since is not None and now - self._head_since > limits.header_timeout:
+            if self._head_begun:
+                self.transport.write(too_slow(limits))
+            log.info("%s: %s", UNREAD, "request head too slow, connection closed")
+            self.force_close()
+            self.transport.close()
+            return
+        if self._reading_paused or self._buffer_paused:
+            self._last_byte = now
+        elif self._reading_body() and now - self._last_byte > limits.body_idle:
+            log.info("%s: %s", UNREAD, "request body stalled, connection closed")
+            self.force_close()
+            self.transport.close()
+            return
+        self._watch = self._loop.call_later(limits.tick, self._look)
+
+    def _reading_body(self) -> bool:
+        request = self._current_request
+        return request is not None and not request.content.is_eof()
+
+
 class PrivateServer(web.Server):
+    def __init__(self, *args: Any, connections: ClientConnections | None = None,
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.clients = connections
+
     def __call__(self) -> RequestHandler:
+        if self.clients is not None:
+            return WatchedRequestHandler(
+                self, loop=self._loop, connections=self.clients, **self._kwargs
+            )
         return PrivateRequestHandler(self, loop=self._loop, **self._kwargs)
 
 
 class PrivateAppRunner(web.AppRunner):
-    """An ``AppRunner`` whose connections are handled by :class:`PrivateRequestHandler`."""
+    """An ``AppRunner`` whose connections are handled by :class:`PrivateRequestHandler`,
+    watched as the app's settings say (:mod:`intake.web.connections`)."""
 
     async def _make_server(self) -> web.Server:
         made = await super()._make_server()
+        limits = ConnectionLimits.from_settings(self._app[SETTINGS])
         return PrivateServer(
             made.request_handler,
             request_factory=made.request_factory,
             handler_cancellation=made.handler_cancellation,
             loop=asyncio.get_running_loop(),
+            connections=ClientConnections(limits),
             **made._kwargs,
         )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.db.data_keys import SqlDataKeyRepository
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.idempotency import SqlIdempotencyRepository
 from intake.adapters.db.jobs import SqlJobQueue
@@ -17,6 +18,7 @@ from intake.adapters.db.moderation import SqlModerationQueue
 from intake.adapters.db.moderation_views import SqlModerationViews
 from intake.adapters.db.moderators import SqlModeratorRepository
 from intake.adapters.db.outbox import SqlOutbox
+from intake.adapters.db.published_copies import SqlPublishedCopyRepository
 from intake.adapters.db.rate_counters import SqlRateCounter
 from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
@@ -25,6 +27,7 @@ from intake.adapters.private_files import private_directory
 from intake.core.settings import Settings
 from intake.inspection.ports import HashIndex
 from intake.jobs.ports import JobQueue
+from intake.keys.ports import DataKeyRepository, PublishedCopyRepository
 from intake.moderation.ports import ModerationQueue, ModerationViews, ModeratorRepository
 from intake.safeguards.ports import IdempotencyRepository, RateCounter
 from intake.submissions.ports import SubmissionRepository
@@ -61,6 +64,8 @@ class Repositories:
     moderators: ModeratorRepository
     outbox: Outbox
     hashes: HashIndex
+    data_keys: DataKeyRepository
+    published_copies: PublishedCopyRepository
 
 
 def repositories(
@@ -80,4 +85,6 @@ def repositories(
         moderators=SqlModeratorRepository(database),
         outbox=SqlOutbox(database),
         hashes=SqlHashIndex(database),
+        data_keys=SqlDataKeyRepository(database),
+        published_copies=SqlPublishedCopyRepository(database),
     )

@@ -18,6 +18,7 @@ from intake.inspection.service import InspectionRules, InspectionService
 from intake.jobs.worker import JobRules, Worker
 from intake.submissions.acceptance import INSPECT_SUBMISSION
 from intake.wiring.database import Repositories
+from intake.wiring.keys import key_ring, sealing
 
 
 def job_rules(settings: Settings) -> JobRules:
@@ -40,10 +41,19 @@ class Inspection:
 
 @contextlib.asynccontextmanager
 async def open_worker(
-    settings: Settings, store: ObjectStore, repos: Repositories, clock: Clock = utcnow
+    settings: Settings, bucket: ObjectStore, repos: Repositories, clock: Clock = utcnow
 ) -> AsyncIterator[Inspection]:
     """A worker for every kind of job, with the decoder processes it needs (started on
-    first use, stopped on the way out)."""
+    first use, stopped on the way out); it reads and writes ``bucket`` sealed."""
+    with sealing(settings, bucket, key_ring(settings, repos, clock)) as store:
+        async with _open_worker(settings, store, repos, clock) as inspection:
+            yield inspection
+
+
+@contextlib.asynccontextmanager
+async def _open_worker(
+    settings: Settings, store: ObjectStore, repos: Repositories, clock: Clock
+) -> AsyncIterator[Inspection]:
     scan = settings.scan
     scanner = (
         ClamdScanner(scan.clamd_address, timeout=scan.timeout_seconds, chunk_size=scan.chunk_size)

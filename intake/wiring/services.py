@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from intake.core.clock import Clock, utcnow
 from intake.core.object_store import ObjectStore
 from intake.core.settings import Settings
+from intake.keys.keyring import KeyRing
 from intake.moderation.accounts import LoginRules, ModeratorService
 from intake.moderation.look import ModerationLook
 from intake.moderation.media import ModerationMedia
 from intake.moderation.passwords import Passwords
+from intake.moderation.publishing import Publisher
 from intake.moderation.queue import ModerationRules, ModerationService
 from intake.safeguards.addresses import AddressKeys
 from intake.safeguards.idempotency import Idempotency
@@ -28,6 +30,7 @@ from intake.submissions.submitter import SubmitterService
 from intake.uploads.resumable import UploadRules, UploadService
 from intake.wiring.addresses import address_keys
 from intake.wiring.database import Repositories
+from intake.wiring.keys import key_ring, sealing
 
 IDEMPOTENCY_HOURS = 24
 
@@ -35,6 +38,8 @@ IDEMPOTENCY_HOURS = 24
 @dataclass(frozen=True)
 class Services:
     store: ObjectStore
+    """The bucket, every object of a submission sealed with its data key."""
+    keys: KeyRing
     repositories: Repositories
     submissions: SubmissionService
     drafts: DraftService
@@ -47,6 +52,7 @@ class Services:
     moderation_look: ModerationLook
     moderation_media: ModerationMedia
     retention: Retention
+    publisher: Publisher
 
 
 def login_rules(settings: Settings) -> LoginRules:
@@ -103,33 +109,52 @@ def _rate_limiter(
 
 @contextlib.asynccontextmanager
 async def open_services(
-    settings: Settings, store: ObjectStore, repos: Repositories, clock: Clock = utcnow
+    settings: Settings, bucket: ObjectStore, repos: Repositories, clock: Clock = utcnow
 ) -> AsyncIterator[Services]:
-    """Every service, each telling time by ``clock``."""
+    """Every service, each telling time by ``clock``, over ``bucket`` sealed."""
     policy = IntakePolicy.from_settings(settings)
+    keys = key_ring(settings, repos, clock)
+    addresses = address_keys(settings)
+    with sealing(settings, bucket, keys) as store:
+        async with open_accounts(settings, repos, clock, addresses) as moderators:
+            publisher = Publisher(store, bucket, repos.submissions, repos.published_copies, clock,
+                                  settings.inspection.temp_dir or None)  # fmt: skip
+            yield _services(settings, store, keys, repos, policy, moderators, addresses, clock,
+                            publisher)  # fmt: skip
+
+
+def _services(
+    settings: Settings,
+    store: ObjectStore,
+    keys: KeyRing,
+    repos: Repositories,
+    policy: IntakePolicy,
+    moderators: ModeratorService,
+    addresses: AddressKeys,
+    clock: Clock,
+    publisher: Publisher,
+) -> Services:
     drafts = DraftService(store, repos.submissions, repos.uploads, policy, clock)
     uploads = UploadService(store, repos.uploads, policy.uploads, _upload_rules(settings), clock)
-    erasure = Erasure(store, repos.submissions, uploads)
-    addresses = address_keys(settings)
-    async with open_accounts(settings, repos, clock, addresses) as moderators:
-        yield Services(
-            store=store,
-            repositories=repos,
-            submissions=SubmissionService(store, repos.submissions, policy, clock),
-            drafts=drafts,
-            uploads=uploads,
-            submitter=SubmitterService(repos.submissions, repos.uploads, drafts, erasure, clock),
-            idempotency=Idempotency(
-                repos.idempotency, dt.timedelta(hours=IDEMPOTENCY_HOURS), clock
-            ),
-            rate_limiter=_rate_limiter(settings, repos, addresses, clock),
-            moderators=moderators,
-            moderation=ModerationService(
-                repos.moderation, repos.submissions, ModerationRules.from_settings(settings), clock
-            ),
-            retention=Retention(
-                repos.submissions, erasure, RetentionRules.from_settings(settings), clock
-            ),
-            moderation_look=ModerationLook(repos.moderation_views, repos.submissions, clock),
-            moderation_media=ModerationMedia(store, repos.submissions, repos.moderation, clock),
-        )
+    erasure = Erasure(store, repos.submissions, uploads, keys, repos.published_copies)
+    return Services(
+        publisher=publisher,
+        store=store,
+        keys=keys,
+        repositories=repos,
+        submissions=SubmissionService(store, repos.submissions, policy, clock),
+        drafts=drafts,
+        uploads=uploads,
+        submitter=SubmitterService(repos.submissions, repos.uploads, drafts, erasure, clock),
+        idempotency=Idempotency(repos.idempotency, dt.timedelta(hours=IDEMPOTENCY_HOURS), clock),
+        rate_limiter=_rate_limiter(settings, repos, addresses, clock),
+        moderators=moderators,
+        moderation=ModerationService(
+            repos.moderation, repos.submissions, ModerationRules.from_settings(settings), clock
+        ),
+        retention=Retention(
+            repos.submissions, erasure, RetentionRules.from_settings(settings), clock
+        ),
+        moderation_look=ModerationLook(repos.moderation_views, repos.submissions, clock),
+        moderation_media=ModerationMedia(store, repos.submissions, repos.moderation, clock),
+    )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from pathlib import Path
+from typing import Any
 
 from playwright.async_api import Browser, Page, Request, expect
 
@@ -167,3 +169,23 @@ async def test_the_private_link_shows_the_state_and_withdraws(
     assert submission is not None and submission.state.value == "withdrawn"
     await page.goto(f"{site.url}/en/receipt/{reference}")
     await expect(page.locator("main")).not_to_contain_text("withdrawn")
+
+
+async def test_the_form_says_when_to_come_back_in_pashto(
+    browser: Browser, make_client: Any, tmp_path: Path
+) -> None:
+    client = await make_client(rate_submissions="0", rate_global_submissions="1")
+    assert (await client.post("/api/v1/submissions", json={"consent_terms": True})).status == 201
+    context = await browser.new_context(**PHONE, locale="ps-AF")
+    page = await context.new_page()
+    await page.goto(str(client.make_url("/ps/")))
+    await page.locator("#story").press_sequentially("سیلاب")
+    await page.set_input_files("#files", str(write(tmp_path / "photo.jpg", jpeg_with_exif())))
+    await page.check("#consent_terms")
+    await page.click("#send")
+    detail = page.locator("#error-detail")
+    await expect(detail).to_contain_text("اوس ډېر لوستونکي کیسې لېږي")
+    text = await detail.text_content() or ""
+    assert re.search("[۰-۹]", text) and not re.search("[0-9]", text), text
+    await screenshot(page, "busy-ps")
+    await context.close()

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from intake.adapters.s3 import S3ObjectStore
+from intake.web.keys import OBJECT_STORE
 from tests.media import jpeg_with_exif, mp4_h264
 from tests.tus_helpers import (
     NO_SUCH_ID,
@@ -149,13 +150,15 @@ async def test_a_complete_draft_is_202_with_what_was_stored(
 
     keys = await s3_store.list_keys("submissions/")
     (manifest_key,) = [k for k in keys if k.endswith(f"/{draft['id']}/manifest.json")]
-    info = await s3_store.head(manifest_key)
-    manifest = json.loads(await s3_store.get_range(manifest_key, 0, info.size - 1))
+    info = await client.server.app[OBJECT_STORE].head(manifest_key)
+    manifest = json.loads(
+        await client.server.app[OBJECT_STORE].get_range(manifest_key, 0, info.size - 1)
+    )
     assert manifest["submission"]["id"] == draft["id"]
     assert manifest["submission"]["details"]["name"] == "Ahmad"
     assert {f["sha256"] for f in manifest["files"]} == {f["sha256"] for f in body["files"]}
     for stored in manifest["files"]:
-        original = await s3_store.head(stored["original_key"])
+        original = await client.server.app[OBJECT_STORE].head(stored["original_key"])
         assert original.size == stored["size"]
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from intake.adapters.s3 import S3ObjectStore
+from intake.web.keys import OBJECT_STORE
 from tests.media import html_page, jpeg_with_exif, mp4_head_then_random
 from tests.tus_helpers import (
     CHUNK_TYPE,
@@ -818,7 +819,9 @@ def split_video() -> list[bytes]:
     ("env", "make_parts", "filename", "media_type", "copied"),
     [
         pytest.param({}, split_jpeg, "photo.jpg", "image/jpeg", False, id="small-partials"),
-        pytest.param({"s3_part_size": "5 MiB"}, split_video, "clip.mp4", "video/mp4", True,
+        # Sealed partials are re-read and sealed again: blocks sealed for one object open
+        # for no other, so no part is copied inside the store.
+        pytest.param({"s3_part_size": "5 MiB"}, split_video, "clip.mp4", "video/mp4", False,
                      id="6-MiB-partials"),
     ],
 )  # fmt: skip
@@ -860,7 +863,10 @@ async def test_partials_concatenate_into_the_final_upload(
     assert stored["size"] == len(joined)
     assert stored["sha256"] == hashlib.sha256(joined).hexdigest()
     assert stored["media_type"] == media_type
-    assert await stored_object(s3_store, draft["id"], upload_id(final)) == joined
+    assert (
+        await stored_object(client.server.app[OBJECT_STORE], draft["id"], upload_id(final))
+        == joined
+    )
 
 
 async def test_partials_may_be_named_by_absolute_url(client: Any, token: str) -> None:

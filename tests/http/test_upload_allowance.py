@@ -8,6 +8,8 @@ from typing import Any
 
 from tests.media import html_page, jpeg_with_exif
 from tests.tus_helpers import (
+    CHUNK_TYPE,
+    TUS,
     MiB,
     bearer,
     create,
@@ -81,3 +83,23 @@ async def test_a_partial_sent_with_its_creation_is_sniffed_too(client: Any) -> N
     page = html_page()
     answer = await create(client, token, len(page), metadata={}, headers=PARTIAL, data=page)
     await problem(answer, 415, "unsupported-media-type")
+
+
+async def test_lengths_declared_at_once_stay_within_the_byte_cap(
+    make_client: Any, database_url: str
+) -> None:
+    client = await make_client(limits_max_total_bytes="1000", database_url=database_url)
+    token = (await new_draft(client))["submitter_token"]
+    urls = []
+    for i in range(4):
+        created = await create(client, token, None, filename=f"p{i}.jpg")
+        assert created.status == 201
+        urls.append(created.headers["Location"])
+
+    async def declare(url: str) -> int:
+        headers = {**TUS, **bearer(token), "Upload-Offset": "0", "Upload-Length": "600",
+                   "Content-Type": CHUNK_TYPE}  # fmt: skip
+        return int((await client.patch(url, headers=headers, data=b"")).status)
+
+    statuses = sorted(await asyncio.gather(*(declare(url) for url in urls)))
+    assert statuses == [204, 413, 413, 413], statuses

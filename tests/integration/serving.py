@@ -48,7 +48,8 @@ async def serving(tmp_path: Path, overrides: dict[str, str]) -> AsyncIterator[di
     """``intake serve`` on embedded defaults, with ``INTAKE_*`` ``overrides``."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    env.update(INTAKE_SERVER_PORT=str(port), INTAKE_SERVER_DATA_DIR=str(tmp_path / "var"))
+    env.update(INTAKE_SERVER_PORT=str(port), INTAKE_SERVER_DATA_DIR=str(tmp_path / "var"),
+               INTAKE_OPERATIONS_METRICS_LISTEN="")  # fmt: skip
     env.update(overrides)
     log = (tmp_path / "serve.log").open("wb")
     proc = await asyncio.create_subprocess_exec(

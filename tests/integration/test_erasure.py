@@ -1,11 +1,14 @@
-"""The database forgets too: after a withdrawal, the bytes of the database's own files
-(SQLite: the database, its WAL and shared memory; PostgreSQL: every page of the tables,
-their TOAST tables and indexes, read with pageinspect) hold none of what the reader sent,
-what inspection found, the files' hashes or the moderator's note, nor a 64-byte run of
-the original; the audit log still says who did what, when."""
+"""Nothing is left: after a withdrawal, the bytes of the database's own files (SQLite: the
+database, its WAL and shared memory; PostgreSQL: every page of the tables, their TOAST
+tables and indexes, read with pageinspect) hold none of what the reader sent, what
+inspection found, the files' hashes or the moderator's note, nor a 64-byte run of the
+original; neither does any file under the data directory, the embedded SeaweedFS's
+volumes included (its objects were sealed, and their key is destroyed); the audit log
+still says who did what, when."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -22,9 +25,13 @@ from intake.adapters.db.migrate import migrate
 from intake.adapters.db.schema import audit_log, files, submissions
 from intake.adapters.db.submissions import SqlSubmissionRepository, file_row, submission_row
 from intake.adapters.db.transactions import Database
+from intake.adapters.embedded.seaweedfs import run_seaweedfs
+from intake.adapters.s3 import S3Connection, S3ObjectStore
+from intake.keys.keyring import KeyDestroyed
 from intake.submissions.records import AuditEntry, SubmissionState
-from intake.web.keys import REPOSITORIES, WORKER
+from intake.web.keys import OBJECT_STORE, REPOSITORIES, WORKER
 from tests import media, reader_flow
+from tests.conftest import ROOT
 from tests.moderation_helpers import (
     EPOCH,
     a_file,
@@ -150,6 +157,59 @@ async def test_a_withdrawal_leaves_nothing_of_the_reader_in_the_database_files(
         ("amina", "rejected", None)
     ] * 2
     assert [row.action for row in trail].count("withdrawn") == 2
+
+
+def _every_file(directory: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*")
+            if p.is_file()}  # fmt: skip
+
+
+async def test_after_a_withdrawal_no_file_under_the_data_directory_holds_a_byte_of_it(
+    make_client: Callable[..., Any], tmp_path: Path, database_url: str
+) -> None:
+    data_dir = tmp_path / "var"
+    identity = ROOT / "storage" / "seaweedfs-s3.json"
+    async with run_seaweedfs(data_dir / "seaweedfs", identity) as weed:
+        store = S3ObjectStore(S3Connection(weed.endpoint, "us-east-1", "intake",
+                                           weed.access_key_id, weed.secret_access_key))  # fmt: skip
+        await store.ensure_bucket()
+        try:
+            sqlite = f"sqlite+aiosqlite:///{data_dir / 'intake.db'}"
+            database = sqlite if database_url.startswith("sqlite") else database_url
+            client = await make_client(object_store=store, database_url=database,
+                                       server_data_dir=str(data_dir))  # fmt: skip
+            fields = reader_flow.reader_fields("e4a5e002")
+            made = await _send_inspect_decide(client, fields, "he drives a white Corolla")
+            secrets = [fields["story"].encode(), fields["email"].encode(), fields["name"].encode()]
+            runs = _runs_of(media.jpeg_with_exif())
+            control = os.urandom(4096)
+            await store.put("control/plain", control, content_type="image/jpeg", metadata={})
+            volumes = b"".join(_every_file(data_dir / "seaweedfs").values())
+            assert control in volumes, "the search reads what the volumes hold"
+            assert _traces(volumes, secrets, runs) == [], "stored sealed, even before"
+            plain = client.server.app[OBJECT_STORE]
+            sent = made[0]["id"]
+            original = [k for k in await store.list_keys("submissions/")
+                        if f"/{sent}/" in k and k.endswith("original")]  # fmt: skip
+            kept = await store.head(original[0])
+            backup = await store.get_range(original[0], 0, kept.size - 1)
+
+            for submission in made:
+                withdrawn = await client.delete(
+                    f"/api/v1/submissions/{submission['id']}",
+                    headers=auth(submission["submitter_token"]),
+                )
+                assert withdrawn.status == 204
+            found = {name: _traces(data, secrets, runs)
+                     for name, data in _every_file(data_dir).items()}  # fmt: skip
+            assert {name: traces for name, traces in found.items() if traces} == {}
+
+            # A copy of the bucket taken before (a backup, a snapshot) is useless now:
+            await store.put(original[0], backup, content_type="image/jpeg", metadata=kept.metadata)
+            with pytest.raises(KeyDestroyed):
+                await plain.get_range(original[0], 0, 100)
+        finally:
+            store.close()
 
 
 async def test_the_audit_log_lets_notes_and_details_be_erased_and_nothing_else(

@@ -19,7 +19,7 @@ from intake.jobs.records import JobState
 from intake.jobs.worker import JobRules, Worker
 from intake.submissions.acceptance import INSPECT_SUBMISSION
 from intake.submissions.records import FileState, FlagKind, SubmissionState
-from intake.web.keys import INSPECTION, JOBS, REPOSITORY, WORKER
+from intake.web.keys import INSPECTION, JOBS, OBJECT_STORE, REPOSITORY, WORKER
 from tests import media
 from tests.tus_helpers import bearer, new_draft, submit, upload_whole
 
@@ -65,13 +65,13 @@ async def test_a_submission_is_inspected_then_waits_for_review(
     assert len(photo.phash) == 16 and video.phash == ""
     assert photo.public_key == f"{submission.prefix}{photo.id}/public.jpg"
     assert video.public_key == f"{submission.prefix}{video.id}/public.mp4"
-    public = await read(s3_store, photo.public_key)
+    public = await read(app[OBJECT_STORE], photo.public_key)
     assert b"Exif" not in public and media.MAKE.encode() not in public
-    assert media.LOCATION_ISO6709.encode() not in await read(s3_store, video.public_key)
-    thumb = Image.open(io.BytesIO(await read(s3_store, photo.thumbnail_key)))
+    assert media.LOCATION_ISO6709.encode() not in await read(app[OBJECT_STORE], video.public_key)
+    thumb = Image.open(io.BytesIO(await read(app[OBJECT_STORE], photo.thumbnail_key)))
     assert thumb.format == "JPEG"
 
-    manifest = json.loads(await read(s3_store, submission.prefix + "manifest.json"))
+    manifest = json.loads(await read(app[OBJECT_STORE], submission.prefix + "manifest.json"))
     assert manifest["submission"]["state"] == "pending_review"
     verdicts = [f["inspection"]["verdict"] for f in manifest["files"]]
     assert verdicts == ["accepted", "accepted"]

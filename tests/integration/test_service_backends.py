@@ -15,7 +15,7 @@ from aiohttp import FormData
 from intake.adapters.s3 import S3ObjectStore
 from intake.jobs.records import JobState
 from intake.submissions.records import SubmissionState
-from intake.web.keys import JOBS, REPOSITORY
+from intake.web.keys import JOBS, OBJECT_STORE, REPOSITORY
 
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
@@ -65,11 +65,13 @@ async def test_a_submission_is_stored_and_recorded(
 
     keys = await s3_store.list_keys(submission.prefix)
     assert set(keys) == {f.object_key for f in stored} | {submission.prefix + "manifest.json"}
-    big = await s3_store.head(stored[0].object_key)
+    big = await client.server.app[OBJECT_STORE].head(stored[0].object_key)
     assert big.size == len(video)
     assert "sha256" not in big.metadata
     assert stored[0].sha256 == hashlib.sha256(video).hexdigest()
-    manifest_bytes = await s3_store.get_range(submission.prefix + "manifest.json", 0, 1 << 20)
+    manifest_bytes = await client.server.app[OBJECT_STORE].get_range(
+        submission.prefix + "manifest.json", 0, 1 << 20
+    )
     manifest = json.loads(manifest_bytes)
     assert manifest["submission"]["reference"] == body["reference"]
     assert [f["sha256"] for f in manifest["files"]] == [f.sha256 for f in stored]

@@ -19,7 +19,7 @@ from intake.adapters.db.schema import files, submissions
 from intake.adapters.s3 import S3ObjectStore
 from intake.media.sniff import sniff_mime
 from intake.media.types import KNOWN_TYPES
-from intake.web.keys import REPOSITORIES
+from intake.web.keys import OBJECT_STORE, REPOSITORIES
 from tests import media
 from tests.conftest import samples_dir
 
@@ -134,7 +134,7 @@ async def test_each_accepted_type_is_stored_byte_for_byte(
     assert answered["kind"] == kind
     assert answered["size"] == len(data)
     assert answered["sha256"] == sha256(data)
-    await assert_stored(s3_store, body, [(data, mime)])
+    await assert_stored(client.server.app[OBJECT_STORE], body, [(data, mime)])
 
 
 async def test_photos_and_videos_in_one_submission_keep_their_order(
@@ -152,7 +152,9 @@ async def test_photos_and_videos_in_one_submission_keep_their_order(
     assert status == 201, body
     assert [f["filename"] for f in body["files"]] == ["a.mov", "b.jpg", "c.heic", "d.webm"]
     assert [f["kind"] for f in body["files"]] == ["video", "photo", "photo", "video"]
-    await assert_stored(s3_store, body, [(data, mime) for _, data, mime in sent])
+    await assert_stored(
+        client.server.app[OBJECT_STORE], body, [(data, mime) for _, data, mime in sent]
+    )
 
 
 async def test_a_video_larger_than_one_part_is_stored_whole(
@@ -166,7 +168,7 @@ async def test_a_video_larger_than_one_part_is_stored_whole(
     assert status == 201, body
     assert body["files"][0]["size"] == len(data)
     assert body["files"][0]["sha256"] == sha256(data)
-    await assert_stored(s3_store, body, [(data, "video/mp4")])
+    await assert_stored(client.server.app[OBJECT_STORE], body, [(data, "video/mp4")])
 
 
 async def test_a_photo_exactly_at_its_cap_is_accepted(
@@ -178,7 +180,7 @@ async def test_a_photo_exactly_at_its_cap_is_accepted(
     status, body = await post(client, form(("photo.jpg", data)))
 
     assert status == 201, body
-    await assert_stored(s3_store, body, [(data, "image/jpeg")])
+    await assert_stored(client.server.app[OBJECT_STORE], body, [(data, "image/jpeg")])
 
 
 # --- real device files ----------------------------------------------------------------
@@ -221,7 +223,7 @@ async def test_each_device_sample_is_accepted_as_sent(
     assert answered["media_type"] == mime
     assert answered["kind"] == ("photo" if mime.startswith("image/") else "video")
     assert answered["sha256"] == sha256(data)
-    await assert_stored(s3_store, body, [(data, mime)])
+    await assert_stored(client.server.app[OBJECT_STORE], body, [(data, mime)])
 
 
 # --- refusals -------------------------------------------------------------------------

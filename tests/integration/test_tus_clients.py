@@ -17,7 +17,7 @@ from tusclient import client as tus
 
 from intake.adapters.db.schema import uploads
 from intake.adapters.s3 import S3ObjectStore
-from intake.web.keys import REPOSITORIES, UPLOAD_TURNS, UPLOADS
+from intake.web.keys import OBJECT_STORE, REPOSITORIES, UPLOAD_TURNS, UPLOADS
 from tests.media import jpeg_with_exif, mp4_h264
 
 MiB = 1024 * 1024
@@ -80,8 +80,11 @@ async def test_tuspy_uploads_photos_and_videos_in_chunks(
     assert by_name["clip.mp4"]["media_type"] == "video/mp4"
     keys = await s3_store.list_keys("submissions/")
     big_key = next(k for k in keys if by_name["big.mp4"]["id"] in k and k.endswith("original"))
-    assert await stored_sha256(s3_store, big_key) == hashlib.sha256(files["big.mp4"]).hexdigest()
-    info = await s3_store.head(big_key)
+    assert (
+        await stored_sha256(client.server.app[OBJECT_STORE], big_key)
+        == hashlib.sha256(files["big.mp4"]).hexdigest()
+    )
+    info = await client.server.app[OBJECT_STORE].head(big_key)
     assert "sha256" not in info.metadata
     assert info.content_type == "video/mp4"
 
@@ -288,7 +291,10 @@ async def test_mobile_chunk_sizes_arrive_byte_identical(
     submitted = await submit(client, draft)
     keys = await s3_store.list_keys("submissions/")
     key = next(k for k in keys if submitted["files"][0]["id"] in k)
-    assert await stored_sha256(s3_store, key) == hashlib.sha256(data).hexdigest()
+    assert (
+        await stored_sha256(client.server.app[OBJECT_STORE], key)
+        == hashlib.sha256(data).hexdigest()
+    )
 
 
 async def test_an_http_session_can_continue_on_another_upload_request(client: Any) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from intake.core.settings.loading import setting_table
+from intake.core.settings.sections import ServerSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -59,3 +60,10 @@ def test_the_proxy_checks_readiness_and_logs_no_client() -> None:
     assert "option httpchk GET /readyz" in config
     log_format = re.search(r'log-format "([^"]*)"', config)
     assert log_format is not None and "%ci" not in log_format.group(1)
+
+
+def test_the_proxy_caps_connections_per_client_as_intake_does() -> None:
+    config = (ROOT / "deploy" / "haproxy.cfg").read_text()
+    cap = re.search(r"reject if \{ sc0_conn_cur gt (\d+) \}", config)
+    assert cap is not None and int(cap.group(1)) == ServerSettings().connections_per_client
+    assert "track-sc0 src,ipmask(32,64)" in config, "IPv6 clients by their /64"

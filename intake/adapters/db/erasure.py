@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from intake.adapters.db.schema import audit_log, files, jobs, media_hashes, submissions, uploads
 from intake.submissions.records import FileState, SubmissionState
 
-TOUCHED_TABLES = ("submissions", "files", "uploads", "audit_log", "media_hashes")
+TOUCHED_TABLES = ("submissions", "files", "uploads", "audit_log", "media_hashes", "data_keys")
 """The tables an erasure rewrites (vacuumed on PostgreSQL afterwards)."""
 WITHDRAWN = SubmissionState.WITHDRAWN.value
 _TEXT_FIELDS = ("name", "email", "phone", "title", "story", "location")

@@ -292,3 +292,24 @@ media_hashes = Table(
     # each band's lookups read the hash (and the row id) from the index alone
     *(Index(f"ix_media_hashes_band{i}", f"band{i}", "hash", "id") for i in range(4)),
 )
+
+data_keys = Table(
+    "data_keys",
+    metadata,
+    Column("submission_id", Id, primary_key=True),  # no foreign key: outlives the row
+    Column("master_key_id", String(32), nullable=True),
+    Column("wrapped", LargeBinary, nullable=True),  # NULL once destroyed
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("destroyed_at", UTCDateTime(), nullable=True),
+    Index("ix_data_keys_master_key_id", "master_key_id"),
+)
+
+published_copies = Table(
+    "published_copies",
+    metadata,
+    Column("object_key", Text, primary_key=True),
+    Column("submission_id", Id, nullable=False, index=True),
+    Column("file_id", Id, nullable=False),
+    Column("published_at", UTCDateTime(), nullable=False),
+    Column("published_by", String(64), nullable=False),
+)

@@ -134,6 +134,21 @@ class SqlUploadRepository:
             await conn.execute(insert(uploads), [upload_row(upload)])
         return upload
 
+    async def declare_length_checked(
+        self, upload: Upload, length: int, check: Callable[[Sequence[Upload]], None]
+    ) -> bool:
+        held = select(submissions.c.id).where(submissions.c.id == upload.submission_id)
+        async with self._db.transaction() as conn:
+            await conn.execute(held.with_for_update())
+            query = _OF_SUBMISSION.where(uploads.c.submission_id == upload.submission_id)
+            check([upload_from(r) for r in await conn.execute(query)])
+            declared = await conn.execute(
+                update(uploads)
+                .where(uploads.c.id == upload.id, uploads.c.length.is_(None))
+                .values(length=length)
+            )
+        return bool(declared.rowcount == 1)
+
     async def get_upload(self, upload_id: str) -> Upload | None:
         async with self._db.transaction(write=False) as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()

@@ -26,6 +26,7 @@ from intake.core.settings.sections import (
 from intake.core.settings.verification import VerificationSettings
 from intake.core.settings.work import (
     InspectionSettings,
+    KeysSettings,
     ModerationSettings,
     RetentionSettings,
     ScanSettings,
@@ -52,6 +53,7 @@ class Settings:
     retention: RetentionSettings = field(default_factory=RetentionSettings)
     operations: OperationsSettings = field(default_factory=OperationsSettings)
     verification: VerificationSettings = field(default_factory=VerificationSettings)
+    keys: KeysSettings = field(default_factory=KeysSettings)
 
     @property
     def data_path(self) -> Path:

@@ -39,6 +39,10 @@ def _check_timezone(value: str) -> str | None:
     return None
 
 
+def _check_part_size(value: int) -> str | None:
+    return None if value % (64 * 1024) == 0 else "use a multiple of 64 KiB (e.g. 8 MiB)"
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     host: str = setting("127.0.0.1", "Address `intake serve` listens on.")
@@ -67,6 +71,26 @@ class ServerSettings:
         "address itself). Set it in the environment, the same on every instance. Empty: "
         "with SQLite one is generated into <data_dir>/address.key (0600) at first start; "
         "with PostgreSQL it must be set.",
+    )
+    header_timeout_seconds: float = setting(
+        30.0,
+        "Time a connection has to send a request's line and headers, from its first byte "
+        "(or from opening); then 408 and the connection closes.",
+        minimum=0.1,
+    )
+    body_idle_seconds: float = setting(
+        60.0,
+        "Time without a byte while a request's body is being read before the connection "
+        "is closed (a slow but moving client is never cut; a resumable upload keeps what "
+        "arrived).",
+        minimum=0.1,
+    )
+    connections_per_client: int = setting(
+        64,
+        "Connections one client address (an IPv6 client: its rate.ipv6_prefix network) "
+        "may hold open on a node; more are answered 429 and closed. Trusted proxies are "
+        "not capped (they cap their clients). 0: no cap.",
+        minimum=0,
     )
 
 
@@ -103,9 +127,18 @@ class S3Settings:
         False, "Create the bucket at start-up when it is missing (always for embedded)."
     )
     part_size: ByteSize = setting(
-        ByteSize(8 * MiB), "Multipart part size (>= 5 MiB).", minimum=S3_MIN_PART_SIZE
+        ByteSize(8 * MiB),
+        "Multipart part size (>= 5 MiB, a multiple of 64 KiB: the sealed blocks).",
+        minimum=S3_MIN_PART_SIZE,
+        check=_check_part_size,
     )
     threads: int = setting(16, "Threads (and connections) for S3 calls.", minimum=1)
+    presign_seconds: int = setting(
+        300,
+        "Lifetime of the presigned GET links to published copies (the publish step); "
+        "moderators get media through intake, never by a link.",
+        minimum=1,
+    )
 
 
 @dataclass(frozen=True)

@@ -253,3 +253,18 @@ class RetentionSettings:
         "remains (0: kept).",
         minimum=0,
     )
+
+
+@dataclass(frozen=True)
+class KeysSettings:
+    master_key: Secret = setting(
+        Secret(""),
+        "Master keys that wrap the submissions' data keys, as id:base64 entries separated by "
+        "commas, the current one first (make one with `intake keys generate`; older ones "
+        "stay listed until `intake keys rotate` has rewrapped their data keys). Set it in "
+        "the environment, the same on every instance. Empty: with SQLite one is generated "
+        "into <data_dir>/master.key (0600) at first start; with PostgreSQL it must be set.",
+    )
+    seal_threads: int = setting(
+        2, "Threads that seal and open objects (AES-256-GCM), off the event loop.", minimum=1
+    )

@@ -13,6 +13,7 @@ from intake.web.openapi.desk_paths import DESK_SESSION, desk_paths
 from intake.web.openapi.headers import HEADERS, parameters
 from intake.web.openapi.moderation_paths import SECURITY_SCHEME, moderation_paths
 from intake.web.openapi.problems import PROBLEM_TYPES
+from intake.web.openapi.publishing_paths import publishing_paths
 from intake.web.openapi.schemas import component_schemas
 from intake.web.openapi.submission_paths import service_paths, submission_paths
 from intake.web.openapi.tus_paths import tus_paths
@@ -76,6 +77,7 @@ def openapi_document(settings: Settings, tus_max_size: int) -> Json:
             **service_paths(),
             **moderation_paths(),
             **desk_paths(settings),
+            **publishing_paths(),
         },
         "components": {
             "schemas": component_schemas(settings),

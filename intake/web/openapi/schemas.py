@@ -17,6 +17,7 @@ from pydantic_core import core_schema
 from intake.core.settings import Settings
 from intake.web import health
 from intake.web.moderation import models as moderation
+from intake.web.moderation import publishing
 from intake.web.openapi.building import Json
 from intake.web.openapi.problems import Problem
 from intake.web.submissions import config
@@ -36,7 +37,7 @@ class OpenApiDocument(BaseModel):
 
 ANSWERS: tuple[type[BaseModel], ...] = (
     Problem, *submissions.ANSWERS, config.Config, health.Health, health.Ready,
-    OpenApiDocument, *moderation.ANSWERS,
+    OpenApiDocument, *moderation.ANSWERS, *publishing.ANSWERS,
 )  # fmt: skip
 BODIES: tuple[type[BaseModel], ...] = (*submissions.BODIES, *moderation.BODIES)
 

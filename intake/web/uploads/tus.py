@@ -7,6 +7,7 @@ Every answer carries ``Tus-Resumable``; errors are problem+json like everywhere 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -47,6 +48,13 @@ routes = web.RouteTableDef()
 _DISCONNECTS = (OSError, HttpProcessingError, aiohttp.ClientPayloadError)
 
 
+def _cancelled_here() -> bool:
+    """Whether this task is being cancelled (rather than the read being ended by the
+    server's shutdown, which aiohttp does by raising ``CancelledError`` in the body)."""
+    task = asyncio.current_task()
+    return task is None or task.cancelling() > 0
+
+
 class RequestBody:
     """The request's bytes, ending quietly (with ``cut`` set) if the client goes away.
 
@@ -76,6 +84,11 @@ class RequestBody:
         except _DISCONNECTS:
             self.cut = True
             return
+        except asyncio.CancelledError:
+            if _cancelled_here():
+                raise
+            self.cut = True  # the node is shutting down: aiohttp ends the body so
+            return  # and what arrived is kept, to be resumed on another node
         if expected is not None and self.received < expected:
             self.cut = True
 

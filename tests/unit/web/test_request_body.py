@@ -1,4 +1,6 @@
-"""A tus request body: a client that goes away cuts it; a cancellation is not a client."""
+"""A tus request body: a client that goes away cuts it, and so does the server's shutdown
+(aiohttp ends bodies with ``CancelledError``); a cancellation of the reader is not a
+client."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from intake.web.uploads.tus import RequestBody
 
 
 class Content:
-    def __init__(self, chunks: list[bytes], then: BaseException) -> None:
+    def __init__(self, chunks: list[bytes], then: Any) -> None:
         self._chunks = chunks
         self._then = then
 
@@ -20,6 +22,8 @@ class Content:
         return self._chunks.pop(0) if self._chunks else b""
 
     async def read(self, size: int) -> bytes:
+        if isinstance(self._then, asyncio.Event):
+            await self._then.wait()
         raise self._then
 
 
@@ -29,7 +33,7 @@ class Request:
         self.content_length = length
 
 
-async def read_all(error: BaseException) -> tuple[list[bytes], RequestBody]:
+async def read_all(error: Any) -> tuple[list[bytes], RequestBody]:
     request: Any = Request(Content([b"abc"], error), 10)
     got: list[bytes] = []
     async with UploadTurns(1).turn() as turn:
@@ -44,6 +48,15 @@ async def test_a_client_that_goes_away_cuts_the_body_quietly() -> None:
     assert got == [b"abc"] and body.cut
 
 
-async def test_a_cancellation_is_not_taken_for_a_client_that_went_away() -> None:
+async def test_a_body_ended_by_the_server_shutting_down_is_cut_and_kept() -> None:
+    got, body = await read_all(asyncio.CancelledError())
+    assert got == [b"abc"] and body.cut
+
+
+async def test_a_cancellation_of_the_reader_is_not_taken_for_a_client_that_went_away() -> None:
+    reading = asyncio.create_task(read_all(asyncio.Event()))  # waits until cancelled
+    for _ in range(10):
+        await asyncio.sleep(0)
+    reading.cancel()
     with pytest.raises(asyncio.CancelledError):
-        await read_all(asyncio.CancelledError())
+        await reading
