@@ -77,6 +77,10 @@ bench-peers: $(DEV_STAMP)
 
 bench-inspection: $(DEV_STAMP)
 	$(BIN)/python bench/inspection.py
+.PHONY: bench-slow-clients
+# readers' photos beside 500 slow connections (not a test)
+bench-slow-clients: $(DEV_STAMP)
+	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python bench/slow_clients.py
 bench-claims: $(DEV_STAMP)
 	./scripts/ensure-postgres.sh
 	$(BIN)/python bench/moderation_claims.py

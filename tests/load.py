@@ -5,6 +5,7 @@ What each got back is kept for the test to hold against the bucket and the datab
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 from collections.abc import AsyncIterator
@@ -12,6 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
+
+from intake.core.object_store import ObjectStore
+from intake.core.settings.loading import load_settings
+from intake.wiring.database import open_database, repositories
+from intake.wiring.keys import key_ring, sealing
 
 JPEG_HEAD = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
 CHUNK = 256 * 1024
@@ -90,3 +96,14 @@ class Load:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.asynccontextmanager
+async def as_intake_reads(env: dict[str, str], store: ObjectStore) -> AsyncIterator[ObjectStore]:
+    """``store`` read as intake reads it (objects are sealed with their submission's key,
+    which is in the database named by ``env``)."""
+    settings = load_settings(None, env)
+    async with open_database(settings) as database:
+        repos = repositories(database, settings)
+        with sealing(settings, store, key_ring(settings, repos)) as sealed:
+            yield sealed

@@ -27,7 +27,10 @@ class CommandFailed(Exception):
 ONE_ACCOUNT = (
     ("disable", "disable an account (its tokens stop working)"),
     ("enable", "enable a disabled account"),
-    ("token", "issue a new API token (shown once, with its expiry; the old one stops working)"),
+    (
+        "token",
+        "issue a new API token (shown once; its expiry on stderr; the old one stops working)",
+    ),
 )
 
 
@@ -96,4 +99,7 @@ async def _act(accounts: ModeratorService, args: argparse.Namespace) -> str:
     issued = await accounts.issue_token(moderator, ACTOR)
     assert issued.expires_at is not None
     expires = issued.expires_at.strftime("%Y-%m-%d %H:%M UTC")
-    return f"{issued.token}\nexpires {expires} (moderation.api_token_days); id {issued.token_id}"
+    # the token alone on stdout (TOKEN=$(intake moderator token NAME)); the rest for people
+    print(f"expires {expires} (moderation.api_token_days); id {issued.token_id}",
+          file=sys.stderr)  # fmt: skip
+    return issued.token

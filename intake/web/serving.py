@@ -83,6 +83,9 @@ class WatchedRequestHandler(PrivateRequestHandler):
         self._group: str | None = None
         self._head_since: float | None = None
         self._head_begun = False
+        self._body: Any = None
+        """The body of the latest request whose head came (read by its handler, or
+        drained by aiohttp after it)."""
         self._last_byte = 0.0
         self._watch: asyncio.TimerHandle | None = None
 
@@ -111,13 +114,14 @@ class WatchedRequestHandler(PrivateRequestHandler):
     def data_received(self, data: bytes) -> None:
         now = self._loop.time()
         self._last_byte = now
-        if self._head_since is None and self._current_request is None and not self._messages:
+        if self._head_since is None and not self._messages and not self._reading_body():
             self._head_since = now
         self._head_begun = self._head_since is not None
         before = self._request_count
         super().data_received(data)
         if self._request_count != before:
             self._head_since, self._head_begun = None, False
+            self._body = self._messages[-1][1] if self._messages else None
 
     def _look(self) -> None:
         """Every tick: cut a head that is too slow or a body that stalled."""
@@ -142,8 +146,7 @@ class WatchedRequestHandler(PrivateRequestHandler):
         self._watch = self._loop.call_later(limits.tick, self._look)
 
     def _reading_body(self) -> bool:
-        request = self._current_request
-        return request is not None and not request.content.is_eof()
+        return self._body is not None and not self._body.is_eof()
 
 
 class PrivateServer(web.Server):

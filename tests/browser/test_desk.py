@@ -14,7 +14,7 @@ from intake.moderation.records import Role
 from intake.submissions.records import SubmissionState
 from intake.web.keys import REPOSITORY, SETTINGS
 from tests.browser.conftest import PHONE, screenshot
-from tests.browser.test_pages import axe_violations
+from tests.browser.test_pages import TOUCH_TARGETS, axe_violations
 from tests.desk_helpers import PASSWORD
 from tests.desk_world import FILENAME_XSS, XSS, Newsroom, newsroom
 from tests.eventually import eventually
@@ -53,6 +53,7 @@ async def sign_in(page: Page, world: Newsroom, name: str, tag: str = "en") -> No
     await page.fill("#password", PASSWORD)
     await page.click("#sign-in")
     await expect(page).to_have_url(f"{world.url}/{tag}/moderate")
+    await expect(page.locator("html")).to_have_attribute("data-desk", "ready")
 
 
 async def decide_by_keys(page: Page, key: str, reason: int) -> None:
@@ -180,6 +181,7 @@ async def test_a_plain_moderator_never_sees_an_escalated_item(
     await expect(page.locator("#refusal")).to_contain_text("escalated submissions are for senior")
     assert secret not in await page.content()
     await page.goto(f"{world.url}/en/moderate")
+    await expect(page.locator("html")).to_have_attribute("data-desk", "ready")
     await page.keyboard.press("n")
     await expect(page.locator("#desk-status")).to_have_text("Nothing waits for review right now.")
 
@@ -199,6 +201,7 @@ async def test_hostile_reader_text_is_shown_as_text(world: Newsroom, desk: Brows
     await page.goto(f"{world.url}/en/moderate?q=onerror")
     await expect(page.locator("#results")).to_contain_text(XSS)
     await page.goto(f"{world.url}/en/moderate")
+    await expect(page.locator("html")).to_have_attribute("data-desk", "ready")
     await page.keyboard.press("n")
     await expect(page.locator(HELD)).to_have_attribute("data-item", sent["id"])
     for field in fields:
@@ -238,26 +241,31 @@ async def test_a_cross_site_post_without_the_csrf_token_is_refused(
     assert submission is not None and submission.state is SubmissionState.PENDING_REVIEW
 
 
-async def test_the_desk_in_dari_is_right_to_left_on_a_phone(
-    world: Newsroom, browser: Browser
+@pytest.mark.parametrize(
+    ("tag", "yours"), [("fa-AF", "در دست شماست"), ("ps", "ستاسو په لاس کې ده")]
+)
+async def test_the_desk_in_dari_and_pashto_is_right_to_left_on_a_phone(
+    world: Newsroom, browser: Browser, tag: str, yours: str
 ) -> None:
     await world.send([("p.jpg", jpeg_with_exif())], story="پل را آب برد", title="سیلاب")
     await world.moderator("amina")
-    context = await browser.new_context(**PHONE, locale="fa-AF")
+    context = await browser.new_context(**PHONE, locale=tag)
     page = await context.new_page()
     trouble = watch(page)
-    await sign_in(page, world, "amina", "fa-AF")
+    await sign_in(page, world, "amina", tag)
     html = page.locator("html")
     await expect(html).to_have_attribute("dir", "rtl")
-    await expect(html).to_have_attribute("lang", "fa-AF")
+    await expect(html).to_have_attribute("lang", tag)
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
-    await screenshot(page, "desk-queue-fa-AF")
+    assert await page.evaluate(TOUCH_TARGETS) == []
+    await screenshot(page, f"desk-queue-{tag}")
     await page.keyboard.press("n")
     await expect(page.locator(HELD)).to_be_visible()
-    await expect(page.locator("#lease")).to_contain_text("در دست شماست")
+    await expect(page.locator("#lease")).to_contain_text(yours)
     await expect(page.locator(".reader-fields dd[dir=auto]").first).to_be_visible()
     assert await page.evaluate("document.documentElement.scrollWidth") <= 320
-    await screenshot(page, "desk-item-fa-AF")
+    assert await page.evaluate(TOUCH_TARGETS) == []
+    await screenshot(page, f"desk-item-{tag}")
     await context.close()
     assert trouble == []
 
@@ -277,6 +285,7 @@ async def test_no_serious_accessibility_problem_on_the_desk(
     await page.goto(f"{world.url}/en/moderate/accounts")
     found["accounts"] = await axe_violations(page)
     await page.goto(f"{world.url}/en/moderate")
+    await expect(page.locator("html")).to_have_attribute("data-desk", "ready")
     await page.keyboard.press("n")
     await expect(page.locator(HELD)).to_be_visible()
     await page.keyboard.press("a")

@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 from intake.adapters.s3 import S3Connection, S3ObjectStore
 from intake.core.errors import ConfigurationError, IntakeError
 from intake.moderation.records import Role
+from intake.submissions.records import FlagKind
 from intake.web.keys import REPOSITORY
 from intake.web.keys import UPLOADS as UPLOAD_SERVICE
 from intake.web.openapi import routes as openapi_routes
@@ -133,6 +134,23 @@ async def test_the_limits_are_those_of_this_deployment(make_client: Any) -> None
     assert parameters["UploadLength"]["schema"]["maximum"] == tus_max
     config = await (await client.get("/api/v1/config")).json()
     assert config["uploads"]["max_size"] == tus_max
+
+
+async def test_the_queue_filters_by_flag_and_credentials(client: Any) -> None:
+    document = await document_of(client)
+    parameters = document["components"]["parameters"]
+    assert parameters["Flag"]["schema"]["enum"] == [k.value for k in FlagKind]
+    assert parameters["Credentials"]["schema"]["enum"] == [
+        "valid", "broken", "unknown_signer", "none"
+    ]  # fmt: skip
+    paths = document["paths"]
+    for path, method in (("/api/v1/moderation/submissions", "get"),
+                         ("/api/v1/moderation/claim", "post")):  # fmt: skip
+        refs = {p["$ref"].rsplit("/", 1)[-1] for p in paths[path][method]["parameters"]}
+        assert {"Flag", "Credentials"} <= refs
+    flag = document["components"]["schemas"]["FileFlag"]["properties"]
+    assert {"kind", "evidence", "text"} <= set(flag)
+    assert "credentials" in document["components"]["schemas"]["ModerationFile"]["properties"]
 
 
 def _error_classes(cls: type[IntakeError] = IntakeError) -> Iterator[type[IntakeError]]:

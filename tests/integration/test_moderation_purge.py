@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.db.engine import create_engine
+from intake.adapters.db.migrate import migrate
 from intake.adapters.db.moderators import SqlModeratorRepository
 from intake.adapters.db.outbox import SqlOutbox
 from intake.adapters.db.submissions import SqlSubmissionRepository
@@ -68,3 +71,29 @@ async def test_lapsed_login_failures_and_expired_sessions_are_forgotten(
     assert await accounts.by_token_hash("b" * 64, EPOCH + 2 * DAY) == moderator
     assert await accounts.failures("purged|127.0.0.1", EPOCH - DAY) == (0, None)
     assert (await accounts.failures("purged|127.0.0.2", EPOCH + DAY))[0] == 1
+
+
+async def test_the_migration_gives_tokens_an_id_and_api_tokens_an_expiry(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    await migrate(engine, "0009")
+    now = dt.datetime.now(dt.UTC)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("INSERT INTO moderators VALUES ('m1', 'amina', 'moderator', '', false, :at, :at)"),
+            {"at": now},
+        )
+        for token_hash, kind, expires in (("a" * 64, "api", None), ("b" * 64, "session", now)):
+            await conn.execute(
+                text("INSERT INTO moderator_tokens VALUES (:h, 'm1', :kind, :at, :expires)"),
+                {"h": token_hash, "kind": kind, "at": now, "expires": expires},
+            )
+    await migrate(engine)
+    accounts = SqlModeratorRepository(Database(engine))
+    listed = {t.kind: t for t in await accounts.tokens("m1", now - DAY)}
+    await engine.dispose()
+    assert listed[TokenKind.API].id == "a" * 32 and listed[TokenKind.SESSION].id == "b" * 32
+    expires = listed[TokenKind.API].expires_at
+    assert expires is not None and 89 * DAY < expires - now <= 91 * DAY
+    assert listed[TokenKind.API].last_used_at is None

@@ -83,7 +83,8 @@ class SqlHashIndex:
     ) -> list[HashMatch]:
         radius = min(max_bits // BANDS, MAX_PROBE_RADIUS)
         found: list[HashMatch] = []
-        async with self._db.transaction(write=False) as conn:
+        # reads, each consistent on its own: in autocommit on PostgreSQL (no BEGIN, COMMIT)
+        async with self._db.statement(write=False) as conn:
             for index, text in enumerate(hashes):
                 target = int(text, 16)
                 near: dict[int, int] = {}

@@ -42,7 +42,7 @@ REASONS: Mapping[str, str] = {
 """The default reason codes in words; a code the newsroom added shows as it is."""
 FLAGS: Mapping[str, str] = {
     "duplicate": N_("Sent before"),
-    "near_duplicate": N_("Looks like another photo"),
+    "near_duplicate": N_("Looks like a photo or video sent before"),
     "not_scanned": N_("Not scanned for malware"),
     "capture_time": N_("Capture time does not add up"),
     "no_camera_metadata": N_("No camera metadata"),

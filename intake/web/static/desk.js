@@ -248,3 +248,4 @@ addEventListener("pagehide", () => {
 addEventListener("popstate", () => show(location.href, { push: false }));
 
 setUp();
+document.documentElement.dataset.desk = "ready";
