@@ -18,11 +18,14 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 from intake.web.keys import OBJECT_STORE, REPOSITORY
 
 ROOT = Path(__file__).resolve().parents[2]
+expect.set_options(timeout=15_000)
+"""As the contexts' own default: a page waits on the service, which on a shared, loaded
+machine can take longer than Playwright's 5 s to answer."""
 CHROMIUM = os.environ.get("INTAKE_CHROMIUM", "/usr/bin/chromium")
 AXE = ROOT / ".cache" / "npm" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "tests" / "artifacts"
