@@ -23,7 +23,7 @@ async def _moderator_token(served: dict[str, Any]) -> str:
     assert code == 0, err
     code, out, err = await intake(served, "moderator", "token", "amina")
     assert code == 0, err
-    return out.strip()
+    return out.splitlines()[0].strip()  # then its expiry and id
 
 
 @pytest.mark.parametrize(
