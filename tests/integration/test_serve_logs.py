@@ -23,7 +23,7 @@ async def _moderator_token(served: dict[str, Any]) -> str:
     assert code == 0, err
     code, out, err = await intake(served, "moderator", "token", "amina")
     assert code == 0, err
-    return out.split()[0]
+    return out.strip()
 
 
 @pytest.mark.parametrize(

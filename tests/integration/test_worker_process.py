@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import psutil
 from aiohttp import FormData
 from PIL import Image
@@ -20,7 +21,7 @@ from intake.jobs.records import JobState
 from intake.submissions.records import FileState, SubmissionState
 from intake.web.keys import JOBS, REPOSITORY, WORKER
 from tests.clocks import ShiftedClock
-from tests.processes import ROOT, shared_env
+from tests.processes import ROOT, free_port, shared_env
 
 
 def noisy_photo(seed: int) -> bytes:
@@ -46,8 +47,10 @@ async def test_a_killed_worker_leaves_its_job_to_another_that_finishes_it_once(
     submission_id = (await response.json())["id"]
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    metrics_port = free_port()
     env.update(shared_env(seaweedfs, s3_store.bucket, database, workers_lease_seconds="5",
-                          server_data_dir=str(tmp_path / "worker")))  # fmt: skip
+                          server_data_dir=str(tmp_path / "worker"),
+                          operations_metrics_listen=f"127.0.0.1:{metrics_port}"))  # fmt: skip
     log = (tmp_path / "worker.log").open("wb")
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "intake", "worker", cwd=ROOT, env=env, stdout=log, stderr=log
@@ -60,6 +63,12 @@ async def test_a_killed_worker_leaves_its_job_to_another_that_finishes_it_once(
                 break
             assert proc.returncode is None, (tmp_path / "worker.log").read_text()
             await asyncio.sleep(0.05)
+        scrape = f"http://127.0.0.1:{metrics_port}/metrics"  # the worker tells what it does
+        async with aiohttp.ClientSession() as http, http.get(scrape) as scraped:
+            metrics = await scraped.text()
+        assert 'intake_s3_call_duration_seconds_count{operation="download"}' in metrics
+        assert "intake_decoder_restarts_total 0.0" in metrics
+        assert "intake_inspection_jobs_waiting 1.0" in metrics
         children = psutil.Process(proc.pid).children(recursive=True)
         proc.send_signal(signal.SIGKILL)
         await proc.wait()
