@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 
@@ -26,16 +26,35 @@ PATIENCE = 0.2
 SHARE = 5.0
 
 
-class Turn:
-    """One request's turn, which it gives up while its client is slow to send."""
+class Reading(Protocol):
+    """A connection's reading from its socket (aiohttp's request protocol)."""
 
-    def __init__(self, turns: UploadTurns) -> None:
+    def pause_reading(self) -> None: ...
+
+    def resume_reading(self) -> None: ...
+
+
+class Turn:
+    """One request's turn, which it gives up while its client is slow to send. While it
+    waits for a turn, its connection's ``reading`` is paused: what the client sends on
+    stays in the socket instead of filling the connection's buffer (up to twice
+    ``uploads.receive_buffer`` each, with hundreds of slow readers waiting)."""
+
+    def __init__(self, turns: UploadTurns, reading: Reading | None = None) -> None:
         self._turns = turns
+        self._reading = reading
         self._since = 0.0
         self.held = False
 
     async def take(self) -> None:
-        await self._turns.acquire()
+        reading = self._reading if self._turns.taken() else None
+        if reading is not None:
+            reading.pause_reading()
+        try:
+            await self._turns.acquire()
+        finally:
+            if reading is not None:
+                reading.resume_reading()
         self.held = True
         self._since = self._turns.monotonic()
 
@@ -88,6 +107,10 @@ class UploadTurns:
         self.stepped_aside = 0
         self._watchers: list[asyncio.Future[None]] = []
 
+    def taken(self) -> bool:
+        """Whether every turn is held (a request asking now must wait)."""
+        return self._turns.locked()
+
     async def acquire(self) -> None:
         self.waiting += 1
         self._changed()
@@ -116,9 +139,10 @@ class UploadTurns:
             await watcher
 
     @contextlib.asynccontextmanager
-    async def turn(self) -> AsyncIterator[Turn]:
-        """Wait for a turn and hold it, but while the client is slow, until the end."""
-        turn = Turn(self)
+    async def turn(self, reading: Reading | None = None) -> AsyncIterator[Turn]:
+        """Wait for a turn and hold it, but while the client is slow, until the end;
+        ``reading`` is paused while the turn is waited for."""
+        turn = Turn(self, reading)
         await turn.take()
         try:
             yield turn

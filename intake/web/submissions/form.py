@@ -184,7 +184,10 @@ async def receive_form_into(
 ) -> tuple[AcceptedSubmission, str]:
     """:func:`receive_form`, filling ``fields`` with the text fields as they are read:
     what the reader wrote is known even when an error ends the form."""
-    async with request.app[UPLOAD_TURNS].turn() as turn, service.receive() as incoming:
+    async with (
+        request.app[UPLOAD_TURNS].turn(request.protocol) as turn,
+        service.receive() as incoming,
+    ):
 
         async def store(filename: str, chunks: AsyncIterator[bytes]) -> str:
             return (await incoming.add_file(filename, chunks)).sha256

@@ -182,7 +182,7 @@ async def _append(request: web.Request, upload_id: str, token: str | None, offse
 async def _receive_chunk(
     request: web.Request, upload_id: str, token: str | None, offset: int
 ) -> Upload:
-    async with request.app[UPLOAD_TURNS].turn() as turn:
+    async with request.app[UPLOAD_TURNS].turn(request.protocol) as turn:
         body = RequestBody(request, request.app[SETTINGS].uploads.read_chunk, turn)
         return await request.app[UPLOADS].append(
             upload_id,

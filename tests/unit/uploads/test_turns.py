@@ -98,3 +98,45 @@ async def test_a_turn_held_past_its_share_goes_to_the_next_in_line() -> None:
 async def _take_and_leave(turns: UploadTurns) -> None:
     async with turns.turn():
         pass
+
+
+class Socket:
+    """A connection's reading, as the request protocol exposes it."""
+
+    def __init__(self) -> None:
+        self.paused = False
+        self.calls: list[str] = []
+
+    def pause_reading(self) -> None:
+        self.paused = True
+        self.calls.append("pause")
+
+    def resume_reading(self) -> None:
+        self.paused = False
+        self.calls.append("resume")
+
+
+async def test_a_request_waiting_for_a_turn_leaves_its_bytes_in_the_socket() -> None:
+    turns = UploadTurns(1)
+    first, second = Socket(), Socket()
+    release = asyncio.Event()
+    reading_when_in: list[bool] = []
+
+    async def holder() -> None:
+        async with turns.turn(first):
+            await release.wait()
+
+    async def waiter() -> None:
+        async with turns.turn(second):
+            reading_when_in.append(not second.paused)
+
+    held = asyncio.create_task(holder())
+    await turns.until(turns.taken)
+    waiting = asyncio.create_task(waiter())
+    await turns.until(lambda: turns.waiting == 1)
+    assert second.paused
+    release.set()
+    await asyncio.gather(held, waiting)
+    assert first.calls == []
+    assert second.calls == ["pause", "resume"]
+    assert reading_when_in == [True]
