@@ -16,6 +16,7 @@ import aiohttp
 import psutil
 import pytest
 
+from intake.core.settings.work import WorkerSettings
 from tests.conftest import ROOT
 from tests.integration.serving import JPEG_HEAD, free_port, intake, weeds_on
 
@@ -127,7 +128,8 @@ async def test_commands_without_a_serve_say_what_to_do(tmp_path: Path) -> None:
 
 
 async def test_each_command_runs_only_its_own_background_loops(served: dict[str, Any]) -> None:
-    assert "running beside the web: janitor, lapsed-lease sweep, job worker 1, job worker 2" in (
+    workers = ", ".join(f"job worker {n}" for n in range(1, WorkerSettings().concurrency + 1))
+    assert f"running beside the web: janitor, lapsed-lease sweep, {workers}" in (
         served["log"].read_text()
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
@@ -145,7 +147,7 @@ async def test_each_command_runs_only_its_own_background_loops(served: dict[str,
             assert proc.returncode is None, log.read_text()
             await asyncio.sleep(0.1)
         [line] = [x for x in log.read_text().splitlines() if "intake worker running:" in x]
-        assert line.endswith("intake worker running: job worker 1, job worker 2")
+        assert line.endswith(f"intake worker running: {workers}")
     finally:
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 30) == 0
