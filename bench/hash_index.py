@@ -43,7 +43,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from intake.adapters.db.engine import create_engine  # noqa: E402
+from intake.adapters.db.engine import BITS_APART, bits_apart, create_engine  # noqa: E402
 from intake.adapters.db.media_hashes import SqlHashIndex, _candidates, row  # noqa: E402
 from intake.adapters.db.migrate import migrate  # noqa: E402
 from intake.adapters.db.schema import media_hashes  # noqa: E402
@@ -156,15 +156,16 @@ async def engine_ms(url: str, queries: list[int], bits: int) -> float:
         conn = await asyncpg.connect(dsn)
         try:
             for q in queries:
-                sql = _candidates(q, radius, bits, "postgresql").text
+                sql = _candidates(q, radius, bits, "postgresql")
                 plan = await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}")
                 times.append(float(json.loads(plan)[0]["Execution Time"]))
         finally:
             await conn.close()
     else:
         with sqlite3.connect(make_url(url).database or "") as conn:
+            conn.create_function(BITS_APART, 2, bits_apart, deterministic=True)
             for q in queries:
-                sql = _candidates(q, radius, bits, "sqlite").text
+                sql = _candidates(q, radius, bits, "sqlite")
                 started = time.perf_counter()
                 conn.execute(sql).fetchall()
                 times.append((time.perf_counter() - started) * 1000)

@@ -18,7 +18,18 @@ IDLE_BEFORE_PING = 1.0
 """Seconds a pooled PostgreSQL connection may sit unused before it is pinged."""
 
 
+BITS_APART = "intake_bits_apart"
+"""SQLite function: how many bits two 64-bit hashes (as signed integers) differ by; what
+PostgreSQL's ``bit_count`` of their XOR gives."""
+_LOW_64 = (1 << 64) - 1
+
+
+def bits_apart(a: int, b: int) -> int:
+    return ((a ^ b) & _LOW_64).bit_count()
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function(BITS_APART, 2, bits_apart, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA secure_delete=ON")  # freed pages and cells are zeroed
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from itertools import combinations
 
-from sqlalchemy import TextClause, and_, delete, insert, select, text
+from sqlalchemy import and_, delete, insert, select
 
+from intake.adapters.db.engine import BITS_APART
 from intake.adapters.db.schema import files, media_hashes
 from intake.adapters.db.transactions import Database
 from intake.inspection.ports import HashMatch
@@ -89,7 +90,7 @@ class SqlHashIndex:
                 target = int(text, 16)
                 near: dict[int, int] = {}
                 candidates = _candidates(target, radius, max_bits, conn.dialect.name)
-                for r in await conn.execute(candidates):
+                for r in await conn.exec_driver_sql(candidates):
                     if (distance := (unsigned(r.hash) ^ target).bit_count()) <= max_bits:
                         near[r.id] = distance
                 if not near:
@@ -104,12 +105,14 @@ class SqlHashIndex:
         return found
 
 
-def _candidates(target: int, radius: int, max_bits: int, dialect: str) -> TextClause:
+def _candidates(target: int, radius: int, max_bits: int, dialect: str) -> str:
     """Row ids and hashes of the rows one of whose bands is a probe of ``target``'s: one
-    index range per band, each read from the index alone. PostgreSQL counts the bits
-    apart itself (``bit_count``), so only the near rows cross the wire; SQLite hands
-    every candidate over in process. Written out as text (the probes are integers we
-    computed): compiling 68 bound parameters each time cost more than the lookup."""
+    index range per band, each read from the index alone. The database counts the bits
+    apart itself (PostgreSQL's ``bit_count``, SQLite's :data:`.engine.BITS_APART`), so
+    only the near rows come back (1,000 candidates made into rows cost more than the
+    lookup). Written out as text (the probes are integers we
+    computed) and run as it is: compiling 68 bound parameters, or even parsing the text
+    for them, each time cost more than the lookup."""
     parts = [
         f"SELECT id, hash FROM media_hashes WHERE band{i} IN "  # noqa: S608 (integers only)
         f"({','.join(str(int(p)) for p in probes(band, radius))})"
@@ -118,5 +121,6 @@ def _candidates(target: int, radius: int, max_bits: int, dialect: str) -> TextCl
     union = " UNION ALL ".join(parts)
     if dialect == "postgresql":
         apart = f"bit_count((c.hash # ({signed(target)})::bigint)::bit(64))"
-        union = f"SELECT id, hash FROM ({union}) AS c WHERE {apart} <= {int(max_bits)}"  # noqa: S608
-    return text(union)
+    else:
+        apart = f"{BITS_APART}(c.hash, {signed(target)})"
+    return f"SELECT id, hash FROM ({union}) AS c WHERE {apart} <= {int(max_bits)}"  # noqa: S608
