@@ -111,10 +111,3 @@ class SubmissionRepository(Protocol):
         to ``pending_review`` when a file was accepted, ``failed`` when none was.
         Returns the new state, or ``None`` (nothing changed) when files remain or the
         submission is no longer processing. ``audit`` is written with the right state."""
-
-    async def similar_photos(
-        self, phash: str, max_distance: int, exclude_submission: str
-    ) -> list[tuple[StoredFile, int]]:
-        """Inspected photos of other live submissions whose perceptual hash is within
-        ``max_distance`` bits of ``phash``, with that distance, nearest (then oldest)
-        first."""

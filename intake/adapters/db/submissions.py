@@ -316,35 +316,3 @@ class SqlSubmissionRepository:
             )  # fmt: skip
             await conn.execute(insert(audit_log), [audit_row(entry)])
         return state
-
-    async def similar_photos(
-        self, phash: str, max_distance: int, exclude_submission: str
-    ) -> list[tuple[StoredFile, int]]:
-        # Hamming distance is computed here, portable across SQLite and PostgreSQL: only
-        # ids and hashes are read (a newsroom's archive of them in milliseconds), then
-        # the rows of the few that are close. A banded index would be the next step.
-        query = (
-            select(files.c.id, files.c.phash)
-            .join(submissions, submissions.c.id == files.c.submission_id)
-            .where(
-                and_(
-                    files.c.phash != "",
-                    files.c.state == FileState.INSPECTED.value,
-                    files.c.submission_id != exclude_submission,
-                    submissions.c.state != SubmissionState.WITHDRAWN.value,
-                )
-            )
-        )
-        target = int(phash, 16)
-        async with self._read() as conn:
-            near = {
-                row.id: distance
-                for row in await conn.execute(query)
-                if (distance := (int(row.phash, 16) ^ target).bit_count()) <= max_distance
-            }
-            found: list[tuple[StoredFile, int]] = []
-            if near:
-                rows = await conn.execute(select(files).where(files.c.id.in_(list(near))))
-                found = [(file_from(row), near[row.id]) for row in rows]
-        found.sort(key=lambda pair: (pair[1], pair[0].created_at))
-        return found
