@@ -2,8 +2,8 @@
 
 A mobile app creates a draft with the reader's fields, uploads each file with tus
 (bound to the draft by its submitter token), and submits the draft once every upload
-is complete. Submitting stores the manifest and moves the draft on exactly as a
-one-request submission is received: ``processing``, with its inspection job, in the
+is complete. Submitting moves the draft on exactly as a one-request submission is
+received: ``processing``, with its inspection job (which writes the manifest), in the
 same transaction.
 """
 
@@ -17,12 +17,10 @@ from intake.core.bucket_layout import submission_prefix
 from intake.core.clock import Clock, utcnow
 from intake.core.errors import Conflict, NotFound, ValidationFailed
 from intake.core.ids import hash_token, new_id, new_reference, new_token, token_matches
-from intake.core.object_store import ObjectStore
 from intake.core.sizes import describe_size
 from intake.submissions.acceptance import inspection_job, received_audit
 from intake.submissions.fields import validate_fields
 from intake.submissions.filenames import sanitize_filename
-from intake.submissions.manifest import store_manifest, take_back_if_withdrawn
 from intake.submissions.policy import IntakePolicy
 from intake.submissions.ports import SubmissionRepository
 from intake.submissions.records import (
@@ -45,13 +43,11 @@ class NewDraft:
 class DraftService:
     def __init__(
         self,
-        store: ObjectStore,
         submissions: SubmissionRepository,
         uploads: UploadRepository,
         policy: IntakePolicy,
         clock: Clock = utcnow,
     ) -> None:
-        self._store = store
         self._submissions = submissions
         self._uploads = uploads
         self._policy = policy
@@ -106,11 +102,9 @@ class DraftService:
             file_count=len(files),
             total_bytes=sum(f.size for f in files),
         )
-        await store_manifest(self._store, submitted, files)
         audit = received_audit(submitted, files, SubmissionState.DRAFT, now)
         job = inspection_job(submitted)
         if not await self._submissions.submit_draft(submitted, files, audit, [job]):
-            await take_back_if_withdrawn(self._store, self._submissions, submitted)
             raise Conflict("This submission was already submitted.")
         return submitted
 

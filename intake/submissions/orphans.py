@@ -1,6 +1,6 @@
 """Objects in the bucket that no row owns, found and removed.
 
-A submission's originals and manifest are stored before its row is committed; a node
+A submission's originals are stored before its row is committed; a node
 that dies in between leaves them under ``submissions/…/{id}/`` with no row. A resumable
 upload's segments under ``incoming/{upload_id}/`` outlive an upload whose row never
 came or has ended. What the sweep removes, once its id (a UUIDv7: its time of making)

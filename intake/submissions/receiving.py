@@ -1,9 +1,10 @@
-"""Receiving a submission: its files into the bucket, then its manifest, then its row.
+"""Receiving a submission: its files into the bucket, then its row.
 
 Nothing is acknowledged before it is durable: the row is committed only after every
-original and the manifest are stored, and any failure on the way removes what was
-written (multipart uploads aborted, objects deleted, no row). The row is committed
-``processing``, with the job that inspects its files, in one transaction.
+original is stored, and any failure on the way removes what was written (multipart
+uploads aborted, objects deleted, no row). The row is committed ``processing``, with
+the job that inspects its files, in one transaction; that job writes the manifest
+(:mod:`intake.submissions.manifest`), off the reader's request.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 
-from intake.core.bucket_layout import manifest_key, object_metadata, original_key, submission_prefix
+from intake.core.bucket_layout import object_metadata, original_key, submission_prefix
 from intake.core.clock import Clock, utcnow
 from intake.core.errors import PayloadTooLarge, ValidationFailed
 from intake.core.ids import hash_token, new_id, new_reference, new_token
@@ -21,7 +22,6 @@ from intake.core.object_store import ObjectStore
 from intake.media.types import MediaType
 from intake.submissions.acceptance import inspection_job, received_audit
 from intake.submissions.fields import validate_fields
-from intake.submissions.manifest import store_manifest
 from intake.submissions.policy import IntakePolicy
 from intake.submissions.ports import SubmissionRepository
 from intake.submissions.records import (
@@ -130,7 +130,7 @@ class IncomingSubmission:
         return stored
 
     async def complete(self, raw_fields: Mapping[str, str]) -> AcceptedSubmission:
-        """Validate the fields, store the manifest and commit the row."""
+        """Validate the fields and commit the row."""
         details = validate_fields(raw_fields, self._policy.fields)
         if not self.files:
             raise ValidationFailed(
@@ -156,8 +156,6 @@ class IncomingSubmission:
             file_count=len(self.files),
             total_bytes=sum(f.size for f in self.files),
         )
-        self._written.append(manifest_key(self.prefix))
-        await store_manifest(self._service.store, submission, self.files)
         audit = received_audit(submission, self.files, None, self.created_at)
         await self._service.repository.add_submission(
             submission, self.files, audit, [inspection_job(submission)]

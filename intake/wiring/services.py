@@ -134,7 +134,7 @@ def _services(
     clock: Clock,
     publisher: Publisher,
 ) -> Services:
-    drafts = DraftService(store, repos.submissions, repos.uploads, policy, clock)
+    drafts = DraftService(repos.submissions, repos.uploads, policy, clock)
     uploads = UploadService(store, repos.uploads, policy.uploads, _upload_rules(settings), clock)
     erasure = Erasure(store, repos.submissions, uploads, keys, repos.published_copies)
     return Services(

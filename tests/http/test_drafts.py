@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from intake.adapters.s3 import S3ObjectStore
-from intake.web.keys import OBJECT_STORE
+from intake.web.keys import OBJECT_STORE, REPOSITORY, WORKER
 from tests.media import jpeg_with_exif, mp4_h264
 from tests.tus_helpers import (
     NO_SUCH_ID,
@@ -148,6 +148,14 @@ async def test_a_complete_draft_is_202_with_what_was_stored(
         assert files[name]["media_type"] == media_type
         assert files[name]["kind"] == kind
 
+    store = client.server.app[OBJECT_STORE]
+    for stored_file in await client.server.app[REPOSITORY].files_of(draft["id"]):
+        # durable before the answer; the manifest comes with inspection
+        assert (await store.head(stored_file.object_key)).size == stored_file.size
+    keys = await s3_store.list_keys("submissions/")
+    assert not [k for k in keys if k.endswith(f"/{draft['id']}/manifest.json")]
+
+    await client.server.app[WORKER].run_until_idle()  # inspection writes the manifest
     keys = await s3_store.list_keys("submissions/")
     (manifest_key,) = [k for k in keys if k.endswith(f"/{draft['id']}/manifest.json")]
     info = await client.server.app[OBJECT_STORE].head(manifest_key)

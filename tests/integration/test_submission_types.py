@@ -1,5 +1,5 @@
 """What a reader can send: every accepted photo and video format is stored byte for
-byte beside its manifest, and everything else is refused with a problem saying what
+byte and recorded, and everything else is refused with a problem saying what
 to change, leaving nothing in the bucket or the database."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from intake.adapters.db.schema import files, submissions
 from intake.adapters.s3 import S3ObjectStore
 from intake.media.sniff import sniff_mime
 from intake.media.types import KNOWN_TYPES
-from intake.web.keys import OBJECT_STORE, REPOSITORIES
+from intake.web.keys import OBJECT_STORE, REPOSITORIES, REPOSITORY
 from tests import media
 from tests.conftest import samples_dir
 
@@ -57,23 +57,18 @@ async def submission_keys(store: S3ObjectStore, submission_id: str) -> list[str]
     return [k for k in await store.list_keys("submissions/") if f"/{submission_id}/" in k]
 
 
-async def assert_stored(
-    store: S3ObjectStore, body: dict[str, Any], sent: list[tuple[bytes, str]]
-) -> None:
+async def assert_stored(app: Any, body: dict[str, Any], sent: list[tuple[bytes, str]]) -> None:
     """Each sent file (bytes, sniffed type) is in the bucket as the answer describes it,
-    under ``submissions/yyyy/mm/dd/<id>/``, and listed in ``manifest.json`` beside it."""
+    under ``submissions/yyyy/mm/dd/<id>/``, and recorded in the database row by row."""
+    store = app[OBJECT_STORE]
     submission_id = body["id"]
     day = body["created_at"][:10].replace("-", "/")
     prefix = f"submissions/{day}/{submission_id}/"
     keys = await submission_keys(store, submission_id)
     assert keys, f"nothing stored for submission {submission_id}"
     assert all(k.startswith(prefix) for k in keys), keys
-    assert f"{prefix}manifest.json" in keys
-
-    manifest = json.loads(await read_object(store, f"{prefix}manifest.json"))
-    assert manifest["submission"]["id"] == submission_id
-    listed = {f["id"]: f for f in manifest["files"]}
-    assert len(body["files"]) == len(sent)
+    recorded = {f.id: f for f in await app[REPOSITORY].files_of(submission_id)}
+    assert len(body["files"]) == len(sent) == len(recorded)
 
     for answered, (data, mime) in zip(body["files"], sent, strict=True):
         key = f"{prefix}{answered['id']}/original"
@@ -88,11 +83,10 @@ async def assert_stored(
         }
         assert dict(info.metadata) == expected_metadata
         assert sha256(await read_object(store, key)) == sha256(data)
-        entry = listed[answered["id"]]
-        assert entry["sha256"] == sha256(data)
-        assert entry["size"] == len(data)
-        assert entry["media_type"] == mime
-        assert entry["original_key"] == key
+        row = recorded[answered["id"]]
+        assert (row.sha256, row.size, row.media_type, row.object_key) == (
+            sha256(data), len(data), mime, key,
+        )  # fmt: skip
 
 
 async def post(client: Any, data: FormData) -> tuple[int, dict[str, Any]]:
@@ -134,7 +128,7 @@ async def test_each_accepted_type_is_stored_byte_for_byte(
     assert answered["kind"] == kind
     assert answered["size"] == len(data)
     assert answered["sha256"] == sha256(data)
-    await assert_stored(client.server.app[OBJECT_STORE], body, [(data, mime)])
+    await assert_stored(client.server.app, body, [(data, mime)])
 
 
 async def test_photos_and_videos_in_one_submission_keep_their_order(
@@ -152,9 +146,7 @@ async def test_photos_and_videos_in_one_submission_keep_their_order(
     assert status == 201, body
     assert [f["filename"] for f in body["files"]] == ["a.mov", "b.jpg", "c.heic", "d.webm"]
     assert [f["kind"] for f in body["files"]] == ["video", "photo", "photo", "video"]
-    await assert_stored(
-        client.server.app[OBJECT_STORE], body, [(data, mime) for _, data, mime in sent]
-    )
+    await assert_stored(client.server.app, body, [(data, mime) for _, data, mime in sent])
 
 
 async def test_a_video_larger_than_one_part_is_stored_whole(
@@ -168,7 +160,7 @@ async def test_a_video_larger_than_one_part_is_stored_whole(
     assert status == 201, body
     assert body["files"][0]["size"] == len(data)
     assert body["files"][0]["sha256"] == sha256(data)
-    await assert_stored(client.server.app[OBJECT_STORE], body, [(data, "video/mp4")])
+    await assert_stored(client.server.app, body, [(data, "video/mp4")])
 
 
 async def test_a_photo_exactly_at_its_cap_is_accepted(
@@ -180,7 +172,7 @@ async def test_a_photo_exactly_at_its_cap_is_accepted(
     status, body = await post(client, form(("photo.jpg", data)))
 
     assert status == 201, body
-    await assert_stored(client.server.app[OBJECT_STORE], body, [(data, "image/jpeg")])
+    await assert_stored(client.server.app, body, [(data, "image/jpeg")])
 
 
 # --- real device files ----------------------------------------------------------------
@@ -223,7 +215,7 @@ async def test_each_device_sample_is_accepted_as_sent(
     assert answered["media_type"] == mime
     assert answered["kind"] == ("photo" if mime.startswith("image/") else "video")
     assert answered["sha256"] == sha256(data)
-    await assert_stored(client.server.app[OBJECT_STORE], body, [(data, mime)])
+    await assert_stored(client.server.app, body, [(data, mime)])
 
 
 # --- refusals -------------------------------------------------------------------------

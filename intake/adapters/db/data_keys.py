@@ -38,9 +38,12 @@ class SqlDataKeyRepository:
         statement = self._insert(data_keys).values(
             submission_id=key.submission_id, master_key_id=key.master_key_id,
             wrapped=key.wrapped, created_at=now,
-        ).on_conflict_do_nothing(index_elements=[data_keys.c.submission_id])  # fmt: skip
+        ).on_conflict_do_nothing(
+            index_elements=[data_keys.c.submission_id]
+        ).returning(data_keys.c.submission_id)  # fmt: skip
         async with self._db.statement() as conn:
-            await conn.execute(statement)
+            if (await conn.execute(statement)).first() is not None:
+                return key
         return await self.get(key.submission_id)
 
     async def submission_of_upload(self, upload_id: str) -> str | None:
