@@ -98,9 +98,14 @@ MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 SAMPLE_SECONDS = 0.05
 READY_SECONDS = 60.0
 STOP_SECONDS = 15.0
-TARGET_RATIO = 0.80
-TARGET_CHUNKED_RATIO = 0.50
-TARGET_RSS_MIB = 150.0
+# Issue 20's targets: what intake spends, and its throughput beside boto3 and the peer's.
+TARGET_RATIO = {"multipart": 0.90, "tus": 0.85}  # large files, service/direct
+TARGET_CPU_S_PER_GIB = 1.5  # large files
+TARGET_PEER_RATIO = {"large": 2.0, "small": 1.5}  # intake's throughput over @tus/server's
+TARGET_CPU_MS_PER_SMALL_UPLOAD = {"multipart": 4.0, "tus": 8.0}  # 1 MiB, whole flow
+TARGET_CHUNKED_RATIO = 0.60
+TARGET_CPU_MS_PER_SMALL_PATCH = 2.0
+TARGET_RSS_MIB = 128.0  # 64 uploads in flight
 PART_SIZE = 8 * MiB  # the service's default S3 part size (INTAKE_S3_PART_SIZE)
 TUS_VERSION = "1.0.0"
 SERVICE, DIRECT, PEER = "service", "direct", "peer"
@@ -109,9 +114,9 @@ PROTOCOLS = (MULTIPART, TUS)
 
 
 class Goal(enum.StrEnum):
-    """What a workload's service figures are held to (besides the RSS target, always)."""
+    """What a workload's service figures are held to."""
 
-    THROUGHPUT = "throughput"  # service/direct >= TARGET_RATIO
+    THROUGHPUT = "throughput"  # large files: ratios and CPU per GiB; small: CPU per upload
     CHUNKED = "chunked"  # >= TARGET_CHUNKED_RATIO of the same files in part-sized chunks
     MEMORY = "memory"  # only the service's peak RSS
 
@@ -629,11 +634,15 @@ def side_figures(work: Workload, phases: list[Phase], side: str, statistic: str)
 
 
 def cost_figures(work: Workload, side: dict[str, Any], process: str) -> dict[str, float]:
-    """CPU of ``process`` per GiB, per upload and per request, in the side's median run."""
+    """CPU of ``process`` per GiB, per upload, per request and (tus) per PATCH, in the
+    side's median run; a PATCH's figure carries its share of the flow's other requests."""
     cpu = side["median_cpu_seconds"].get(process, 0.0)
-    return {"cpu_s_per_gib": cpu / (work.total_mib / 1024),
+    cost = {"cpu_s_per_gib": cpu / (work.total_mib / 1024),
             "cpu_ms_per_upload": 1000 * cpu / work.count,
             "cpu_ms_per_request": 1000 * cpu / (work.count * work.requests_per_upload)}  # fmt: skip
+    if work.chunk:
+        cost["cpu_ms_per_patch"] = 1000 * cpu / (work.count * math.ceil(work.size / work.chunk))
+    return cost
 
 
 def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, Any]:
@@ -646,10 +655,14 @@ def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, 
         ratio = service["throughput_mib_s"] / peer["throughput_mib_s"]
         extra = {"peer": peer, "peer_cost": cost_figures(work, peer, "peer"),
                  "ratio_service_peer": ratio}  # fmt: skip
+    intake_cost = cost_figures(work, service, "intake")
+    direct_cost = cost_figures(work, direct, "bench")
     return {
         **extra,
-        "intake_cost": cost_figures(work, service, "intake"),
-        "direct_cost": cost_figures(work, direct, "bench"),
+        "intake_cost": intake_cost,
+        "direct_cost": direct_cost,
+        "cpu_intake_over_boto3": intake_cost["cpu_s_per_gib"]
+        / max(direct_cost["cpu_s_per_gib"], 1e-9),
         "workload": {
             **asdict(work),
             "size_mib": work.size / MiB,
@@ -683,13 +696,28 @@ def add_baseline(result: dict[str, Any], baseline: dict[str, Any]) -> None:
 
 
 def judge(work: Workload, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The workload's targets: the figure, the bound, and whether it was met."""
+    """The workload's targets (issue 20): the figure, the bound, and whether it was met."""
     checks: dict[str, tuple[float, str, float]] = {}
-    if work.goal is Goal.THROUGHPUT:
-        checks["ratio_service_direct"] = (result["ratio_service_direct"], ">=", TARGET_RATIO)
+    cost = result["intake_cost"]
+    large = work.size >= PART_SIZE
+    if work.goal is Goal.THROUGHPUT and large:
+        checks["ratio_service_direct"] = (
+            result["ratio_service_direct"], ">=", TARGET_RATIO[work.protocol],
+        )  # fmt: skip
+        checks["intake_cpu_s_per_gib"] = (cost["cpu_s_per_gib"], "<=", TARGET_CPU_S_PER_GIB)
+    if work.goal is Goal.THROUGHPUT and not large:
+        bound = TARGET_CPU_MS_PER_SMALL_UPLOAD[work.protocol]
+        checks["intake_cpu_ms_per_upload"] = (cost["cpu_ms_per_upload"], "<=", bound)
+    if work.goal is Goal.THROUGHPUT and "ratio_service_peer" in result:
+        bound = TARGET_PEER_RATIO["large" if large else "small"]
+        checks["ratio_service_peer"] = (result["ratio_service_peer"], ">=", bound)
     if work.goal is Goal.CHUNKED and "ratio_to_baseline" in result:
         checks["ratio_to_baseline"] = (result["ratio_to_baseline"], ">=", TARGET_CHUNKED_RATIO)
-    checks["service_peak_rss_mib"] = (result["service_peak_rss_mib"], "<=", TARGET_RSS_MIB)
+    if work.goal is Goal.CHUNKED:
+        bound = TARGET_CPU_MS_PER_SMALL_PATCH
+        checks["intake_cpu_ms_per_patch"] = (cost["cpu_ms_per_patch"], "<=", bound)
+    if work.goal is Goal.MEMORY:
+        checks["service_peak_rss_mib"] = (result["service_peak_rss_mib"], "<=", TARGET_RSS_MIB)
     return {
         name: {"value": value, "target": f"{op} {bound:g}",
                "met": value >= bound if op == ">=" else value <= bound}
@@ -741,14 +769,18 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
         f"  CPU direct/service     {result['cpu_ratio_direct_service']:8.2f}"
         "   (the ratio's ceiling while the two sides keep every core busy)",
         f"  intake CPU             {_cost(result['intake_cost'])}",
+        f"                         {_cost_verdicts(result)}",
         f"  boto3 client CPU       {_cost(result['direct_cost'])}",
+        f"  intake CPU / boto3's   {result['cpu_intake_over_boto3']:8.2f}"
+        "   (per GiB, same run: the machine's speed divides out)",
     ]
     if "peer" in result:
         peer = result["peer"]
         lines += [
             f"  @tus/server + s3-store {peer['throughput_mib_s']:8.1f} MiB/s"
             f"   {peer['uploads_per_s']:7.2f} uploads/s"
-            f"   intake/peer {result['ratio_service_peer']:.2f}",
+            f"   intake/peer {result['ratio_service_peer']:.2f}"
+            f" {verdict(result, 'ratio_service_peer')}",
             f"  peer CPU               {_cost(result['peer_cost'])}",
         ]
     print("\n".join(lines), flush=True)
@@ -756,7 +788,15 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
 
 def _cost(cost: dict[str, float]) -> str:
     return (f"{cost['cpu_s_per_gib']:.2f} CPU-s/GiB, {cost['cpu_ms_per_upload']:.1f} CPU-ms per "
-            f"upload, {cost['cpu_ms_per_request']:.1f} per request")  # fmt: skip
+            f"upload, {cost['cpu_ms_per_request']:.1f} per request"
+            + (f", {cost['cpu_ms_per_patch']:.1f} per PATCH" if "cpu_ms_per_patch" in cost
+               else ""))  # fmt: skip
+
+
+def _cost_verdicts(result: dict[str, Any]) -> str:
+    checks = ("intake_cpu_s_per_gib", "intake_cpu_ms_per_upload", "intake_cpu_ms_per_patch")
+    said = [f"{name}: {verdict(result, name)}" for name in checks if name in result["targets"]]
+    return "; ".join(said) or "(no CPU target for this workload)"
 
 
 def _cpu_total(side: dict[str, Any]) -> float:
@@ -770,7 +810,7 @@ def _cpu(side: dict[str, Any]) -> str:
 def print_table(results: list[dict[str, Any]]) -> None:
     """All workloads side by side, one line each."""
     print(f"{'workload':<40} {'service':>9} {'direct':>9} {'ratio':>6} {'uploads/s':>10}"
-          f" {'peak RSS':>9} {'CPU-s/GiB':>9} {'CPU-ms/up':>9} {'vs peer':>7}"
+          f" {'peak RSS':>9} {'CPU-s/GiB':>9} {'x boto3':>7} {'CPU-ms/up':>9} {'vs peer':>7}"
           "  targets")  # fmt: skip
     for r in results:
         missed = [name for name, t in r["targets"].items() if not t["met"]]
@@ -779,11 +819,12 @@ def print_table(results: list[dict[str, Any]]) -> None:
         print(f"{r['workload']['name']:<40} {r['service']['throughput_mib_s']:9.1f}"
               f" {r['direct']['throughput_mib_s']:9.1f} {r['ratio_service_direct']:6.2f}"
               f" {r['service']['uploads_per_s']:10.2f} {r['service_peak_rss_mib']:9.1f}"
-              f" {cost['cpu_s_per_gib']:9.2f} {cost['cpu_ms_per_upload']:9.1f} {peer}"
+              f" {cost['cpu_s_per_gib']:9.2f} {r['cpu_intake_over_boto3']:7.2f}"
+              f" {cost['cpu_ms_per_upload']:9.1f} {peer}"
               f"  {'missed: ' + ', '.join(missed) if missed else 'ok'}")  # fmt: skip
     print(
-        "(MiB/s; service peak RSS in MiB; intake's CPU per GiB and per upload; intake's "
-        "throughput over @tus/server's)",
+        "(MiB/s; service peak RSS in MiB; intake's CPU per GiB, over the boto3 client's per "
+        "GiB in the same run, and per upload; intake's throughput over @tus/server's)",
         flush=True,
     )
 
@@ -824,8 +865,12 @@ def write_results(
         "service_env": dict(args.service_env),
         "targets": {
             "ratio_min": TARGET_RATIO,
+            "intake_cpu_s_per_gib_max": TARGET_CPU_S_PER_GIB,
+            "ratio_to_peer_min": TARGET_PEER_RATIO,
+            "intake_cpu_ms_per_small_upload_max": TARGET_CPU_MS_PER_SMALL_UPLOAD,
             "chunked_ratio_to_baseline_min": TARGET_CHUNKED_RATIO,
-            "service_rss_max_mib": TARGET_RSS_MIB,
+            "intake_cpu_ms_per_small_patch_max": TARGET_CPU_MS_PER_SMALL_PATCH,
+            "service_rss_max_mib_64_in_flight": TARGET_RSS_MIB,
         },
         "workloads": results,
     }
