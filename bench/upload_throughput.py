@@ -84,6 +84,7 @@ from intake.adapters.embedded.seaweedfs import EmbeddedS3, free_ports, run_seawe
 from intake.adapters.s3 import signs_payload
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_database import postgres_database
 from peers import Peer, peers_installed, tus_node_peer
 
 if TYPE_CHECKING:
@@ -202,10 +203,14 @@ class Phase:
 
 class ProcessWatch:
     """Samples the RSS of some processes every ``SAMPLE_SECONDS`` in a daemon thread,
-    keeping the peak since the last :meth:`reset`."""
+    keeping the peak since the last :meth:`reset`; ``groups`` are named sets of processes
+    that come and go (PostgreSQL's backends), counted for CPU only, listed at each reading."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
+    def __init__(
+        self, pids: dict[str, int], groups: Mapping[str, Callable[[], list[int]]] | None = None
+    ) -> None:
         self._procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self._groups = dict(groups or {})
         self._peaks = dict.fromkeys(self._procs, 0)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -247,11 +252,16 @@ class ProcessWatch:
             return {name: peak / MiB for name, peak in self._peaks.items()}
 
     def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds so far by process name; a group's are by member (``name/pid``),
+        so that a backend that came meanwhile counts from zero."""
         times: dict[str, float] = {}
-        for name, proc in self._procs.items():
+        members = {name: psutil.Process(pid) for name, lister in self._groups.items()
+                   for pid in lister()}  # fmt: skip
+        for name, proc in [*self._procs.items(), *members.items()]:
             with contextlib.suppress(psutil.Error):
                 cpu = proc.cpu_times()
-                times[name] = cpu.user + cpu.system
+                key = name if name in self._procs else f"{name}/{proc.pid}"
+                times[key] = cpu.user + cpu.system
         return times
 
 
@@ -585,7 +595,10 @@ class Bench:
                 upload_direct, self.client, self.service.bucket, prefix, payload, work
             )
         cpu_after = self.watch.cpu_seconds()
-        cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+        cpu: dict[str, float] = {}
+        for key, seconds_after in cpu_after.items():  # a group's members summed by name
+            name = key.split("/", 1)[0]
+            cpu[name] = cpu.get(name, 0.0) + seconds_after - cpu_before.get(key, 0.0)
         return Phase(side, seconds, start_rss, self.watch.peaks_mib(), cpu)
 
     async def warm_up(self) -> None:
@@ -657,6 +670,8 @@ def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, 
                  "ratio_service_peer": ratio}  # fmt: skip
     intake_cost = cost_figures(work, service, "intake")
     direct_cost = cost_figures(work, direct, "bench")
+    if "postgres" in service["median_cpu_seconds"]:
+        extra["postgres_cost"] = cost_figures(work, service, "postgres")
     return {
         **extra,
         "intake_cost": intake_cost,
@@ -770,6 +785,11 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
         "   (the ratio's ceiling while the two sides keep every core busy)",
         f"  intake CPU             {_cost(result['intake_cost'])}",
         f"                         {_cost_verdicts(result)}",
+        *(
+            [f"  PostgreSQL CPU         {_cost(result['postgres_cost'])}"]
+            if "postgres_cost" in result
+            else []
+        ),
         f"  boto3 client CPU       {_cost(result['direct_cost'])}",
         f"  intake CPU / boto3's   {result['cpu_intake_over_boto3']:8.2f}"
         "   (per GiB, same run: the machine's speed divides out)",
@@ -863,6 +883,7 @@ def write_results(
         "service_idle_rss_mib": idle_rss,
         "service_command": args.service_command,
         "service_env": dict(args.service_env),
+        "database": args.database,
         "targets": {
             "ratio_min": TARGET_RATIO,
             "intake_cpu_s_per_gib_max": TARGET_CPU_S_PER_GIB,
@@ -887,11 +908,14 @@ async def run(args: argparse.Namespace) -> None:
         workdir = Path(tmp)
         identity = STORAGE_DIR / "seaweedfs-s3.json"
         command = intake_command(args.service_command)
-        async with (
-            run_seaweedfs(workdir / "seaweedfs", identity) as s3,
-            running_service(s3, workdir, cap, command, dict(args.service_env)) as service,
-            contextlib.AsyncExitStack() as stack,
-        ):
+        async with contextlib.AsyncExitStack() as stack:
+            database = await stack.enter_async_context(postgres_database()) if (
+                args.database == "postgres") else None  # fmt: skip
+            env = {**(database.env if database else {}), **dict(args.service_env)}
+            s3 = await stack.enter_async_context(run_seaweedfs(workdir / "seaweedfs", identity))
+            service = await stack.enter_async_context(
+                running_service(s3, workdir, cap, command, env)
+            )
             print(f"intake pid {service.pid} at {service.base_url}, "
                   f"SeaweedFS pid {s3.pid} at {s3.endpoint}", flush=True)  # fmt: skip
             # Enough connections for C managed transfers of 10 threads each.
@@ -905,7 +929,8 @@ async def run(args: argparse.Namespace) -> None:
             if peer is not None:
                 pids["peer"] = peer.pid
                 print(f"{peer.name} pid {peer.pid} at {peer.base}", flush=True)
-            with ProcessWatch(pids) as watch, contextlib.closing(client):
+            groups = {"postgres": database.backend_pids} if database else {}
+            with ProcessWatch(pids, groups) as watch, contextlib.closing(client):
                 bench = Bench(service, client, watch, peer)
                 await bench.warm_up()
                 idle_rss = watch.peaks_mib()["intake"]
@@ -989,6 +1014,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--service-command", metavar="CMD",
         help="run CMD instead of `.venv/bin/intake serve` (e.g. bench/stage_timings.py)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgres"), default="sqlite",
+        help="the service's database: embedded SQLite (default) or a fresh PostgreSQL "
+             "database on $INTAKE_BENCH_DATABASE_URL's server (its backends' CPU is reported)",
     )  # fmt: skip
     parser.add_argument(
         "--service-env", action="append", type=parse_env, default=[], metavar="NAME=VALUE",
