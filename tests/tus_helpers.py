@@ -1,4 +1,5 @@
-"""Small raw-HTTP helpers for drafts and tus uploads: every header is the test's own."""
+"""Small raw-HTTP helpers for drafts and tus uploads: every header is the test's own; and
+a look at the tail the database keeps of an upload."""
 
 from __future__ import annotations
 
@@ -6,6 +7,11 @@ import base64
 import io
 from collections.abc import Mapping
 from typing import Any
+
+from sqlalchemy import select
+
+from intake.adapters.db.schema import upload_tails
+from intake.web.keys import REPOSITORIES
 
 UPLOADS = "/api/v1/uploads"
 TUS_VERSION = "1.0.0"
@@ -132,3 +138,12 @@ async def problem(response: Any, status: int, slug: str) -> dict[str, Any]:
 
 
 NO_SUCH_ID = "00000000-0000-7000-8000-000000000000"
+
+
+async def tail_rows(app: Any, upload: str) -> list[tuple[int, int, bytes]]:
+    """The upload's tail as the database keeps it: (offset, size, stored bytes) per piece."""
+    t = upload_tails.c
+    query = select(t.start_offset, t.size, t.data).where(t.upload_id == upload)
+    async with app[REPOSITORIES].engine.connect() as conn:
+        rows = await conn.execute(query.order_by(t.start_offset))
+        return [(row.start_offset, row.size, bytes(row.data)) for row in rows]

@@ -2,7 +2,7 @@
 
     erase    0. its data key destroyed (committed): from then on no copy of its objects,
                 in the bucket or in any disk, snapshot, backup or version of it, opens
-             1. its uploads still in progress ended (their parts and segments removed)
+             1. its uploads still in progress ended (their parts, segments and tails removed)
              2. the database erases what the reader sent and what was found in it, the
                 moderators' notes included, and marks it withdrawn, with a trace in the
                 audit log (``SubmissionRepository.withdraw``)

@@ -2,9 +2,10 @@
 
 A submission's originals are stored before its row is committed; a node
 that dies in between leaves them under ``submissions/…/{id}/`` with no row. A resumable
-upload's segments under ``incoming/{upload_id}/`` outlive an upload whose row never
-came or has ended. What the sweep removes, once its id (a UUIDv7: its time of making)
-is older than the grace period:
+upload's objects under ``incoming/{upload_id}/`` (a partial upload's data; segments, as
+versions before tails kept them) outlive an upload whose row never came or has ended.
+(Its tail, in the database, goes in the transaction that ends it.) What the sweep
+removes, once its id (a UUIDv7: its time of making) is older than the grace period:
 
 - every object and unfinished multipart upload under a submission prefix with no row;
 - every object and multipart upload under a withdrawn submission's prefix, whatever

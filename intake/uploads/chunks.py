@@ -2,8 +2,10 @@
 
 State between requests lives in the bucket and the database, never on this node:
 full parts go into the S3 multipart upload of the final object; fewer bytes than a
-part are kept as *segments* (one object per request, under ``incoming/``). Segments
-are read back only once, by the request whose bytes complete a part with them.
+part are kept in the database as the upload's *tail* (:mod:`.tails`), saved with the
+offset. The tail is read back only once, by the request whose bytes complete a part
+with it. (Versions before kept those bytes as *segments*, objects under ``incoming/``;
+an upload that has some reads them back first, then deletes them.)
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
 
-from intake.core.bucket_layout import object_metadata, segment_key
+from intake.core.bucket_layout import object_metadata
 from intake.core.errors import BadRequest, ChecksumMismatch
 from intake.core.object_store import ObjectStore
 from intake.media.types import KNOWN_TYPES, MediaType
@@ -23,7 +25,9 @@ from intake.uploads.filters import SizeLimit
 from intake.uploads.object_writer import MultipartProgress, ObjectWriter, WriterLimits
 from intake.uploads.pipeline import IncomingFile, Progress
 from intake.uploads.policy import FilePolicy
-from intake.uploads.records import Concat, Segment, Upload, UploadState
+from intake.uploads.records import Concat, SealedTail, Segment, Upload, UploadState
+from intake.uploads.spool import PartBuffer
+from intake.uploads.tails import Tails
 
 READ_WINDOW = 1024 * 1024
 OCTET_STREAM = "application/octet-stream"
@@ -46,8 +50,15 @@ class ChunkChecksum:
 
 @dataclass(frozen=True)
 class ChunkResult:
+    """The upload as the request leaves it, for the save that commits it."""
+
     upload: Upload
-    obsolete: tuple[Segment, ...]
+    obsolete: tuple[Segment, ...] = ()
+    """Segments whose bytes are in a part or in the tail now: deleted once it is saved."""
+    drop_tail: bool = False
+    """The tail stored before is in a part or in ``tail`` now."""
+    tail: AsyncIterable[SealedTail] | None = None
+    """What the request adds to the tail, sealed as the save reads it."""
 
 
 class ChunkWriter:
@@ -57,6 +68,7 @@ class ChunkWriter:
     def __init__(
         self,
         store: ObjectStore,
+        tails: Tails,
         upload: Upload,
         *,
         policy: FilePolicy,
@@ -64,7 +76,10 @@ class ChunkWriter:
         max_bytes: int,
     ) -> None:
         self._store = store
+        self._tails = tails
         self._upload = upload
+        self._leftover: PartBuffer | None = None
+        self._tail: AsyncGenerator[SealedTail] | None = None
         self._limits = limits
         self._prefetch = False
         self._prefetched = False
@@ -99,6 +114,8 @@ class ChunkWriter:
         if self._prefetch:
             for segment in u.segments:
                 await writer.append_stored(segment.key, segment.size, READ_WINDOW)
+            async for piece in self._tails.read(u):
+                await writer.write(piece)
             self._prefetched = True
         return writer
 
@@ -109,9 +126,9 @@ class ChunkWriter:
         u = self._upload
         room = (u.length - u.offset) if u.length is not None else None
         digest = hashlib.new(checksum.algorithm) if checksum else None
-        self._prefetch = bool(u.segments) and (
+        self._prefetch = u.held_size > 0 and (
             content_length is None
-            or u.segments_size + content_length >= self._limits.part_size
+            or u.held_size + content_length >= self._limits.part_size
             or (u.length is not None and u.offset + content_length >= u.length)
         )
         async for chunk in body:
@@ -129,12 +146,13 @@ class ChunkWriter:
             )
 
     async def commit(self, now: dt.datetime, expires_at: dt.datetime) -> ChunkResult:
-        """Store what was received: complete the object, or keep the rest as a segment."""
+        """Store what was received: complete the object, or keep the rest as the upload's
+        tail. The leftover bytes stay held until :meth:`close` (after the save)."""
         u = self._upload
         new_offset = u.offset + self.received
         complete = u.length is not None and new_offset == u.length
         if complete:
-            self._prefetch = bool(u.segments)
+            self._prefetch = u.held_size > 0
             writer = await self._file.end()
             await writer.finish()
             sha256 = "" if self._partial else self._file.sha256
@@ -142,43 +160,51 @@ class ChunkWriter:
             updated = dataclasses.replace(
                 u, state=UploadState.COMPLETE, offset=new_offset, sha256=sha256,
                 media_type=progress.media_type, kind=self._kind(progress), s3_upload_id="",
-                parts=(), segments=(), head=b"", hash_state=progress.hash_state, updated_at=now,
-                expires_at=expires_at,
+                parts=(), segments=(), tail_size=0, head=b"", hash_state=progress.hash_state,
+                updated_at=now, expires_at=expires_at,
             )  # fmt: skip
-            return ChunkResult(updated, u.segments)
+            return ChunkResult(updated, u.segments, drop_tail=True)
         progress = await self._file.pause()
-        kept = () if self._prefetched else u.segments
         if self._file.writer is None:
             updated = dataclasses.replace(u, updated_at=now, expires_at=expires_at)
-            return ChunkResult(updated, ())
+            return ChunkResult(updated)
         suspended = await self._file.writer.suspend()
-        try:
-            segments = kept
-            if size := suspended.leftover.size:
-                key = segment_key(u.id, new_offset - size, new_offset)
-                body = await suspended.leftover.body()
-                await self._store.put(key, body, content_type=OCTET_STREAM, metadata={})
-                segments = (*kept, Segment(key, size))
-        finally:
-            await suspended.leftover.close()
+        self._leftover = suspended.leftover
+        size = self._leftover.size
+        kept = u.tail_size if not self._prefetched else 0
+        if size:
+            body = await self._leftover.body()
+            self._tail = await self._tails.sealed(u, new_offset - size, body)
         multipart = suspended.progress
         updated = dataclasses.replace(
             u, offset=new_offset, media_type=progress.media_type, kind=self._kind(progress),
             s3_upload_id=multipart.upload_id if multipart else "",
-            parts=multipart.parts if multipart else (), segments=segments, head=progress.head,
-            hash_state=progress.hash_state, updated_at=now, expires_at=expires_at,
+            parts=multipart.parts if multipart else (),
+            segments=() if self._prefetched else u.segments, tail_size=kept + size,
+            head=progress.head, hash_state=progress.hash_state, updated_at=now,
+            expires_at=expires_at,
         )  # fmt: skip
-        old_segments = u.segments if self._prefetched else ()
-        obsolete = tuple(s for s in old_segments if s not in segments)
-        return ChunkResult(updated, obsolete)
+        if self._prefetched:
+            return ChunkResult(updated, u.segments, drop_tail=True, tail=self._tail)
+        return ChunkResult(updated, tail=self._tail)
 
     @staticmethod
     def _kind(progress: Progress) -> str:
         known = KNOWN_TYPES.get(progress.media_type)
         return known.kind.value if known else ""
 
+    async def close(self) -> None:
+        """Let the leftover bytes go (once saved, or not to be)."""
+        tail, self._tail = self._tail, None
+        leftover, self._leftover = self._leftover, None
+        if tail is not None:
+            await tail.aclose()
+        if leftover is not None:
+            await leftover.close()
+
     async def discard(self) -> None:
         """Drop what this request wrote that the upload's stored state does not list."""
+        await self.close()
         writer = self._file.writer
         if writer is None:
             return

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Sequence
 from enum import Enum
 from typing import Protocol
 
-from intake.uploads.records import Upload, UploadOwner, UploadState
+from intake.uploads.records import SealedTail, TailSpan, Upload, UploadOwner, UploadState
 
 
 class Claim(Enum):
@@ -19,10 +19,12 @@ class Claim(Enum):
 
 
 class UploadRepository(Protocol):
-    """Resumable uploads' state: offsets, parts, segments, hash state, leases.
+    """Resumable uploads' state: offsets, parts, segments, tails, hash state, leases.
 
     A PATCH holds a lease (``lock_id`` until ``lock_expires_at``) while it writes;
-    every change to an upload's progress is conditional on holding it.
+    every change to an upload's progress is conditional on holding it. An upload's tail
+    (its bytes after the last stored part, sealed, in pieces) changes only with its
+    progress, in the same transaction; only an open upload has one.
     """
 
     async def add_upload(self, upload: Upload) -> None:
@@ -79,8 +81,27 @@ class UploadRepository(Protocol):
     async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
         """Extend a lease still held; ``False`` when it was lost."""
 
-    async def save(self, upload: Upload, *, lock_id: str, release: bool) -> bool:
-        """Store the upload's progress if it is open and ``lock_id`` still holds the lease."""
+    async def save(
+        self,
+        upload: Upload,
+        *,
+        lock_id: str,
+        release: bool,
+        drop_tail: bool = False,
+        tail: AsyncIterable[SealedTail] | None = None,
+    ) -> bool:
+        """Store the upload's progress if it is open and ``lock_id`` still holds the lease;
+        ``False`` (and nothing stored) otherwise. In the same transaction, after the lease
+        is found held: the tail stored so far is deleted when ``drop_tail`` or when
+        ``upload`` is no longer open, then each piece of ``tail`` (if any) is added as it comes
+        (read one at a time: a piece need not be in memory before its turn)."""
+
+    async def tail_spans(self, upload_id: str) -> list[TailSpan]:
+        """Where each piece of the upload's tail lies, in offset order."""
+
+    async def tail_pieces(self, upload_id: str, first: int, last: int) -> list[SealedTail]:
+        """The pieces of the upload's tail that start from offset ``first`` to ``last``
+        (both included), in offset order."""
 
     async def release(self, upload_id: str, lock_id: str) -> None:
         """Give the lease up (no-op when not held)."""
@@ -94,8 +115,9 @@ class UploadRepository(Protocol):
         unless_locked: bool = False,
         from_state: UploadState = UploadState.OPEN,
     ) -> bool:
-        """Move an upload from ``from_state`` to ``state``; ``False`` when it is not in
-        ``from_state`` (or, with ``unless_locked``, while a request holds its lease)."""
+        """Move an upload from ``from_state`` to ``state`` (its tail deleted with it unless
+        ``state`` is open); ``False`` when it is not in ``from_state`` (or, with
+        ``unless_locked``, while a request holds its lease)."""
 
     async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
         """Open or complete uploads of drafts whose expiry has passed, oldest first."""

@@ -24,10 +24,30 @@ class Concat(StrEnum):
 
 @dataclass(frozen=True)
 class Segment:
-    """A chunk kept as its own object until enough of them make a part."""
+    """A chunk kept as its own object until enough of them make a part (how versions
+    before tails kept them; still read back, never written)."""
 
     key: str
     size: int
+
+
+@dataclass(frozen=True)
+class TailSpan:
+    """Where a tail piece lies in its upload: from offset ``start``, ``size`` bytes."""
+
+    start: int
+    size: int
+
+
+@dataclass(frozen=True)
+class SealedTail:
+    """A piece of a tail as the database keeps it: sealed with the submission's data key
+    (:mod:`intake.keys.tails`)."""
+
+    start: int
+    size: int
+    """Its plaintext bytes."""
+    sealed: bytes
 
 
 @dataclass(frozen=True)
@@ -53,6 +73,9 @@ class Upload:
     s3_upload_id: str = ""
     parts: tuple[UploadedPart, ...] = ()
     segments: tuple[Segment, ...] = ()
+    tail_size: int = 0
+    """Bytes after the last stored part (and any segments) kept in the database as its
+    tail, in pieces (:class:`SealedTail`) until they make a part."""
     head: bytes = b""
     hash_state: bytes = b""
     sha256: str = ""
@@ -60,8 +83,9 @@ class Upload:
     lock_expires_at: dt.datetime | None = None
 
     @property
-    def segments_size(self) -> int:
-        return sum(s.size for s in self.segments)
+    def held_size(self) -> int:
+        """Bytes received but not yet in a stored part: its segments and its tail."""
+        return sum(s.size for s in self.segments) + self.tail_size
 
     @property
     def is_complete(self) -> bool:

@@ -31,6 +31,7 @@ from intake.core.errors import (
 )
 from intake.core.ids import hash_token, new_id, token_matches
 from intake.core.object_store import ObjectStore
+from intake.keys.keyring import KeyRing
 from intake.uploads.allowance import NewUpload, check_allowance, concat_parts, room_left
 from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter
 from intake.uploads.concat import join_partials
@@ -38,6 +39,7 @@ from intake.uploads.object_writer import S3_MIN_PART_SIZE
 from intake.uploads.policy import UploadPolicy
 from intake.uploads.ports import Claim, UploadRepository
 from intake.uploads.records import Concat, Upload, UploadOwner, UploadState
+from intake.uploads.tails import Tails
 
 
 @dataclass(frozen=True)
@@ -66,12 +68,14 @@ class UploadService:
         self,
         store: ObjectStore,
         uploads: UploadRepository,
+        keys: KeyRing,
         policy: UploadPolicy,
         rules: UploadRules,
         clock: Clock = utcnow,
     ) -> None:
         self._store = store
         self._uploads = uploads
+        self._tails = Tails(uploads, keys)
         self._policy = policy
         self._rules = rules
         self._clock = clock
@@ -271,7 +275,7 @@ class UploadService:
         checksum: ChunkChecksum | None,
     ) -> Upload:
         max_bytes = upload.length if upload.length is not None else await self._deferred_cap(upload)
-        writer = ChunkWriter(self._store, upload, policy=self._policy.files,
+        writer = ChunkWriter(self._store, self._tails, upload, policy=self._policy.files,
                              limits=self._policy.writer, max_bytes=max_bytes)  # fmt: skip
         try:
             await writer.receive(body, content_length=content_length, checksum=checksum)
@@ -288,9 +292,13 @@ class UploadService:
         except BaseException:
             await asyncio.shield(writer.discard())
             raise
-        lease.released = await self._uploads.save(
-            result.upload, lock_id=lease.lock_id, release=True
-        )
+        try:
+            lease.released = await self._uploads.save(
+                result.upload, lock_id=lease.lock_id, release=True,
+                drop_tail=result.drop_tail, tail=result.tail,
+            )  # fmt: skip
+        finally:
+            await asyncio.shield(writer.close())
         if not lease.released:
             raise Conflict("The upload was taken over by another request; ask for its offset.")
         if result.obsolete:

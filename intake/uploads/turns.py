@@ -1,7 +1,7 @@
 """Turns for upload bodies: how many requests take in upload bytes at once.
 
 Each request that streams bytes into storage (a tus PATCH, a form post) holds state
-while it works: a database claim, part buffers, segments read back or written, S3
+while it works: a database claim, part buffers, a tail read back or sealed, S3
 calls. Sixty-four at once would hold sixty-four such sets; with turns, the others wait
 before they start, their bytes still unread in the socket, and memory stays flat however
 many readers upload at once.

@@ -135,7 +135,8 @@ def _services(
     publisher: Publisher,
 ) -> Services:
     drafts = DraftService(repos.submissions, repos.uploads, policy, clock)
-    uploads = UploadService(store, repos.uploads, policy.uploads, _upload_rules(settings), clock)
+    uploads = UploadService(store, repos.uploads, keys, policy.uploads, _upload_rules(settings),
+                            clock)  # fmt: skip
     erasure = Erasure(store, repos.submissions, uploads, keys, repos.published_copies)
     return Services(
         publisher=publisher,

@@ -13,7 +13,7 @@ from intake.adapters.s3 import S3ObjectStore
 from intake.submissions.filenames import sanitize_filename
 from intake.web.keys import REPOSITORIES
 from tests.media import jpeg_with_exif, mp4_h264
-from tests.tus_helpers import bearer, create, new_draft, patch
+from tests.tus_helpers import bearer, create, new_draft, patch, tail_rows
 
 MiB = 1024 * 1024
 
@@ -142,9 +142,10 @@ async def test_withdrawing_a_draft_ends_its_uploads(client: Any, s3_store: S3Obj
     chunk = mp4_h264()[:4096] + b"\0" * 10_000
     assert (await patch(client, location, token, 0, chunk)).status == 204
     upload_id = location.rsplit("/", 1)[1]
-    assert await s3_store.list_keys(f"incoming/{upload_id}/")
+    assert await tail_rows(client.server.app, upload_id)
     response = await client.delete(f"/api/v1/submissions/{draft['id']}", headers=bearer(token))
     assert response.status == 204
+    assert await tail_rows(client.server.app, upload_id) == []
     assert await s3_store.list_keys(f"incoming/{upload_id}/") == []
     head = await client.head(location, headers={**bearer(token), "Tus-Resumable": "1.0.0"})
     assert head.status in (404, 410)

@@ -37,6 +37,7 @@ from tests.tus_helpers import (
     patch_ok,
     problem,
     submit,
+    tail_rows,
     upload_id,
 )
 
@@ -79,9 +80,11 @@ async def offset_of(client: Any, url: str, token: str) -> int:
     return int(response.headers["Upload-Offset"])
 
 
-async def leftovers(store: S3ObjectStore, upload: str) -> list[str]:
-    """Every object or multipart upload in the bucket that belongs to upload ``upload``."""
-    keys = await store.list_keys(f"incoming/{upload}/")
+async def leftovers(client: Any, store: S3ObjectStore, upload: str) -> list[str]:
+    """Every object or multipart upload in the bucket that belongs to upload ``upload``,
+    and every piece of its tail in the database."""
+    keys = [f"tail at {start}" for start, _, _ in await tail_rows(client.server.app, upload)]
+    keys += await store.list_keys(f"incoming/{upload}/")
     keys += [k for k in await store.list_keys("submissions/") if f"/{upload}/" in k]
     multipart = await store.list_multipart_uploads("incoming/")
     multipart += await store.list_multipart_uploads("submissions/")
@@ -609,7 +612,7 @@ async def test_a_wrong_checksum_is_460_and_the_chunk_is_dropped(
     response = await patch(client, url, token, 0, chunk, headers={"Upload-Checksum": wrong})
     await problem(response, 460, "checksum-mismatch")
     assert await offset_of(client, url, token) == 0
-    assert await leftovers(s3_store, upload_id(url)) == []
+    assert await leftovers(client, s3_store, upload_id(url)) == []
     right = digest(algorithm, chunk)
     retry = await patch(client, url, token, 0, chunk, headers={"Upload-Checksum": right})
     assert retry.status == 204, await retry.text()
@@ -661,7 +664,8 @@ async def test_a_web_page_sent_as_a_photo_is_415_and_the_upload_ends(
         response = await patch(client, url, token, offset, chunk)
         if status == 204:
             assert response.status == 204, await response.text()
-            assert await leftovers(s3_store, upload_id(url)), "the first bytes were not kept"
+            kept = await leftovers(client, s3_store, upload_id(url))
+            assert kept, "the first bytes were not kept"
         else:
             body = await problem(response, 415, "unsupported-media-type")
             assert body["sniffed_type"] == "text/html"
@@ -669,7 +673,7 @@ async def test_a_web_page_sent_as_a_photo_is_415_and_the_upload_ends(
     assert (await head(client, url, token)).status in ENDED
     retry = await patch(client, url, token, 0, chunks[0])
     assert retry.status in ENDED
-    assert await leftovers(s3_store, upload_id(url)) == []
+    assert await leftovers(client, s3_store, upload_id(url)) == []
 
 
 # --- termination ----------------------------------------------------------------------
@@ -681,15 +685,14 @@ async def test_delete_ends_the_upload_and_frees_its_objects(
     data = video(64 * KiB)
     url = await create_url(client, token, len(data), filetype="video/mp4", filename="clip.mp4")
     await patch_ok(client, url, token, 0, data[: 8 * KiB])
-    assert await s3_store.list_keys(f"incoming/{upload_id(url)}/")
+    assert await tail_rows(client.server.app, upload_id(url))
     response = await client.delete(url, headers={**TUS, **bearer(token)})
     assert response.status == 204
     assert response.headers["Tus-Resumable"] == TUS_VERSION
     assert (await head(client, url, token)).status in ENDED
     assert (await patch(client, url, token, 8 * KiB, data[8 * KiB :])).status in ENDED
     assert (await client.delete(url, headers={**TUS, **bearer(token)})).status in ENDED
-    assert await s3_store.list_keys(f"incoming/{upload_id(url)}/") == []
-    assert await leftovers(s3_store, upload_id(url)) == []
+    assert await leftovers(client, s3_store, upload_id(url)) == []
 
 
 async def test_delete_of_a_complete_upload_removes_its_object(
@@ -697,9 +700,9 @@ async def test_delete_of_a_complete_upload_removes_its_object(
 ) -> None:
     url = await create_url(client, token, 1294)
     await patch_ok(client, url, token, 0, jpeg_with_exif())
-    assert await leftovers(s3_store, upload_id(url))
+    assert await leftovers(client, s3_store, upload_id(url))
     assert (await client.delete(url, headers={**TUS, **bearer(token)})).status == 204
-    assert await leftovers(s3_store, upload_id(url)) == []
+    assert await leftovers(client, s3_store, upload_id(url)) == []
 
 
 @pytest.mark.parametrize("who", ["other-draft", "no-token"])

@@ -42,7 +42,7 @@ from tests.moderation_helpers import (
 )
 
 MODERATION = "/api/v1/moderation"
-ERASED_TABLES = ("submissions", "files", "uploads", "audit_log")
+ERASED_TABLES = ("submissions", "files", "uploads", "upload_tails", "audit_log")
 
 
 def _runs_of(original: bytes, size: int = 64) -> set[bytes]:

@@ -20,7 +20,7 @@ from tests import media
 from tests.clocks import ShiftedClock
 from tests.integration.serving import JPEG_HEAD
 from tests.moderation_helpers import auth, moderator_token
-from tests.tus_helpers import create_url, new_draft, patch_ok, upload_id
+from tests.tus_helpers import create_url, new_draft, patch_ok, tail_rows, upload_id
 
 DAY = 86_400
 MODERATION = "/api/v1/moderation"
@@ -82,8 +82,8 @@ async def test_the_janitor_purges_what_was_kept_long_enough(
     clock = ShiftedClock()
     client = await make_client(clock=clock)
     made = await _made(client)
-    incoming = f"incoming/{made.pop('upload')}/"
-    assert await s3_store.list_keys(incoming)
+    upload = made.pop("upload")
+    assert await tail_rows(client.server.app, upload), "the draft's upload keeps its tail"
     ids = {i: name for name, i in made.items()}
     app = client.server.app
     prefixes = {name: (await app[REPOSITORIES].submissions.get_submission(i)).prefix
@@ -101,7 +101,8 @@ async def test_the_janitor_purges_what_was_kept_long_enough(
     assert await sweep_after(23) == {"approved"}  # rejected, withdrawn: 30 days
     for name in ("draft", "failed", "rejected", "withdrawn"):
         assert await s3_store.list_keys(prefixes[name]) == [], name
-    assert await s3_store.list_keys(incoming) == []
+    assert await s3_store.list_keys(f"incoming/{upload}/") == []
+    assert await tail_rows(client.server.app, upload) == []
     assert await s3_store.list_keys(prefixes["approved"])
 
     async with app[REPOSITORIES].engine.connect() as conn:

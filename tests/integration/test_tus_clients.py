@@ -19,6 +19,7 @@ from intake.adapters.db.schema import uploads
 from intake.adapters.s3 import S3ObjectStore
 from intake.web.keys import OBJECT_STORE, REPOSITORIES, UPLOAD_TURNS, UPLOADS
 from tests.media import jpeg_with_exif, mp4_h264
+from tests.tus_helpers import tail_rows
 
 MiB = 1024 * 1024
 MP4_HEAD = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
@@ -133,40 +134,46 @@ async def test_an_upload_resumes_after_the_connection_is_cut_mid_chunk(
     assert submitted["files"][0]["sha256"] == hashlib.sha256(data).hexdigest()
 
 
-class CountingStore:
-    """The real store, counting bytes read back from ``incoming/`` (the segments)."""
+class WatchedStore:
+    """The real store, noting every key under ``incoming/`` written or read."""
 
     def __init__(self, real: S3ObjectStore) -> None:
         self._real = real
-        self.segment_bytes_read = 0
+        self.incoming: list[str] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
 
-    async def get_range(self, key: str, start: int, end: int) -> bytes:
-        data = await self._real.get_range(key, start, end)
+    async def put(self, key: str, *args: Any, **kwargs: Any) -> None:
         if key.startswith("incoming/"):
-            self.segment_bytes_read += len(data)
-        return data
+            self.incoming.append(key)
+        await self._real.put(key, *args, **kwargs)
+
+    async def get_range(self, key: str, start: int, end: int) -> bytes:
+        if key.startswith("incoming/"):
+            self.incoming.append(key)
+        return await self._real.get_range(key, start, end)
 
 
-async def test_30_mib_in_512_kib_chunks_reads_each_segment_back_once(
+async def test_30_mib_in_512_kib_chunks_keep_their_tails_in_the_database_only(
     make_client: Any, s3_store: S3ObjectStore
 ) -> None:
-    counting = CountingStore(s3_store)
-    client = await make_client(object_store=counting)
+    watched = WatchedStore(s3_store)
+    client = await make_client(object_store=watched)
     draft = await new_draft(client)
     data = video_bytes(30 * MiB)
     base = str(client.make_url("")).rstrip("/")
-    await asyncio.to_thread(tus_upload, base, draft["submitter_token"], data, 512 * 1024,
-                            filename="long.mp4")  # fmt: skip
+    url = await asyncio.to_thread(tus_upload, base, draft["submitter_token"], data, 512 * 1024,
+                                  filename="long.mp4")  # fmt: skip
     submitted = await submit(client, draft)
     assert submitted["files"][0]["sha256"] == hashlib.sha256(data).hexdigest()
     assert submitted["files"][0]["size"] == 30 * MiB
-    # Each small chunk is its own segment, read back once when a part is made of it;
-    # a growing tail object re-read on every PATCH would read hundreds of MiB.
-    assert 0 < counting.segment_bytes_read <= len(data)
-    assert await s3_store.list_keys("incoming/" + submitted["files"][0]["id"]) == []
+    # Every chunk smaller than a part went to the upload's tail in the database, and
+    # came back from there into its part: no object under incoming/ was written or read.
+    assert watched.incoming == []
+    upload = url.rsplit("/", 1)[1]
+    assert await tail_rows(client.server.app, upload) == []
+    assert await s3_store.list_keys(f"incoming/{upload}/") == []
 
 
 async def test_a_parallel_upload_in_four_partials_is_joined(
@@ -262,7 +269,7 @@ async def test_expired_uploads_are_removed_by_the_janitor(
     )
     assert patched.status == 204
     assert await s3_store.list_multipart_uploads("submissions/"), "a part is stored"
-    assert await s3_store.list_keys(f"incoming/{upload_id}/"), "the rest is a segment"
+    assert await tail_rows(client.server.app, upload_id), "the rest is the tail"
 
     app = client.server.app
     async with app[REPOSITORIES].engine.begin() as conn:
@@ -276,7 +283,7 @@ async def test_expired_uploads_are_removed_by_the_janitor(
     assert [
         u for u in await s3_store.list_multipart_uploads("submissions/") if upload_id in u[0]
     ] == []
-    assert await s3_store.list_keys(f"incoming/{upload_id}/") == []
+    assert await tail_rows(client.server.app, upload_id) == []
 
 
 @pytest.mark.parametrize("chunk", [512 * 1024, 2 * MiB])
@@ -320,8 +327,8 @@ async def test_an_http_session_can_continue_on_another_upload_request(client: An
 async def test_a_chunked_patch_after_a_small_one_keeps_every_byte(
     client: Any, s3_store: S3ObjectStore
 ) -> None:
-    """A PATCH without Content-Length reads the earlier segments back and keeps them,
-    with its own bytes, as one segment that must survive the clean-up of the old ones."""
+    """A PATCH without Content-Length reads the tail back and keeps it, with its own
+    bytes, as one new tail starting where the old one did, which replaces it."""
     draft = await new_draft(client)
     auth = {"Authorization": f"Bearer {draft['submitter_token']}", **TUS}
     data = video_bytes(20_000)
@@ -345,7 +352,10 @@ async def test_a_chunked_patch_after_a_small_one_keeps_every_byte(
     assert second.status == 204
     assert second.headers["Upload-Offset"] == "12000"
     upload_id = location.rsplit("/", 1)[1]
-    assert len(await s3_store.list_keys(f"incoming/{upload_id}/")) == 1
+    assert [(start, size) for start, size, _ in await tail_rows(client.server.app, upload_id)] == [
+        (0, 12000)
+    ]
+    assert await s3_store.list_keys(f"incoming/{upload_id}/") == []
     last = await client.patch(
         location, data=data[12000:], headers={**chunk_headers, "Upload-Offset": "12000"}
     )

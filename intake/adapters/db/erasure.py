@@ -11,10 +11,19 @@ from typing import Any
 from sqlalchemy import Select, Text, and_, cast, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from intake.adapters.db.schema import audit_log, files, jobs, media_hashes, submissions, uploads
+from intake.adapters.db.schema import (
+    audit_log,
+    files,
+    jobs,
+    media_hashes,
+    submissions,
+    upload_tails,
+    uploads,
+)
 from intake.submissions.records import FileState, SubmissionState
 
-TOUCHED_TABLES = ("submissions", "files", "uploads", "audit_log", "media_hashes", "data_keys")
+TOUCHED_TABLES = ("submissions", "files", "uploads", "upload_tails", "audit_log", "media_hashes",
+                  "data_keys")  # fmt: skip
 """The tables an erasure rewrites (vacuumed on PostgreSQL afterwards)."""
 WITHDRAWN = SubmissionState.WITHDRAWN.value
 _TEXT_FIELDS = ("name", "email", "phone", "title", "story", "location")
@@ -35,8 +44,9 @@ ERASED_FILE = {
 }  # fmt: skip
 """A file erased: nothing of its name, content (hashes included) or what was found in it."""
 ERASED_UPLOAD = {"filename": "", "metadata": {}, "head": b"", "sha256": "", "hash_state": b"",
-                 "parts": [], "segments": []}  # fmt: skip
-"""An upload erased: no name, no first bytes, no hash state, no part ETags (MD5s)."""
+                 "parts": [], "segments": [], "tail_size": 0}  # fmt: skip
+"""An upload erased: no name, no first bytes, no hash state, no part ETags (MD5s), no tail
+(its rows deleted)."""
 
 
 async def erase(conn: AsyncConnection, submission_id: str, at: dt.datetime) -> bool:
@@ -52,6 +62,8 @@ async def erase(conn: AsyncConnection, submission_id: str, at: dt.datetime) -> b
     await conn.execute(
         update(files).where(files.c.submission_id == submission_id).values(**ERASED_FILE)
     )
+    its_uploads = select(uploads.c.id).where(uploads.c.submission_id == submission_id)
+    await conn.execute(delete(upload_tails).where(upload_tails.c.upload_id.in_(its_uploads)))
     await conn.execute(
         update(uploads).where(uploads.c.submission_id == submission_id).values(**ERASED_UPLOAD)
     )
@@ -65,8 +77,9 @@ async def erase(conn: AsyncConnection, submission_id: str, at: dt.datetime) -> b
 
 
 async def forget(conn: AsyncConnection, submission_id: str) -> bool:
-    """Delete the rows of a withdrawn (erased) submission: its files, uploads and jobs
-    and itself; the audit log keeps its entries. ``False`` unless it was withdrawn."""
+    """Delete the rows of a withdrawn (erased) submission: its files, uploads (their tails
+    with them, by the foreign key) and jobs and itself; the audit log keeps its entries.
+    ``False`` unless it was withdrawn."""
     withdrawn = and_(submissions.c.id == submission_id, submissions.c.state == WITHDRAWN)
     if (await conn.execute(select(submissions.c.id).where(withdrawn))).first() is None:
         return False

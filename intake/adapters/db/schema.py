@@ -161,6 +161,7 @@ uploads = Table(
     Column("s3_upload_id", Text, nullable=False),
     Column("parts", JSON, nullable=False),
     Column("segments", JSON, nullable=False),
+    Column("tail_size", BigInteger, nullable=False, server_default="0"),
     Column("head", LargeBinary, nullable=False),
     Column("hash_state", LargeBinary, nullable=False),
     Column("sha256", String(64), nullable=False),
@@ -170,6 +171,15 @@ uploads = Table(
     Column("updated_at", UTCDateTime(), nullable=False),
     Column("expires_at", UTCDateTime(), nullable=False),
     Index("ix_uploads_state_expires_at", "state", "expires_at"),
+)
+
+upload_tails = Table(
+    "upload_tails",
+    metadata,
+    Column("upload_id", Id, ForeignKey("uploads.id", ondelete="CASCADE"), primary_key=True),
+    Column("start_offset", BigInteger, primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("data", LargeBinary, nullable=False),  # sealed with the submission's data key
 )
 
 idempotency_keys = Table(

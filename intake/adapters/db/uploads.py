@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 
+from intake.adapters.db import upload_tails
 from intake.adapters.db.schema import submissions, uploads
 from intake.adapters.db.transactions import Database
 from intake.core.object_store import UploadedPart
 from intake.submissions.records import SubmissionState
 from intake.uploads.ports import Claim
-from intake.uploads.records import Concat, Segment, Upload, UploadOwner, UploadState
+from intake.uploads.records import (
+    Concat,
+    SealedTail,
+    Segment,
+    TailSpan,
+    Upload,
+    UploadOwner,
+    UploadState,
+)
 
 _OWNER = select(
     submissions.c.id, submissions.c.prefix, submissions.c.token_hash, submissions.c.state
@@ -31,7 +40,7 @@ def _owner_from(row: Row[Any, Any, Any, Any]) -> UploadOwner:
 
 _MUTABLE = (
     "state", "length", "upload_offset", "media_type", "kind", "s3_upload_id", "parts",
-    "segments", "head", "hash_state", "sha256", "updated_at", "expires_at",
+    "segments", "tail_size", "head", "hash_state", "sha256", "updated_at", "expires_at",
 )  # fmt: skip
 
 
@@ -43,7 +52,8 @@ def upload_row(u: Upload) -> dict[str, Any]:
         "declared_type": u.declared_type, "metadata": u.metadata, "object_key": u.object_key,
         "media_type": u.media_type, "kind": u.kind, "s3_upload_id": u.s3_upload_id,
         "parts": [[p.number, p.etag] for p in u.parts],
-        "segments": [[s.key, s.size] for s in u.segments], "head": u.head,
+        "segments": [[s.key, s.size] for s in u.segments], "tail_size": u.tail_size,
+        "head": u.head,
         "hash_state": u.hash_state, "sha256": u.sha256, "lock_id": u.lock_id,
         "lock_expires_at": u.lock_expires_at, "created_at": u.created_at,
         "updated_at": u.updated_at, "expires_at": u.expires_at,
@@ -72,6 +82,7 @@ def upload_from(row: Row[Any]) -> Upload:
         s3_upload_id=m["s3_upload_id"],
         parts=tuple(UploadedPart(n, e) for n, e in m["parts"]),
         segments=tuple(Segment(k, s) for k, s in m["segments"]),
+        tail_size=m["tail_size"],
         head=bytes(m["head"]),
         hash_state=bytes(m["hash_state"]),
         sha256=m["sha256"],
@@ -240,13 +251,35 @@ class SqlUploadRepository:
         async with self._db.transaction() as conn:
             return (await conn.execute(statement)).rowcount == 1
 
-    async def save(self, upload: Upload, *, lock_id: str, release: bool) -> bool:
+    async def save(
+        self,
+        upload: Upload,
+        *,
+        lock_id: str,
+        release: bool,
+        drop_tail: bool = False,
+        tail: AsyncIterable[SealedTail] | None = None,
+    ) -> bool:
         row = upload_row(upload)
         values = {f"v_{name}": row[name] for name in _MUTABLE}
         values.update(b_id=upload.id, b_lock_id=lock_id)
         statement = _SAVE_AND_RELEASE if release else _SAVE
         async with self._db.transaction() as conn:
-            return (await conn.execute(statement, values)).rowcount == 1
+            if (await conn.execute(statement, values)).rowcount != 1:
+                return False
+            if drop_tail or upload.state is not UploadState.OPEN:
+                await upload_tails.drop(conn, upload.id)
+            if tail is not None:
+                await upload_tails.add(conn, upload.id, tail)
+        return True
+
+    async def tail_spans(self, upload_id: str) -> list[TailSpan]:
+        async with self._db.transaction(write=False) as conn:
+            return await upload_tails.spans(conn, upload_id)
+
+    async def tail_pieces(self, upload_id: str, first: int, last: int) -> list[SealedTail]:
+        async with self._db.transaction(write=False) as conn:
+            return await upload_tails.pieces(conn, upload_id, first, last)
 
     async def release(self, upload_id: str, lock_id: str) -> None:
         statement = (
@@ -273,7 +306,11 @@ class SqlUploadRepository:
             update(uploads).where(and_(*conditions)).values(state=state.value, updated_at=now)
         )
         async with self._db.transaction() as conn:
-            return (await conn.execute(statement)).rowcount == 1
+            if (await conn.execute(statement)).rowcount != 1:
+                return False
+            if state is not UploadState.OPEN:
+                await upload_tails.drop(conn, upload_id)
+        return True
 
     async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
         live = (UploadState.OPEN.value, UploadState.COMPLETE.value)

@@ -59,6 +59,7 @@ class OperationsSettings:
         86400,
         "The janitor deletes objects under submissions/ whose submission has no row this "
         "long after it began (a node that died between storing and committing), and "
-        "segments under incoming/ no upload owns. Keep it longer than the slowest upload.",
+        "segments (from versions before upload tails) under incoming/ no upload owns. Keep "
+        "it longer than the slowest upload.",
         minimum=60,
     )

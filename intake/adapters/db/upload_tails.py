@@ -1,0 +1,56 @@
+"""The SQL of uploads' tails, for :class:`intake.adapters.db.uploads.SqlUploadRepository`:
+pieces added and dropped inside the transaction that saves their upload, read back in
+offset order. Statements are built once and run with parameters (a small PATCH runs one
+of them)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterable
+
+from sqlalchemy import and_, bindparam, delete, insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from intake.adapters.db.schema import upload_tails
+from intake.uploads.records import SealedTail, TailSpan
+
+_t = upload_tails.c
+_ADD = insert(upload_tails)
+_DROP = delete(upload_tails).where(_t.upload_id == bindparam("b_upload_id"))
+_SPANS = (
+    select(_t.start_offset, _t.size)
+    .where(_t.upload_id == bindparam("b_upload_id"))
+    .order_by(_t.start_offset)
+)
+_PIECES = (
+    select(_t.start_offset, _t.size, _t.data)
+    .where(
+        and_(
+            _t.upload_id == bindparam("b_upload_id"),
+            _t.start_offset.between(bindparam("b_first"), bindparam("b_last")),
+        )
+    )
+    .order_by(_t.start_offset)
+)
+
+
+async def add(conn: AsyncConnection, upload_id: str, tail: AsyncIterable[SealedTail]) -> None:
+    """Insert each piece of ``tail`` as it comes."""
+    async for piece in tail:
+        row = {"upload_id": upload_id, "start_offset": piece.start, "size": piece.size,
+               "data": piece.sealed}  # fmt: skip
+        await conn.execute(_ADD, row)
+
+
+async def drop(conn: AsyncConnection, upload_id: str) -> None:
+    await conn.execute(_DROP, {"b_upload_id": upload_id})
+
+
+async def spans(conn: AsyncConnection, upload_id: str) -> list[TailSpan]:
+    rows = await conn.execute(_SPANS, {"b_upload_id": upload_id})
+    return [TailSpan(row.start_offset, row.size) for row in rows]
+
+
+async def pieces(conn: AsyncConnection, upload_id: str, first: int, last: int) -> list[SealedTail]:
+    params = {"b_upload_id": upload_id, "b_first": first, "b_last": last}
+    rows = await conn.execute(_PIECES, params)
+    return [SealedTail(row.start_offset, row.size, bytes(row.data)) for row in rows]
