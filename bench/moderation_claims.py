@@ -56,6 +56,7 @@ from intake.adapters.db.schema import files, submissions  # noqa: E402
 from intake.adapters.db.submissions import SqlSubmissionRepository  # noqa: E402
 from intake.adapters.db.transactions import Database  # noqa: E402
 from intake.core.settings.loading import load_settings  # noqa: E402
+from intake.keys.master import new_entry  # noqa: E402
 from intake.moderation.accounts import ModeratorService  # noqa: E402
 from intake.moderation.passwords import Passwords  # noqa: E402
 from intake.moderation.ports import QueueFilter  # noqa: E402
@@ -277,6 +278,7 @@ async def over_http(url: str, meter: CpuMeter, moderators: int, seconds: float) 
         INTAKE_SERVER_STORAGE_DIR=str(ROOT / "storage"),
         INTAKE_DATABASE_POOL_SIZE="16",
         INTAKE_SERVER_ADDRESS_SECRET=os.urandom(16).hex(),
+        INTAKE_KEYS_MASTER_KEY=new_entry("bench"),  # required on PostgreSQL
     )
     log = (workdir / "serve.log").open("wb")
     proc = await asyncio.create_subprocess_exec(

@@ -84,6 +84,7 @@ from intake.adapters.embedded.seaweedfs import EmbeddedS3, free_ports, run_seawe
 from intake.adapters.s3 import signs_payload
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_database import postgres_database
 from peers import Peer, peers_installed, tus_node_peer
 
 if TYPE_CHECKING:
@@ -98,9 +99,14 @@ MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 SAMPLE_SECONDS = 0.05
 READY_SECONDS = 60.0
 STOP_SECONDS = 15.0
-TARGET_RATIO = 0.80
-TARGET_CHUNKED_RATIO = 0.50
-TARGET_RSS_MIB = 150.0
+# Issue 20's targets: what intake spends, and its throughput beside boto3 and the peer's.
+TARGET_RATIO = {"multipart": 0.90, "tus": 0.85}  # large files, service/direct
+TARGET_CPU_S_PER_GIB = 1.5  # large files
+TARGET_PEER_RATIO = {"large": 2.0, "small": 1.5}  # intake's throughput over @tus/server's
+TARGET_CPU_MS_PER_SMALL_UPLOAD = {"multipart": 4.0, "tus": 8.0}  # 1 MiB, whole flow
+TARGET_CHUNKED_RATIO = 0.60
+TARGET_CPU_MS_PER_SMALL_PATCH = 2.0
+TARGET_RSS_MIB = 128.0  # 64 uploads in flight
 PART_SIZE = 8 * MiB  # the service's default S3 part size (INTAKE_S3_PART_SIZE)
 TUS_VERSION = "1.0.0"
 SERVICE, DIRECT, PEER = "service", "direct", "peer"
@@ -109,9 +115,9 @@ PROTOCOLS = (MULTIPART, TUS)
 
 
 class Goal(enum.StrEnum):
-    """What a workload's service figures are held to (besides the RSS target, always)."""
+    """What a workload's service figures are held to."""
 
-    THROUGHPUT = "throughput"  # service/direct >= TARGET_RATIO
+    THROUGHPUT = "throughput"  # large files: ratios and CPU per GiB; small: CPU per upload
     CHUNKED = "chunked"  # >= TARGET_CHUNKED_RATIO of the same files in part-sized chunks
     MEMORY = "memory"  # only the service's peak RSS
 
@@ -197,10 +203,14 @@ class Phase:
 
 class ProcessWatch:
     """Samples the RSS of some processes every ``SAMPLE_SECONDS`` in a daemon thread,
-    keeping the peak since the last :meth:`reset`."""
+    keeping the peak since the last :meth:`reset`; ``groups`` are named sets of processes
+    that come and go (PostgreSQL's backends), counted for CPU only, listed at each reading."""
 
-    def __init__(self, pids: dict[str, int]) -> None:
+    def __init__(
+        self, pids: dict[str, int], groups: Mapping[str, Callable[[], list[int]]] | None = None
+    ) -> None:
         self._procs = {name: psutil.Process(pid) for name, pid in pids.items()}
+        self._groups = dict(groups or {})
         self._peaks = dict.fromkeys(self._procs, 0)
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -242,11 +252,16 @@ class ProcessWatch:
             return {name: peak / MiB for name, peak in self._peaks.items()}
 
     def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds so far by process name; a group's are by member (``name/pid``),
+        so that a backend that came meanwhile counts from zero."""
         times: dict[str, float] = {}
-        for name, proc in self._procs.items():
+        members = {name: psutil.Process(pid) for name, lister in self._groups.items()
+                   for pid in lister()}  # fmt: skip
+        for name, proc in [*self._procs.items(), *members.items()]:
             with contextlib.suppress(psutil.Error):
                 cpu = proc.cpu_times()
-                times[name] = cpu.user + cpu.system
+                key = name if name in self._procs else f"{name}/{proc.pid}"
+                times[key] = cpu.user + cpu.system
         return times
 
 
@@ -580,7 +595,10 @@ class Bench:
                 upload_direct, self.client, self.service.bucket, prefix, payload, work
             )
         cpu_after = self.watch.cpu_seconds()
-        cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
+        cpu: dict[str, float] = {}
+        for key, seconds_after in cpu_after.items():  # a group's members summed by name
+            name = key.split("/", 1)[0]
+            cpu[name] = cpu.get(name, 0.0) + seconds_after - cpu_before.get(key, 0.0)
         return Phase(side, seconds, start_rss, self.watch.peaks_mib(), cpu)
 
     async def warm_up(self) -> None:
@@ -629,11 +647,15 @@ def side_figures(work: Workload, phases: list[Phase], side: str, statistic: str)
 
 
 def cost_figures(work: Workload, side: dict[str, Any], process: str) -> dict[str, float]:
-    """CPU of ``process`` per GiB, per upload and per request, in the side's median run."""
+    """CPU of ``process`` per GiB, per upload, per request and (tus) per PATCH, in the
+    side's median run; a PATCH's figure carries its share of the flow's other requests."""
     cpu = side["median_cpu_seconds"].get(process, 0.0)
-    return {"cpu_s_per_gib": cpu / (work.total_mib / 1024),
+    cost = {"cpu_s_per_gib": cpu / (work.total_mib / 1024),
             "cpu_ms_per_upload": 1000 * cpu / work.count,
             "cpu_ms_per_request": 1000 * cpu / (work.count * work.requests_per_upload)}  # fmt: skip
+    if work.chunk:
+        cost["cpu_ms_per_patch"] = 1000 * cpu / (work.count * math.ceil(work.size / work.chunk))
+    return cost
 
 
 def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, Any]:
@@ -646,10 +668,16 @@ def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, 
         ratio = service["throughput_mib_s"] / peer["throughput_mib_s"]
         extra = {"peer": peer, "peer_cost": cost_figures(work, peer, "peer"),
                  "ratio_service_peer": ratio}  # fmt: skip
+    intake_cost = cost_figures(work, service, "intake")
+    direct_cost = cost_figures(work, direct, "bench")
+    if "postgres" in service["median_cpu_seconds"]:
+        extra["postgres_cost"] = cost_figures(work, service, "postgres")
     return {
         **extra,
-        "intake_cost": cost_figures(work, service, "intake"),
-        "direct_cost": cost_figures(work, direct, "bench"),
+        "intake_cost": intake_cost,
+        "direct_cost": direct_cost,
+        "cpu_intake_over_boto3": intake_cost["cpu_s_per_gib"]
+        / max(direct_cost["cpu_s_per_gib"], 1e-9),
         "workload": {
             **asdict(work),
             "size_mib": work.size / MiB,
@@ -683,13 +711,28 @@ def add_baseline(result: dict[str, Any], baseline: dict[str, Any]) -> None:
 
 
 def judge(work: Workload, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The workload's targets: the figure, the bound, and whether it was met."""
+    """The workload's targets (issue 20): the figure, the bound, and whether it was met."""
     checks: dict[str, tuple[float, str, float]] = {}
-    if work.goal is Goal.THROUGHPUT:
-        checks["ratio_service_direct"] = (result["ratio_service_direct"], ">=", TARGET_RATIO)
+    cost = result["intake_cost"]
+    large = work.size >= PART_SIZE
+    if work.goal is Goal.THROUGHPUT and large:
+        checks["ratio_service_direct"] = (
+            result["ratio_service_direct"], ">=", TARGET_RATIO[work.protocol],
+        )  # fmt: skip
+        checks["intake_cpu_s_per_gib"] = (cost["cpu_s_per_gib"], "<=", TARGET_CPU_S_PER_GIB)
+    if work.goal is Goal.THROUGHPUT and not large:
+        bound = TARGET_CPU_MS_PER_SMALL_UPLOAD[work.protocol]
+        checks["intake_cpu_ms_per_upload"] = (cost["cpu_ms_per_upload"], "<=", bound)
+    if work.goal is Goal.THROUGHPUT and "ratio_service_peer" in result:
+        bound = TARGET_PEER_RATIO["large" if large else "small"]
+        checks["ratio_service_peer"] = (result["ratio_service_peer"], ">=", bound)
     if work.goal is Goal.CHUNKED and "ratio_to_baseline" in result:
         checks["ratio_to_baseline"] = (result["ratio_to_baseline"], ">=", TARGET_CHUNKED_RATIO)
-    checks["service_peak_rss_mib"] = (result["service_peak_rss_mib"], "<=", TARGET_RSS_MIB)
+    if work.goal is Goal.CHUNKED:
+        bound = TARGET_CPU_MS_PER_SMALL_PATCH
+        checks["intake_cpu_ms_per_patch"] = (cost["cpu_ms_per_patch"], "<=", bound)
+    if work.goal is Goal.MEMORY:
+        checks["service_peak_rss_mib"] = (result["service_peak_rss_mib"], "<=", TARGET_RSS_MIB)
     return {
         name: {"value": value, "target": f"{op} {bound:g}",
                "met": value >= bound if op == ">=" else value <= bound}
@@ -741,14 +784,23 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
         f"  CPU direct/service     {result['cpu_ratio_direct_service']:8.2f}"
         "   (the ratio's ceiling while the two sides keep every core busy)",
         f"  intake CPU             {_cost(result['intake_cost'])}",
+        f"                         {_cost_verdicts(result)}",
+        *(
+            [f"  PostgreSQL CPU         {_cost(result['postgres_cost'])}"]
+            if "postgres_cost" in result
+            else []
+        ),
         f"  boto3 client CPU       {_cost(result['direct_cost'])}",
+        f"  intake CPU / boto3's   {result['cpu_intake_over_boto3']:8.2f}"
+        "   (per GiB, same run: the machine's speed divides out)",
     ]
     if "peer" in result:
         peer = result["peer"]
         lines += [
             f"  @tus/server + s3-store {peer['throughput_mib_s']:8.1f} MiB/s"
             f"   {peer['uploads_per_s']:7.2f} uploads/s"
-            f"   intake/peer {result['ratio_service_peer']:.2f}",
+            f"   intake/peer {result['ratio_service_peer']:.2f}"
+            f" {verdict(result, 'ratio_service_peer')}",
             f"  peer CPU               {_cost(result['peer_cost'])}",
         ]
     print("\n".join(lines), flush=True)
@@ -756,7 +808,15 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
 
 def _cost(cost: dict[str, float]) -> str:
     return (f"{cost['cpu_s_per_gib']:.2f} CPU-s/GiB, {cost['cpu_ms_per_upload']:.1f} CPU-ms per "
-            f"upload, {cost['cpu_ms_per_request']:.1f} per request")  # fmt: skip
+            f"upload, {cost['cpu_ms_per_request']:.1f} per request"
+            + (f", {cost['cpu_ms_per_patch']:.1f} per PATCH" if "cpu_ms_per_patch" in cost
+               else ""))  # fmt: skip
+
+
+def _cost_verdicts(result: dict[str, Any]) -> str:
+    checks = ("intake_cpu_s_per_gib", "intake_cpu_ms_per_upload", "intake_cpu_ms_per_patch")
+    said = [f"{name}: {verdict(result, name)}" for name in checks if name in result["targets"]]
+    return "; ".join(said) or "(no CPU target for this workload)"
 
 
 def _cpu_total(side: dict[str, Any]) -> float:
@@ -770,7 +830,7 @@ def _cpu(side: dict[str, Any]) -> str:
 def print_table(results: list[dict[str, Any]]) -> None:
     """All workloads side by side, one line each."""
     print(f"{'workload':<40} {'service':>9} {'direct':>9} {'ratio':>6} {'uploads/s':>10}"
-          f" {'peak RSS':>9} {'CPU-s/GiB':>9} {'CPU-ms/up':>9} {'vs peer':>7}"
+          f" {'peak RSS':>9} {'CPU-s/GiB':>9} {'x boto3':>7} {'CPU-ms/up':>9} {'vs peer':>7}"
           "  targets")  # fmt: skip
     for r in results:
         missed = [name for name, t in r["targets"].items() if not t["met"]]
@@ -779,11 +839,12 @@ def print_table(results: list[dict[str, Any]]) -> None:
         print(f"{r['workload']['name']:<40} {r['service']['throughput_mib_s']:9.1f}"
               f" {r['direct']['throughput_mib_s']:9.1f} {r['ratio_service_direct']:6.2f}"
               f" {r['service']['uploads_per_s']:10.2f} {r['service_peak_rss_mib']:9.1f}"
-              f" {cost['cpu_s_per_gib']:9.2f} {cost['cpu_ms_per_upload']:9.1f} {peer}"
+              f" {cost['cpu_s_per_gib']:9.2f} {r['cpu_intake_over_boto3']:7.2f}"
+              f" {cost['cpu_ms_per_upload']:9.1f} {peer}"
               f"  {'missed: ' + ', '.join(missed) if missed else 'ok'}")  # fmt: skip
     print(
-        "(MiB/s; service peak RSS in MiB; intake's CPU per GiB and per upload; intake's "
-        "throughput over @tus/server's)",
+        "(MiB/s; service peak RSS in MiB; intake's CPU per GiB, over the boto3 client's per "
+        "GiB in the same run, and per upload; intake's throughput over @tus/server's)",
         flush=True,
     )
 
@@ -822,10 +883,15 @@ def write_results(
         "service_idle_rss_mib": idle_rss,
         "service_command": args.service_command,
         "service_env": dict(args.service_env),
+        "database": args.database,
         "targets": {
             "ratio_min": TARGET_RATIO,
+            "intake_cpu_s_per_gib_max": TARGET_CPU_S_PER_GIB,
+            "ratio_to_peer_min": TARGET_PEER_RATIO,
+            "intake_cpu_ms_per_small_upload_max": TARGET_CPU_MS_PER_SMALL_UPLOAD,
             "chunked_ratio_to_baseline_min": TARGET_CHUNKED_RATIO,
-            "service_rss_max_mib": TARGET_RSS_MIB,
+            "intake_cpu_ms_per_small_patch_max": TARGET_CPU_MS_PER_SMALL_PATCH,
+            "service_rss_max_mib_64_in_flight": TARGET_RSS_MIB,
         },
         "workloads": results,
     }
@@ -842,11 +908,14 @@ async def run(args: argparse.Namespace) -> None:
         workdir = Path(tmp)
         identity = STORAGE_DIR / "seaweedfs-s3.json"
         command = intake_command(args.service_command)
-        async with (
-            run_seaweedfs(workdir / "seaweedfs", identity) as s3,
-            running_service(s3, workdir, cap, command, dict(args.service_env)) as service,
-            contextlib.AsyncExitStack() as stack,
-        ):
+        async with contextlib.AsyncExitStack() as stack:
+            database = await stack.enter_async_context(postgres_database()) if (
+                args.database == "postgres") else None  # fmt: skip
+            env = {**(database.env if database else {}), **dict(args.service_env)}
+            s3 = await stack.enter_async_context(run_seaweedfs(workdir / "seaweedfs", identity))
+            service = await stack.enter_async_context(
+                running_service(s3, workdir, cap, command, env)
+            )
             print(f"intake pid {service.pid} at {service.base_url}, "
                   f"SeaweedFS pid {s3.pid} at {s3.endpoint}", flush=True)  # fmt: skip
             # Enough connections for C managed transfers of 10 threads each.
@@ -860,7 +929,8 @@ async def run(args: argparse.Namespace) -> None:
             if peer is not None:
                 pids["peer"] = peer.pid
                 print(f"{peer.name} pid {peer.pid} at {peer.base}", flush=True)
-            with ProcessWatch(pids) as watch, contextlib.closing(client):
+            groups = {"postgres": database.backend_pids} if database else {}
+            with ProcessWatch(pids, groups) as watch, contextlib.closing(client):
                 bench = Bench(service, client, watch, peer)
                 await bench.warm_up()
                 idle_rss = watch.peaks_mib()["intake"]
@@ -944,6 +1014,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--service-command", metavar="CMD",
         help="run CMD instead of `.venv/bin/intake serve` (e.g. bench/stage_timings.py)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgres"), default="sqlite",
+        help="the service's database: embedded SQLite (default) or a fresh PostgreSQL "
+             "database on $INTAKE_BENCH_DATABASE_URL's server (its backends' CPU is reported)",
     )  # fmt: skip
     parser.add_argument(
         "--service-env", action="append", type=parse_env, default=[], metavar="NAME=VALUE",

@@ -82,7 +82,10 @@ class DraftService:
             raise NotFound("No submission with this id belongs to this token.")
         return submission
 
-    async def submit(self, submission_id: str, token: str | None) -> Submission:
+    async def submit(
+        self, submission_id: str, token: str | None
+    ) -> tuple[Submission, list[StoredFile]]:
+        """Move the draft on; the submission and its files as recorded."""
         draft = await self.find(submission_id, token)
         if draft.state is not SubmissionState.DRAFT:
             raise Conflict("This submission was already submitted.", state=draft.state.value)
@@ -106,7 +109,7 @@ class DraftService:
         job = inspection_job(submitted)
         if not await self._submissions.submit_draft(submitted, files, audit, [job]):
             raise Conflict("This submission was already submitted.")
-        return submitted
+        return submitted, files
 
 
 def _check_uploads(uploads: list[Upload]) -> None:

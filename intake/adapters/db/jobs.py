@@ -129,7 +129,7 @@ class SqlJobQueue:
         )  # fmt: skip
 
     async def get(self, job_id: str) -> Job | None:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             row = (await conn.execute(select(jobs).where(jobs.c.id == job_id))).first()
         return job_from(row) if row else None
 
@@ -139,7 +139,7 @@ class SqlJobQueue:
             .where(jobs.c.submission_id == submission_id)
             .order_by(jobs.c.created_at, jobs.c.id)
         )
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             return [job_from(r) for r in await conn.execute(query)]
 
     async def purge(self, before: dt.datetime) -> int:

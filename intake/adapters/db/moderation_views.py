@@ -96,7 +96,7 @@ class SqlModerationViews:
             .order_by(s.created_at.desc(), s.id.desc())
             .limit(query.limit)
         )
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             return [submission_from(r) for r in await conn.execute(statement)]
 
     async def contents(self, submission_id: str) -> tuple[list[StoredFile], list[AuditEntry]]:
@@ -108,7 +108,7 @@ class SqlModerationViews:
             .where(audit_log.c.submission_id == submission_id)
             .order_by(audit_log.c.id)
         )
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             found = [file_from(r) for r in await conn.execute(files_query)]
             trail = [audit_from(r) for r in await conn.execute(audit_query)]
         return found, trail
@@ -125,7 +125,7 @@ class SqlModerationViews:
             .order_by(a.id.desc())
             .limit(limit)
         )  # fmt: skip
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             rows: Any = (await conn.execute(statement)).all()
         return [(audit_from(r), submission_from(r)) for r in rows]
 
@@ -144,7 +144,7 @@ class SqlModerationViews:
             .where(audit_log.c.action == "decided", audit_log.c.at >= since)
             .order_by(audit_log.c.id)
         )
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             depth = {row[0]: int(row[1]) for row in await conn.execute(depth_query)}
             oldest = {row[0]: row[1] for row in await conn.execute(oldest_query)}
             decisions = [(r.at, r.actor, r.to_state) for r in await conn.execute(decided)]

@@ -57,19 +57,19 @@ class SqlModeratorRepository:
         return True
 
     async def get(self, moderator_id: str) -> Moderator | None:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             row = (
                 await conn.execute(select(moderators).where(moderators.c.id == moderator_id))
             ).first()
         return moderator_from(row) if row else None
 
     async def by_name(self, name: str) -> Moderator | None:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             row = (await conn.execute(select(moderators).where(moderators.c.name == name))).first()
         return moderator_from(row) if row else None
 
     async def all(self) -> list[Moderator]:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             query = select(moderators).order_by(moderators.c.name)
             return [moderator_from(r) for r in await conn.execute(query)]
 
@@ -129,7 +129,7 @@ class SqlModeratorRepository:
                 or_(t.expires_at.is_(None), t.expires_at > now),
             )
         )
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             row = (await conn.execute(query)).first()
         if row is None or not hmac.compare_digest(row.stored_hash, token_hash):
             return None
@@ -149,7 +149,7 @@ class SqlModeratorRepository:
             .where(t.moderator_id == moderator_id, or_(t.expires_at.is_(None), t.expires_at > now))
             .order_by(t.created_at.desc(), t.id)
         )
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             rows = (await conn.execute(query)).all()
         return [TokenInfo(r.id, TokenKind(r.kind), r.created_at, r.expires_at, r.last_used_at)
                 for r in rows]  # fmt: skip
@@ -178,7 +178,7 @@ class SqlModeratorRepository:
     async def failures(self, key: str, since: dt.datetime) -> tuple[int, dt.datetime | None]:
         f = login_failures.c
         query = select(f.count, f.first_at).where(f.key == key, f.first_at > since)
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             row = (await conn.execute(query)).first()
         return (int(row[0]), row[1]) if row else (0, None)
 
@@ -224,6 +224,6 @@ class SqlModeratorRepository:
 
     async def token_count(self, moderator_id: str) -> int:
         t = moderator_tokens.c
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             query = select(func.count()).where(t.moderator_id == moderator_id)
             return int((await conn.execute(query)).scalar_one())

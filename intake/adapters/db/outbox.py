@@ -117,7 +117,7 @@ class SqlOutbox:
     async def events_of(self, submission_id: str) -> list[OutboxEvent]:
         e = outbox_events
         query = select(e).where(e.c.submission_id == submission_id).order_by(e.c.created_at)
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             return [
                 OutboxEvent(r.id, r.type, r.submission_id, r.created_at, r.data)
                 for r in await conn.execute(query)
@@ -125,6 +125,6 @@ class SqlOutbox:
 
     async def pending_count(self) -> int:
         d = webhook_deliveries
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             query = select(func.count()).select_from(d).where(d.c.delivered_at.is_(None))
             return int((await conn.execute(query)).scalar_one())

@@ -130,7 +130,7 @@ class SqlSubmissionRepository:
         return self._db.transaction()
 
     def _read(self) -> AbstractAsyncContextManager[AsyncConnection]:
-        return self._db.transaction(write=False)
+        return self._db.read()
 
     async def ping(self) -> None:
         async with self._read() as conn:

@@ -42,6 +42,13 @@ class Database:
         async with self._connection(engine, write) as conn:
             yield conn
 
+    def read(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
+        """A connection for reading, one statement or several. On PostgreSQL in
+        autocommit: each statement sees what was committed when it began, as it would
+        inside a READ COMMITTED transaction, without a ``BEGIN`` and a ``COMMIT`` round
+        trip around them. On SQLite a read transaction (one snapshot; never waits)."""
+        return self.statement(write=False)
+
     @contextlib.asynccontextmanager
     async def _connection(self, engine: AsyncEngine, write: bool) -> AsyncIterator[AsyncConnection]:
         turns = self._turns if write else None

@@ -161,19 +161,19 @@ class SqlUploadRepository:
         return bool(declared.rowcount == 1)
 
     async def get_upload(self, upload_id: str) -> Upload | None:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
         return upload_from(row) if row else None
 
     async def states_of(self, upload_ids: Sequence[str]) -> dict[str, UploadState]:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             rows = await conn.execute(
                 select(uploads.c.id, uploads.c.state).where(uploads.c.id.in_(upload_ids))
             )
             return {str(row.id): UploadState(row.state) for row in rows}
 
     async def get_with_owner(self, upload_id: str) -> tuple[Upload, UploadOwner] | None:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
             if row is None:
                 return None
@@ -182,14 +182,14 @@ class SqlUploadRepository:
         return upload_from(row), _owner_from(owner)
 
     async def owner_by_token_hash(self, token_hash: str) -> UploadOwner | None:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             query = _OWNER.where(submissions.c.token_hash == token_hash)
             row = (await conn.execute(query)).first()
         return _owner_from(row) if row else None
 
     async def uploads_of(self, submission_id: str) -> list[Upload]:
         query = _OF_SUBMISSION.where(uploads.c.submission_id == submission_id)
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             return [upload_from(r) for r in await conn.execute(query)]
 
     async def claim(
@@ -274,11 +274,11 @@ class SqlUploadRepository:
         return True
 
     async def tail_spans(self, upload_id: str) -> list[TailSpan]:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             return await upload_tails.spans(conn, upload_id)
 
     async def tail_pieces(self, upload_id: str, first: int, last: int) -> list[SealedTail]:
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             return await upload_tails.pieces(conn, upload_id, first, last)
 
     async def release(self, upload_id: str, lock_id: str) -> None:
@@ -329,5 +329,5 @@ class SqlUploadRepository:
             .order_by(uploads.c.expires_at)
             .limit(limit)
         )
-        async with self._db.transaction(write=False) as conn:
+        async with self._db.read() as conn:
             return [upload_from(r) for r in await conn.execute(query)]

@@ -7,7 +7,7 @@ from aiohttp import web
 from intake.safeguards.idempotency import fingerprint
 from intake.web.auth import bearer_token
 from intake.web.client_address import allowance
-from intake.web.keys import DRAFTS, REPOSITORY, SETTINGS, SUBMISSIONS, SUBMITTER
+from intake.web.keys import DRAFTS, SETTINGS, SUBMISSIONS, SUBMITTER
 from intake.web.models import Answer, json_answer, read_body
 from intake.web.submissions.form import expect_continue, fingerprint_form, receive_form
 from intake.web.submissions.idempotent import idempotent
@@ -70,8 +70,7 @@ async def submit_draft(request: web.Request) -> web.Response:
     token = bearer_token(request)
 
     async def run() -> tuple[web.Response, str]:
-        submission = await request.app[DRAFTS].submit(submission_id, token)
-        files = await request.app[REPOSITORY].files_of(submission.id)
+        submission, files = await request.app[DRAFTS].submit(submission_id, token)
         return json_answer(Submitted.of(submission, files), status=202), ""
 
     async def same() -> str:
