@@ -194,7 +194,7 @@ class S3ObjectStore:
                     Bucket=self._bucket, Key=key, Body=f, ContentLength=body.length, **args
                 )
         else:
-            self._client.put_object(Bucket=self._bucket, Key=key, Body=body, **args)
+            self._client.put_object(Bucket=self._bucket, Key=key, Body=bytes(body), **args)
 
     async def create_multipart(
         self, key: str, *, content_type: str, metadata: Mapping[str, str]
@@ -224,7 +224,7 @@ class S3ObjectStore:
             with body.open() as f:
                 answer = self._client.upload_part(Body=f, ContentLength=body.length, **common)
         else:
-            answer = self._client.upload_part(Body=body, **common)
+            answer = self._client.upload_part(Body=bytes(body), **common)
         return answer["ETag"]
 
     async def copy_part(

@@ -25,7 +25,7 @@ class SpooledBody:
         return self.opener(self.path) if self.opener else self.path.open("rb")
 
 
-PartBody = bytes | SpooledBody
+PartBody = bytes | bytearray | SpooledBody
 
 
 @dataclass(frozen=True)

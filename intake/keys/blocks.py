@@ -92,14 +92,20 @@ class Sealer:
             raise ValueError("a sealed object holds at most 2**32 - 1 blocks")
         return self._prefix + struct.pack(">I", index)
 
-    def seal(self, data: bytes | memoryview, first_block: int) -> bytes:
-        """Seal ``data`` (whole blocks, but for the object's last) from ``first_block`` on."""
+    def seal(
+        self, data: bytes | bytearray | memoryview, first_block: int, *, final: bool = False
+    ) -> bytes:
+        """Seal ``data`` (whole blocks, but for the object's last) from ``first_block`` on;
+        with ``final``, the object ends there and its final block follows (one join)."""
         view = memoryview(data)
         encrypt, aad = self._aead.encrypt, self._aad + _DATA
-        return b"".join(
+        blocks = [
             encrypt(self._nonce(first_block + n), view[at : at + BLOCK], aad)
             for n, at in enumerate(range(0, len(view), BLOCK))
-        )
+        ]
+        if final:
+            blocks.append(self.final(first_block + len(blocks)))
+        return b"".join(blocks)
 
     def final(self, blocks: int) -> bytes:
         """The final block of an object of ``blocks`` data blocks."""

@@ -110,9 +110,10 @@ class SealingStore:
         yield SpooledBody(body.path, sealed_length(body.length, final=final), opener)
 
     @staticmethod
-    def _seal_bytes(sealer: Sealer, body: bytes, first_block: int, final: bool) -> bytes:
-        sealed = sealer.seal(body, first_block)
-        return sealed + sealer.final(first_block + block_count(len(body))) if final else sealed
+    def _seal_bytes(
+        sealer: Sealer, body: bytes | bytearray, first_block: int, final: bool
+    ) -> bytes:
+        return sealer.seal(body, first_block, final=final)
 
     async def create_multipart(
         self, key: str, *, content_type: str, metadata: Mapping[str, str]

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 
-from intake.keys.blocks import PREFIX, Sealer, TamperedObject, block_count, sealed_size
+from intake.keys.blocks import PREFIX, Sealer, TamperedObject, sealed_size
 
 
 def _name(upload_id: str, start: int) -> str:
@@ -30,7 +30,7 @@ def seal_tail(data_key: bytes, upload_id: str, start: int, plain: bytes | memory
     """``plain``, the upload's bytes from offset ``start`` on, sealed."""
     prefix = os.urandom(PREFIX)
     sealer = Sealer(data_key, prefix, _name(upload_id, start))
-    return prefix + sealer.seal(plain, 0) + sealer.final(block_count(len(plain)))
+    return prefix + sealer.seal(plain, 0, final=True)
 
 
 def open_tail(data_key: bytes, upload_id: str, start: int, stored: bytes, plain: int) -> bytes:

@@ -126,9 +126,8 @@ class PartBuffer:
 
         Called once, when the part is complete: the buffer gives its bytes away.
         """
-        if self._file is None:
-            data = bytes(self._memory)  # one copy alive, not two; the budget still holds it
-            self._memory = bytearray()
+        if self._file is None:  # given away, not copied; the budget holds it until close
+            data, self._memory = self._memory, bytearray()
             return data
         await self._write_out()
         await self._file.flush()
