@@ -54,23 +54,38 @@ class SealingReader(io.RawIOBase):
 
     def _refill(self) -> None:
         chunk = self._file.read(BLOCK * CHUNK_BLOCKS)
-        sealed = self._sealer.seal(chunk, self._block) if chunk else b""
+        last = len(chunk) < BLOCK * CHUNK_BLOCKS
+        if chunk or (last and self._final):
+            final = last and self._final
+            self._buffer, self._at = self._sealer.seal(chunk, self._block, final=final), 0
         self._block += block_count(len(chunk))
-        if len(chunk) < BLOCK * CHUNK_BLOCKS:
-            self._done = True
-            if self._final:
-                sealed += self._sealer.final(self._block)
-        self._buffer, self._at = self._buffer[self._at :] + sealed, 0
+        self._done = last
+
+    def _take(self, size: int) -> bytes:
+        """Up to ``size`` sealed bytes, from what one refill sealed (a short read rather
+        than a copy that joins two refills)."""
+        if self._at >= len(self._buffer) and not self._done:
+            self._buffer, self._at = b"", 0
+            self._refill()
+        n = min(size, len(self._buffer) - self._at)
+        if n <= 0:
+            return b""
+        whole = self._at == 0 and n == len(self._buffer)
+        data = self._buffer if whole else self._buffer[self._at : self._at + n]
+        self._at += n
+        self._pos += n
+        return data
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self._take(1 << 20), b""))
+        return self._take(size)
 
     def readinto(self, target: bytearray | memoryview) -> int:  # type: ignore[override]
         view = memoryview(target).cast("B")
-        while len(self._buffer) - self._at < len(view) and not self._done:
-            self._refill()
-        n = min(len(view), len(self._buffer) - self._at)
-        view[:n] = memoryview(self._buffer)[self._at : self._at + n]
-        self._at += n
-        self._pos += n
-        return n
+        data = self._take(len(view))
+        view[: len(data)] = data
+        return len(data)
 
     def close(self) -> None:
         self._file.close()
