@@ -22,7 +22,7 @@ from intake.core.errors import ConfigurationError
 from intake.core.settings import Settings
 from intake.core.settings.loading import default_config_path, load_settings, render_toml
 from intake.web.metrics import metrics_listener
-from intake.wiring.database import open_database, repositories
+from intake.wiring.database import migrate_apart, open_database, repositories
 from intake.wiring.inspection import open_worker
 from intake.wiring.janitor import Janitor
 from intake.wiring.loops import WORKER_LOOPS, run_loops
@@ -65,6 +65,7 @@ def serve(settings: Settings) -> None:
 
     _tune_malloc()
     _logging(settings)
+    migrate_apart(settings)
     host, port = settings.server.host, settings.server.port
     asyncio.run(
         serve_app(
@@ -155,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "worker":
             _tune_malloc()
             _logging(settings)
+            migrate_apart(settings)
             ran = asyncio.run(_work(settings, args.until_idle))
             if args.until_idle:
                 print(f"{ran} jobs run")

@@ -7,7 +7,6 @@ a proxy (``no-store``): some carry the reader's own details or their key.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,13 +16,14 @@ from intake.core.errors import NotFound
 from intake.web.i18n import LANGUAGE_NAMES, Localizer
 from intake.web.keys import SETTINGS, TEMPLATES
 from intake.web.pages.limits import Limits
+from intake.web.pages.scripts import ScriptTexts
 from intake.web.pages.static import STATIC
 
 LOCALE = "{locale:[a-z]{2,3}(?:-[A-Z]{2})?}"
 """The path segment of a page's language (``en``, ``fa-AF``, ``ps``)."""
 LIMITS = web.AppKey("page_limits", Limits)
-SCRIPT_TEXTS = web.AppKey("page_script_texts", Mapping[str, Mapping[str, Any]])
-"""For each locale, what the pages' scripts may say (made once, at start-up)."""
+SCRIPT_TEXTS = web.AppKey("page_script_texts", ScriptTexts)
+"""For each locale, what the pages' scripts may say (made on its first page)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from intake.web.i18n import Localizer
+from intake.web.i18n import Catalogs, Localizer
 from intake.web.pages.limits import Limits
 from intake.web.pages.messages import (
     ABOUT_A_FILE,
@@ -95,3 +95,20 @@ def script_text(i18n: Localizer, limits: Limits) -> dict[str, Any]:
             "story_max_chars": limits.story_max_chars,
         },
     }
+
+
+class ScriptTexts:
+    """:func:`script_text` for each of ``catalogs``' locales, made on the first page in
+    that locale: babel's locale data (several MiB) stays out of a node that only takes
+    uploads through the API."""
+
+    def __init__(self, catalogs: Catalogs, limits: Limits) -> None:
+        self._catalogs = catalogs
+        self._limits = limits
+        self._made: dict[str, Mapping[str, Any]] = {}
+
+    def __getitem__(self, tag: str) -> Mapping[str, Any]:
+        made = self._made.get(tag)
+        if made is None:
+            made = self._made[tag] = script_text(self._catalogs.get(tag), self._limits)
+        return made
