@@ -731,7 +731,7 @@ def judge(work: Workload, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if work.goal is Goal.CHUNKED:
         bound = TARGET_CPU_MS_PER_SMALL_PATCH
         checks["intake_cpu_ms_per_patch"] = (cost["cpu_ms_per_patch"], "<=", bound)
-    if work.goal is Goal.MEMORY:
+    if work.goal is Goal.MEMORY or work.concurrency >= 64:  # 64 uploads in flight
         checks["service_peak_rss_mib"] = (result["service_peak_rss_mib"], "<=", TARGET_RSS_MIB)
     return {
         name: {"value": value, "target": f"{op} {bound:g}",
