@@ -92,8 +92,7 @@ class ChunkWriter:
         self.received = 0
 
     async def _file(self) -> IncomingFile:
-        """The file's pipeline, continued where the upload stands (its head opened first:
-        :class:`~intake.uploads.heads.HeadLost` when it cannot be)."""
+        """The file's pipeline, continued where the upload stands (its head opened first)."""
         if self._incoming is None:
             u = self._upload
             head = await self._heads.opened(u)

@@ -8,16 +8,9 @@ A head an older version kept in plain text is read as it is (and sealed when sav
 
 from __future__ import annotations
 
-from intake.core.errors import Gone
-from intake.keys.blocks import TamperedObject
 from intake.keys.heads import is_sealed, open_head, seal_head
-from intake.keys.keyring import KeyDestroyed, KeyRing
+from intake.keys.keyring import KeyRing
 from intake.uploads.records import Upload
-
-
-class HeadLost(Gone):
-    """The upload's head cannot be opened: its submission was erased (its data key
-    destroyed), or the stored head is not this upload's. The upload cannot go on."""
 
 
 class Heads:
@@ -25,21 +18,13 @@ class Heads:
         self._keys = keys
 
     async def opened(self, upload: Upload) -> bytes:
-        """The upload's first bytes as kept (``b""``: none); :class:`HeadLost` when they
-        cannot be opened. The data key is fetched only when there is a sealed head."""
+        """The upload's first bytes as kept (``b""``: none). The data key is fetched only
+        when there is a sealed head (:class:`KeyDestroyed`, :class:`TamperedObject` when it
+        does not open)."""
         if not is_sealed(upload.head):
             return upload.head
-        try:
-            data_key = await self._keys.for_reading(upload.submission_id)
-            return open_head(data_key, upload.id, upload.head)
-        except KeyDestroyed:
-            raise HeadLost(
-                "This upload's submission was withdrawn or erased; start a new submission."
-            ) from None
-        except TamperedObject:
-            raise HeadLost(
-                "This upload's first bytes can no longer be read; start it again."
-            ) from None
+        data_key = await self._keys.for_reading(upload.submission_id)
+        return open_head(data_key, upload.id, upload.head)
 
     async def sealed(self, upload: Upload, head: bytes) -> bytes:
         """``head``, the upload's first bytes, as the database keeps them (``b""``: none)."""
