@@ -10,6 +10,7 @@
     ├── MethodNotAllowed (405)
     ├── Conflict (409)              state changed meanwhile (a retry after a fresh look can succeed)
     ├── Gone (410)                  terminated or expired
+    │   └── UploadLost (410)        an upload's kept bytes no longer open (erased, or not its own)
     ├── PreconditionFailed (412)    unsupported protocol version
     ├── Locked (423)                another request is writing this upload; retry shortly
     ├── ChecksumMismatch (460)      the chunk does not match its checksum; it was discarded
@@ -126,6 +127,12 @@ class Gone(IntakeError):
     slug = "gone"
     status = 410
     title = "This is gone"
+
+
+class UploadLost(Gone):
+    """A resumable upload whose bytes kept in the database (its head, its tail) no longer
+    open: its submission was erased (its data key destroyed), or they are not its own.
+    The upload cannot go on; it is ended."""
 
 
 class PreconditionFailed(IntakeError):

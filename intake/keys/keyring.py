@@ -22,6 +22,10 @@ class KeyDestroyed(ObjectNotFound):
     """The submission's data key is gone: its objects can never be read again."""
 
 
+class SubmissionErased(StorageError):
+    """The submission's data key is gone: nothing more is sealed for it."""
+
+
 class KeyRing:
     def __init__(
         self, repository: DataKeyRepository, masters: MasterKeys, clock: Clock = utcnow
@@ -42,7 +46,7 @@ class KeyRing:
         return self._masters.unwrap(found.master_key_id, found.wrapped, submission_id)
 
     async def for_writing(self, submission_id: str) -> bytes:
-        """The submission's data key, made now if it has none yet; :class:`StorageError`
+        """The submission's data key, made now if it has none yet; :class:`SubmissionErased`
         when it was destroyed (nothing is sealed for an erased submission)."""
         found = await self._repository.get(submission_id)
         if found is None:
@@ -51,7 +55,7 @@ class KeyRing:
             made = WrappedKey(submission_id, master_id, wrapped)
             found = await self._repository.add(made, self._clock())
             if found is None:
-                raise StorageError("this submission was erased: nothing more is stored for it")
+                raise SubmissionErased("this submission was erased: nothing more is stored for it")
             if found == made:
                 return data_key
         return self._masters.unwrap(found.master_key_id, found.wrapped, submission_id)

@@ -22,6 +22,7 @@ from intake.core.errors import BadRequest, ChecksumMismatch
 from intake.core.object_store import ObjectStore
 from intake.media.types import KNOWN_TYPES, MediaType
 from intake.uploads.filters import SizeLimit
+from intake.uploads.heads import Heads
 from intake.uploads.object_writer import MultipartProgress, ObjectWriter, WriterLimits
 from intake.uploads.pipeline import IncomingFile, Progress
 from intake.uploads.policy import FilePolicy
@@ -69,6 +70,7 @@ class ChunkWriter:
         self,
         store: ObjectStore,
         tails: Tails,
+        heads: Heads,
         upload: Upload,
         *,
         policy: FilePolicy,
@@ -77,23 +79,34 @@ class ChunkWriter:
     ) -> None:
         self._store = store
         self._tails = tails
+        self._heads = heads
         self._upload = upload
         self._leftover: PartBuffer | None = None
         self._tail: AsyncGenerator[SealedTail] | None = None
         self._limits = limits
+        self._policy = policy
+        self._max_bytes = max_bytes
         self._prefetch = False
         self._prefetched = False
-        self._file = IncomingFile(
-            policy,
-            upload.filename,
-            self._open_writer,
-            limits=[SizeLimit(max_bytes, upload.filename or "This file", count=upload.offset)],
-            declared_size=upload.length,
-            progress=Progress(upload.offset, upload.head, upload.media_type, upload.hash_state),
-            piece=upload.concat is Concat.PARTIAL,
-            resumable=True,
-        )
+        self._incoming: IncomingFile | None = None
         self.received = 0
+
+    async def _file(self) -> IncomingFile:
+        """The file's pipeline, continued where the upload stands (its head opened first)."""
+        if self._incoming is None:
+            u = self._upload
+            head = await self._heads.opened(u)
+            self._incoming = IncomingFile(
+                self._policy,
+                u.filename,
+                self._open_writer,
+                limits=[SizeLimit(self._max_bytes, u.filename or "This file", count=u.offset)],
+                declared_size=u.length,
+                progress=Progress(u.offset, head, u.media_type, u.hash_state),
+                piece=u.concat is Concat.PARTIAL,
+                resumable=True,
+            )
+        return self._incoming
 
     @property
     def _partial(self) -> bool:
@@ -131,13 +144,14 @@ class ChunkWriter:
             or u.held_size + content_length >= self._limits.part_size
             or (u.length is not None and u.offset + content_length >= u.length)
         )
+        incoming = await self._file()
         async for chunk in body:
             if room is not None and self.received + len(chunk) > room:
                 raise BadRequest("The chunk goes past Upload-Length; send only what is left.")
             if digest is not None:
                 digest.update(chunk)
             self.received += len(chunk)
-            await self._file.feed(chunk)
+            await incoming.feed(chunk)
         if checksum is not None and (body.cut or digest is None
                                      or digest.digest() != checksum.digest):  # fmt: skip
             raise ChecksumMismatch(
@@ -149,14 +163,15 @@ class ChunkWriter:
         """Store what was received: complete the object, or keep the rest as the upload's
         tail. The leftover bytes stay held until :meth:`close` (after the save)."""
         u = self._upload
+        incoming = await self._file()
         new_offset = u.offset + self.received
         complete = u.length is not None and new_offset == u.length
         if complete:
             self._prefetch = u.held_size > 0
-            writer = await self._file.end()
+            writer = await incoming.end()
             await writer.finish()
-            sha256 = "" if self._partial else self._file.sha256
-            progress = self._file.progress
+            sha256 = "" if self._partial else incoming.sha256
+            progress = incoming.progress
             updated = dataclasses.replace(
                 u, state=UploadState.COMPLETE, offset=new_offset, sha256=sha256,
                 media_type=progress.media_type, kind=self._kind(progress), s3_upload_id="",
@@ -164,11 +179,12 @@ class ChunkWriter:
                 updated_at=now, expires_at=expires_at,
             )  # fmt: skip
             return ChunkResult(updated, u.segments, drop_tail=True)
-        progress = await self._file.pause()
-        if self._file.writer is None:
-            updated = dataclasses.replace(u, updated_at=now, expires_at=expires_at)
+        progress = await incoming.pause()
+        head = await self._heads.sealed(u, progress.head)
+        if incoming.writer is None:
+            updated = dataclasses.replace(u, head=head, updated_at=now, expires_at=expires_at)
             return ChunkResult(updated)
-        suspended = await self._file.writer.suspend()
+        suspended = await incoming.writer.suspend()
         self._leftover = suspended.leftover
         size = self._leftover.size
         kept = u.tail_size if not self._prefetched else 0
@@ -181,7 +197,7 @@ class ChunkWriter:
             s3_upload_id=multipart.upload_id if multipart else "",
             parts=multipart.parts if multipart else (),
             segments=() if self._prefetched else u.segments, tail_size=kept + size,
-            head=progress.head, hash_state=progress.hash_state, updated_at=now,
+            head=head, hash_state=progress.hash_state, updated_at=now,
             expires_at=expires_at,
         )  # fmt: skip
         if self._prefetched:
@@ -205,7 +221,7 @@ class ChunkWriter:
     async def discard(self) -> None:
         """Drop what this request wrote that the upload's stored state does not list."""
         await self.close()
-        writer = self._file.writer
+        writer = self._incoming.writer if self._incoming is not None else None
         if writer is None:
             return
         if self._upload.s3_upload_id:

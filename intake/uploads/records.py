@@ -77,6 +77,9 @@ class Upload:
     """Bytes after the last stored part (and any segments) kept in the database as its
     tail, in pieces (:class:`SealedTail`) until they make a part."""
     head: bytes = b""
+    """The first bytes, while too few of them came to know the type, as the database keeps
+    them: sealed with the submission's data key (:mod:`intake.uploads.heads`; plain text
+    in a row an older version saved)."""
     hash_state: bytes = b""
     sha256: str = ""
     lock_id: str = ""

@@ -28,6 +28,7 @@ from intake.core.errors import (
     PayloadTooLarge,
     Unauthorized,
     UnsupportedMediaType,
+    UploadLost,
 )
 from intake.core.ids import hash_token, new_id, token_matches
 from intake.core.object_store import ObjectStore
@@ -35,6 +36,8 @@ from intake.keys.keyring import KeyRing
 from intake.uploads.allowance import NewUpload, check_allowance, concat_parts, room_left
 from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter
 from intake.uploads.concat import join_partials
+from intake.uploads.heads import Heads
+from intake.uploads.kept import sealing_upload
 from intake.uploads.object_writer import S3_MIN_PART_SIZE
 from intake.uploads.policy import UploadPolicy
 from intake.uploads.ports import Claim, UploadRepository
@@ -76,6 +79,7 @@ class UploadService:
         self._store = store
         self._uploads = uploads
         self._tails = Tails(uploads, keys)
+        self._heads = Heads(keys)
         self._policy = policy
         self._rules = rules
         self._clock = clock
@@ -275,16 +279,19 @@ class UploadService:
         checksum: ChunkChecksum | None,
     ) -> Upload:
         max_bytes = upload.length if upload.length is not None else await self._deferred_cap(upload)
-        writer = ChunkWriter(self._store, self._tails, upload, policy=self._policy.files,
-                             limits=self._policy.writer, max_bytes=max_bytes)  # fmt: skip
+        writer = ChunkWriter(self._store, self._tails, self._heads, upload,
+                             policy=self._policy.files, limits=self._policy.writer,
+                             max_bytes=max_bytes)  # fmt: skip
         try:
-            await writer.receive(body, content_length=content_length, checksum=checksum)
-            now = self._clock()
-            result = await writer.commit(now, now + self._rules.expire_after)
+            with sealing_upload():
+                await writer.receive(body, content_length=content_length, checksum=checksum)
+                now = self._clock()
+                result = await writer.commit(now, now + self._rules.expire_after)
         except IntakeError as exc:
             await asyncio.shield(writer.discard())
-            if isinstance(exc, UnsupportedMediaType | PayloadTooLarge):
-                # The file can never be accepted: end the upload and free what it holds.
+            if isinstance(exc, UnsupportedMediaType | PayloadTooLarge | UploadLost):
+                # The file can never be accepted (or completed): end the upload and free
+                # what it holds.
                 await asyncio.shield(
                     self._end(upload, UploadState.TERMINATED, locked_by=lease.lock_id)
                 )

@@ -2,7 +2,8 @@
 keeps its bytes in the database, sealed, saved with its offset (nothing under
 ``incoming/`` in the bucket); the PATCH that fills a part takes them back; an upload that
 completes, is terminated, expires or is withdrawn keeps no tail; a PATCH that lost its
-lease leaves none; segments an older version stored still complete their upload."""
+lease leaves none; segments an older version stored still complete their upload; a PATCH
+after the submission's key was destroyed (an erasure under way) ends the upload with a 410."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ from tests.tus_helpers import (
     create_url,
     head,
     new_draft,
+    patch,
     patch_ok,
+    problem,
     submit,
     tail_rows,
     upload_id,
@@ -259,3 +262,24 @@ async def test_segments_an_older_version_stored_still_complete_the_upload(
     (stored,) = (await submitted.json())["files"]
     assert stored["sha256"] == hashlib.sha256(data).hexdigest()
     assert await stored_original(client, stored["id"]) == data
+
+
+@pytest.mark.parametrize("sent", [200 * KiB, 5 * MiB], ids=["adding-to-the-tail", "filling-a-part"])
+async def test_a_patch_after_the_key_is_destroyed_ends_the_upload_with_a_410(
+    make_client: Callable[..., Any], database_url: str, sent: int
+) -> None:
+    client = await make_client(database_url=database_url, s3_part_size="5 MiB")
+    app = client.server.app
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    data = photo()
+    url = await create_url(client, token, len(data), filename="noise.jpg", filetype="image/jpeg")
+    await patch_ok(client, url, token, 0, data[: 600 * KiB])
+    # As an erasure leaves it between destroying the key and ending the uploads.
+    await KeyRing(app[REPOSITORIES].data_keys, MasterKeys.parse(TEST_MASTER_KEY)).destroy(
+        draft["id"]
+    )
+    response = await patch(client, url, token, 600 * KiB, data[600 * KiB : 600 * KiB + sent])
+    await problem(response, 410, "gone")
+    assert (await head(client, url, token)).status == 410
+    assert await tail_rows(app, upload_id(url)) == []

@@ -1,0 +1,157 @@
+"""Uploads' heads, on the real SeaweedFS and each database: the first bytes of an upload,
+kept in the database while too few of them came to know its type, are sealed with the
+submission's data key (no run of them in the row) and bound to their upload; the upload
+then lands byte-identical. A head moved to another upload, or whose submission's key is
+destroyed, ends the upload with a 410 (never a 5xx); a plain head an older version kept
+still resumes, and is sealed at the next save."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select, update
+
+from intake.adapters.db.schema import uploads
+from intake.keys.heads import open_head
+from intake.keys.keyring import KeyRing
+from intake.keys.master import MasterKeys
+from intake.web.keys import REPOSITORIES
+from tests import media
+from tests.conftest import TEST_MASTER_KEY
+from tests.integration.test_tus_tails import send, stored_original
+from tests.tus_helpers import (
+    KiB,
+    MiB,
+    create_url,
+    head,
+    new_draft,
+    patch,
+    patch_ok,
+    problem,
+    submit,
+    tail_rows,
+    upload_id,
+)
+
+FIRST = 1000
+"""A first PATCH shorter than the sniff window (4 KiB): the upload keeps a head."""
+
+
+def keyring(app: Any) -> KeyRing:
+    return KeyRing(app[REPOSITORIES].data_keys, MasterKeys.parse(TEST_MASTER_KEY))
+
+
+async def stored_head(app: Any, upload: str) -> bytes:
+    """The upload's ``head`` column, as the database keeps it."""
+    async with app[REPOSITORIES].engine.connect() as conn:
+        value = (await conn.execute(select(uploads.c.head).where(uploads.c.id == upload))).scalar()
+    return bytes(value)
+
+
+async def set_head(app: Any, upload: str, value: bytes) -> None:
+    async with app[REPOSITORIES].engine.begin() as conn:
+        await conn.execute(update(uploads).where(uploads.c.id == upload).values(head=value))
+
+
+def runs(data: bytes, size: int = 16) -> list[bytes]:
+    """Every ``size``-byte run of ``data``."""
+    return [data[i : i + size] for i in range(len(data) - size + 1)]
+
+
+async def started(client: Any, draft: dict[str, Any], data: bytes) -> str:
+    """An upload of ``data`` whose first PATCH sent only its first bytes; its URL."""
+    token = draft["submitter_token"]
+    url = await create_url(client, token, len(data), filename="noise.jpg", filetype="image/jpeg")
+    await patch_ok(client, url, token, 0, data[:FIRST])
+    return url
+
+
+async def test_a_head_is_sealed_bound_to_its_upload_and_the_upload_lands_byte_identical(
+    make_client: Callable[..., Any], database_url: str
+) -> None:
+    client = await make_client(database_url=database_url)
+    app = client.server.app
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    data = media.large_jpeg(MiB)
+    url = await started(client, draft, data)
+    upload = upload_id(url)
+    data_key = await keyring(app).for_reading(draft["id"])
+    for sent in (FIRST, 3 * KiB):  # kept after each PATCH while the type is still unknown
+        if sent > FIRST:
+            await patch_ok(client, url, token, FIRST, data[FIRST:sent])
+        kept = await stored_head(app, upload)
+        assert [run for run in runs(data[:sent]) if run in kept] == []
+        assert open_head(data_key, upload, kept) == data[:sent]
+    await send(client, url, token, data, 200 * KiB + 3, start=3 * KiB)
+    assert await stored_head(app, upload) == b""
+    submitted = await submit(client, draft)
+    assert submitted.status == 202, await submitted.text()
+    (stored,) = (await submitted.json())["files"]
+    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
+    assert await stored_original(client, stored["id"]) == data
+
+
+async def test_a_head_copied_onto_another_upload_is_refused_and_ends_that_upload(
+    make_client: Callable[..., Any], database_url: str
+) -> None:
+    client = await make_client(database_url=database_url)
+    app = client.server.app
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    data, other = media.large_jpeg(MiB), media.jpeg_with_exif()
+    url = await started(client, draft, data)
+    other_url = await started(client, draft, other)
+    # The same submission, so the same data key: only the head's binding refuses it.
+    await set_head(app, upload_id(other_url), await stored_head(app, upload_id(url)))
+    response = await patch(client, other_url, token, FIRST, other[FIRST : 2 * FIRST])
+    await problem(response, 410, "gone")
+    assert (await head(client, other_url, token)).status == 410
+    assert await tail_rows(app, upload_id(other_url)) == []
+    # The upload whose head it is goes on.
+    await send(client, url, token, data, 300 * KiB, start=FIRST)
+    submitted = await submit(client, draft)
+    assert submitted.status == 202, await submitted.text()
+    (stored,) = (await submitted.json())["files"]
+    assert await stored_original(client, stored["id"]) == data
+
+
+async def test_a_head_whose_key_is_destroyed_ends_the_upload_with_a_410(
+    make_client: Callable[..., Any], database_url: str
+) -> None:
+    client = await make_client(database_url=database_url)
+    app = client.server.app
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    data = media.large_jpeg(MiB)
+    url = await started(client, draft, data)
+    # As an erasure leaves it between destroying the key and ending the uploads.
+    await keyring(app).destroy(draft["id"])
+    response = await patch(client, url, token, FIRST, data[FIRST : 2 * FIRST])
+    await problem(response, 410, "gone")
+    assert (await head(client, url, token)).status == 410
+
+
+async def test_a_plain_head_an_older_version_kept_still_resumes_and_is_sealed_next(
+    make_client: Callable[..., Any], database_url: str
+) -> None:
+    client = await make_client(database_url=database_url)
+    app = client.server.app
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    data = media.large_jpeg(MiB)
+    url = await started(client, draft, data)
+    upload = upload_id(url)
+    await set_head(app, upload, data[:FIRST])  # as versions before sealed heads kept it
+    await patch_ok(client, url, token, FIRST, data[FIRST : 2 * FIRST])
+    kept = await stored_head(app, upload)
+    assert [run for run in runs(data[: 2 * FIRST]) if run in kept] == []
+    assert open_head(await keyring(app).for_reading(draft["id"]), upload, kept) == data[: 2 * FIRST]
+    await send(client, url, token, data, 300 * KiB, start=2 * FIRST)
+    submitted = await submit(client, draft)
+    assert submitted.status == 202, await submitted.text()
+    (stored,) = (await submitted.json())["files"]
+    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
+    assert await stored_original(client, stored["id"]) == data
