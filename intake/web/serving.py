@@ -30,7 +30,6 @@ from intake.web.metrics import metrics_listener
 from intake.web.pages.security import add_safe_headers
 from intake.web.problems import PROBLEM_JSON
 from intake.web.request_ids import HEADER, UNREAD, new_request_id
-from intake.web.socket_reading import read_at_most
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +47,7 @@ def _protocol_problem(status: int) -> IntakeError:
 
 class PrivateRequestHandler(RequestHandler):
     """aiohttp's connection handler, with errors told without the request's bytes or
-    the client's address; it reads its socket ``small_reads`` bytes at a time (but while
-    a request holds an upload turn: :mod:`intake.web.socket_reading`)."""
-
-    def __init__(self, *args: Any, small_reads: int | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._small_reads = small_reads
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        super().connection_made(transport)
-        if self._small_reads:
-            read_at_most(transport, self._small_reads)
+    the client's address."""
 
     def handle_error(
         self,
@@ -162,20 +151,16 @@ class WatchedRequestHandler(PrivateRequestHandler):
 
 class PrivateServer(web.Server):
     def __init__(self, *args: Any, connections: ClientConnections | None = None,
-                 small_reads: int | None = None, **kwargs: Any) -> None:  # fmt: skip
+                 **kwargs: Any) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         self.clients = connections
-        self.small_reads = small_reads
 
     def __call__(self) -> RequestHandler:
         if self.clients is not None:
             return WatchedRequestHandler(
-                self, loop=self._loop, connections=self.clients,
-                small_reads=self.small_reads, **self._kwargs,
-            )  # fmt: skip
-        return PrivateRequestHandler(
-            self, loop=self._loop, small_reads=self.small_reads, **self._kwargs
-        )
+                self, loop=self._loop, connections=self.clients, **self._kwargs
+            )
+        return PrivateRequestHandler(self, loop=self._loop, **self._kwargs)
 
 
 class PrivateAppRunner(web.AppRunner):
@@ -184,14 +169,13 @@ class PrivateAppRunner(web.AppRunner):
 
     async def _make_server(self) -> web.Server:
         made = await super()._make_server()
-        settings = self._app[SETTINGS]
+        limits = ConnectionLimits.from_settings(self._app[SETTINGS])
         return PrivateServer(
             made.request_handler,
             request_factory=made.request_factory,
             handler_cancellation=made.handler_cancellation,
             loop=asyncio.get_running_loop(),
-            connections=ClientConnections(ConnectionLimits.from_settings(settings)),
-            small_reads=settings.uploads.receive_buffer,
+            connections=ClientConnections(limits),
             **made._kwargs,
         )
 

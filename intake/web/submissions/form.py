@@ -28,7 +28,7 @@ from intake.submissions.receiving import AcceptedSubmission, SubmissionService
 from intake.uploads.filters import Sha256
 from intake.uploads.turns import Turn
 from intake.web.keys import SUBMISSIONS, UPLOAD_TURNS
-from intake.web.socket_reading import socket_reading
+from intake.web.socket_reading import SocketReading
 
 T = TypeVar("T")
 
@@ -186,7 +186,7 @@ async def receive_form_into(
     """:func:`receive_form`, filling ``fields`` with the text fields as they are read:
     what the reader wrote is known even when an error ends the form."""
     async with (
-        request.app[UPLOAD_TURNS].turn(socket_reading(request)) as turn,
+        request.app[UPLOAD_TURNS].turn(SocketReading(request)) as turn,
         service.receive() as incoming,
     ):
 
