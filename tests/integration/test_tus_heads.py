@@ -7,7 +7,6 @@ still resumes, and is sealed at the next save."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +19,7 @@ from intake.keys.master import MasterKeys
 from intake.web.keys import REPOSITORIES
 from tests import media
 from tests.conftest import TEST_MASTER_KEY
-from tests.integration.test_tus_tails import send, stored_original
+from tests.integration.test_tus_tails import send, stored_original, submitted_whole
 from tests.tus_helpers import (
     KiB,
     MiB,
@@ -87,11 +86,7 @@ async def test_a_head_is_sealed_bound_to_its_upload_and_the_upload_lands_byte_id
         assert open_head(data_key, upload, kept) == data[:sent]
     await send(client, url, token, data, 200 * KiB + 3, start=3 * KiB)
     assert await stored_head(app, upload) == b""
-    submitted = await submit(client, draft)
-    assert submitted.status == 202, await submitted.text()
-    (stored,) = (await submitted.json())["files"]
-    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
-    assert await stored_original(client, stored["id"]) == data
+    await submitted_whole(client, draft, data)
 
 
 async def test_a_head_copied_onto_another_upload_is_refused_and_ends_that_upload(
@@ -150,8 +145,4 @@ async def test_a_plain_head_an_older_version_kept_still_resumes_and_is_sealed_ne
     assert [run for run in runs(data[: 2 * FIRST]) if run in kept] == []
     assert open_head(await keyring(app).for_reading(draft["id"]), upload, kept) == data[: 2 * FIRST]
     await send(client, url, token, data, 300 * KiB, start=2 * FIRST)
-    submitted = await submit(client, draft)
-    assert submitted.status == 202, await submitted.text()
-    (stored,) = (await submitted.json())["files"]
-    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
-    assert await stored_original(client, stored["id"]) == data
+    await submitted_whole(client, draft, data)

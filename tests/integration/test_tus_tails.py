@@ -62,6 +62,15 @@ async def stored_original(client: Any, file_id: str) -> bytes:
     return bytes(await store.get_range(key, 0, (await store.head(key)).size - 1))
 
 
+async def submitted_whole(client: Any, draft: dict[str, Any], data: bytes) -> None:
+    """Submit ``draft``, whose one file is ``data``: accepted, and stored byte for byte."""
+    submitted = await submit(client, draft)
+    assert submitted.status == 202, await submitted.text()
+    (stored,) = (await submitted.json())["files"]
+    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
+    assert await stored_original(client, stored["id"]) == data
+
+
 def runs(data: bytes, count: int = 64) -> list[bytes]:
     step = max((len(data) - 64) // count, 1)
     return [data[i : i + 64] for i in range(0, len(data) - 64, step)]
@@ -90,11 +99,7 @@ async def test_a_photo_in_many_small_patches_lands_byte_identical_with_no_incomi
     await send(client, url, token, data, chunk, start=3 * chunk)
     assert await tail_rows(app, upload) == []
     assert await s3_store.list_keys(f"incoming/{upload}/") == []
-    submitted = await submit(client, draft)
-    assert submitted.status == 202, await submitted.text()
-    (stored,) = (await submitted.json())["files"]
-    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
-    assert await stored_original(client, stored["id"]) == data
+    await submitted_whole(client, draft, data)
 
 
 async def test_the_tail_is_sealed_with_the_submissions_key_and_bound_to_its_place(
