@@ -14,12 +14,9 @@ from sqlalchemy import select, update
 
 from intake.adapters.db.schema import uploads
 from intake.keys.heads import open_head
-from intake.keys.keyring import KeyRing
-from intake.keys.master import MasterKeys
 from intake.web.keys import REPOSITORIES
 from tests import media
-from tests.conftest import TEST_MASTER_KEY
-from tests.integration.test_tus_tails import send, stored_original, submitted_whole
+from tests.integration.test_tus_tails import keyring, send, stored_original, submitted_whole
 from tests.tus_helpers import (
     KiB,
     MiB,
@@ -36,10 +33,6 @@ from tests.tus_helpers import (
 
 FIRST = 1000
 """A first PATCH shorter than the sniff window (4 KiB): the upload keeps a head."""
-
-
-def keyring(app: Any) -> KeyRing:
-    return KeyRing(app[REPOSITORIES].data_keys, MasterKeys.parse(TEST_MASTER_KEY))
 
 
 async def stored_head(app: Any, upload: str) -> bytes:

@@ -71,6 +71,10 @@ async def submitted_whole(client: Any, draft: dict[str, Any], data: bytes) -> No
     assert await stored_original(client, stored["id"]) == data
 
 
+def keyring(app: Any) -> KeyRing:
+    return KeyRing(app[REPOSITORIES].data_keys, MasterKeys.parse(TEST_MASTER_KEY))
+
+
 def runs(data: bytes, count: int = 64) -> list[bytes]:
     step = max((len(data) - 64) // count, 1)
     return [data[i : i + 64] for i in range(0, len(data) - 64, step)]
@@ -119,7 +123,7 @@ async def test_the_tail_is_sealed_with_the_submissions_key_and_bound_to_its_plac
     assert [(start, size) for start, size, _ in rows] == expected
     everything = b"".join(stored for _, _, stored in rows)
     assert [run for run in runs(data) if run in everything] == []
-    keys = KeyRing(app[REPOSITORIES].data_keys, MasterKeys.parse(TEST_MASTER_KEY))
+    keys = keyring(app)
     data_key = await keys.for_reading(draft["id"])
     opened = b"".join(
         open_tail(data_key, upload_id(url), start, stored, size) for start, size, stored in rows
@@ -224,10 +228,7 @@ async def test_a_patch_that_lost_its_lease_leaves_no_tail_and_the_upload_resumes
         assert status.headers["Upload-Offset"] == str(3 * MiB)
 
     await send(client, url, token, data, 3 * MiB, start=3 * MiB)
-    submitted = await submit(client, draft)
-    (stored,) = (await submitted.json())["files"]
-    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
-    assert await stored_original(client, stored["id"]) == data
+    await submitted_whole(client, draft, data)
 
 
 async def test_segments_an_older_version_stored_still_complete_the_upload(
@@ -263,10 +264,7 @@ async def test_segments_an_older_version_stored_still_complete_the_upload(
     assert len(await tail_rows(app, upload)) == 3  # 650, 650 and 48 KiB
     await send(client, url, token, data, 4 * MiB, start=2 * MiB)
     assert await s3_store.list_keys(f"incoming/{upload}/") == []
-    submitted = await submit(client, draft)
-    (stored,) = (await submitted.json())["files"]
-    assert stored["sha256"] == hashlib.sha256(data).hexdigest()
-    assert await stored_original(client, stored["id"]) == data
+    await submitted_whole(client, draft, data)
 
 
 @pytest.mark.parametrize("sent", [200 * KiB, 5 * MiB], ids=["adding-to-the-tail", "filling-a-part"])
@@ -281,9 +279,7 @@ async def test_a_patch_after_the_key_is_destroyed_ends_the_upload_with_a_410(
     url = await create_url(client, token, len(data), filename="noise.jpg", filetype="image/jpeg")
     await patch_ok(client, url, token, 0, data[: 600 * KiB])
     # As an erasure leaves it between destroying the key and ending the uploads.
-    await KeyRing(app[REPOSITORIES].data_keys, MasterKeys.parse(TEST_MASTER_KEY)).destroy(
-        draft["id"]
-    )
+    await keyring(app).destroy(draft["id"])
     response = await patch(client, url, token, 600 * KiB, data[600 * KiB : 600 * KiB + sent])
     await problem(response, 410, "gone")
     assert (await head(client, url, token)).status == 410
