@@ -22,6 +22,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from intake.core.errors import NotFound
 from intake.core.metrics import CONTENT_TYPE, DOORS, Metrics
 from intake.web.keys import OBSERVED, SETTINGS
+from intake.web.media_types import media_type
 from intake.web.problems import PROBLEM_TYPE
 from intake.web.request_ids import logged_route
 from intake.wiring.observing import Observed
@@ -37,7 +38,7 @@ def door_of(request: web.Request, route: str) -> str | None:
         return "tus" if method in ("PATCH", "POST") and request.body_exists else None
     if method != "POST":
         return None
-    if route == "/api/v1/submissions" and request.content_type == _MULTIPART:
+    if route == "/api/v1/submissions" and media_type(request) == _MULTIPART:
         return "multipart"
     if route.endswith("/submit") and not route.startswith("/api/"):
         return "form"

@@ -109,7 +109,14 @@ async def test_too_many_fields_are_refused(make_client: Any) -> None:
     await problem(await client.post("/api/v1/submissions", data=data), 413, "payload-too-large")
 
 
-async def test_an_accepted_submission_answers_201_with_what_was_stored(client: Any) -> None:
+@pytest.mark.parametrize(
+    "content_type",
+    [f"multipart/form-data; boundary={BOUNDARY}",
+     f'Multipart/Form-Data ; boundary="{BOUNDARY}"'],
+)  # fmt: skip
+async def test_an_accepted_submission_answers_201_with_what_was_stored(
+    client: Any, content_type: str
+) -> None:
     body = (
         field_part("consent_terms", "true")
         + field_part("name", "Ahmad")
@@ -120,9 +127,9 @@ async def test_an_accepted_submission_answers_201_with_what_was_stored(client: A
     response = await client.post(
         "/api/v1/submissions",
         data=body,
-        headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
+        headers={"Content-Type": content_type},
     )
-    assert response.status == 201
+    assert response.status == 201, "a media type is case-insensitive (RFC 9110)"
     body = await response.json()
     assert response.headers["Location"] == f"/api/v1/submissions/{body['id']}"
     assert body["state"] == "processing"

@@ -8,6 +8,7 @@ from intake.safeguards.idempotency import fingerprint
 from intake.web.auth import bearer_token
 from intake.web.client_address import allowance
 from intake.web.keys import DRAFTS, SETTINGS, SUBMISSIONS, SUBMITTER
+from intake.web.media_types import media_type
 from intake.web.models import Answer, json_answer, read_body
 from intake.web.submissions.form import expect_continue, fingerprint_form, receive_form
 from intake.web.submissions.idempotent import idempotent
@@ -29,7 +30,7 @@ async def create_submission(request: web.Request) -> web.Response:
 
 
 async def _create_submission(request: web.Request) -> web.Response:
-    if request.content_type == "application/json":
+    if media_type(request) == "application/json":
         return await idempotent(
             request, "submissions", lambda: _create_draft(request), lambda: _json_print(request)
         )

@@ -28,6 +28,7 @@ from intake.submissions.receiving import AcceptedSubmission, SubmissionService
 from intake.uploads.filters import Sha256
 from intake.uploads.turns import Turn
 from intake.web.keys import SUBMISSIONS, UPLOAD_TURNS
+from intake.web.media_types import media_type
 from intake.web.socket_reading import SocketReading
 
 T = TypeVar("T")
@@ -130,9 +131,9 @@ async def _walk_form(
     (which returns its sha256). Returns the fields and each file's (name, sha256).
     ``turn`` is given up while the client is slow to send; ``fields``, when given, is
     filled as the fields arrive (what was read before an error)."""
-    if request.content_type != "multipart/form-data":
+    if (sent := media_type(request)) != "multipart/form-data":
         raise UnsupportedContentType(
-            "Send the submission as multipart/form-data.", content_type=request.content_type
+            "Send the submission as multipart/form-data.", content_type=sent
         )
     check_declared_size(request, policy)
     try:
