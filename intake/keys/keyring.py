@@ -3,7 +3,11 @@
 Each submission's objects, and those of its resumable uploads, are sealed with its own
 256-bit data key, random, kept only wrapped by a master key (:mod:`master`). Keys are
 unwrapped on every use, never kept in memory beyond the call that needs them: a key
-destroyed on one instance is gone on all of them.
+destroyed on one instance is gone on all of them. The one exception is a key *held* for
+a submission being received, whose row does not exist yet (no other instance can know
+of it): its objects are sealed with the key in memory, and the key is stored, wrapped,
+in the transaction that commits the row. If that fails, the objects sealed with it open
+for nobody (and are deleted, as every failed submission's are).
 """
 
 from __future__ import annotations
@@ -33,13 +37,37 @@ class KeyRing:
         self._repository = repository
         self._masters = masters
         self._clock = clock
+        self._held: dict[str, bytes] = {}
 
     @property
     def masters(self) -> MasterKeys:
         return self._masters
 
+    def made(self, submission_id: str) -> WrappedKey:
+        """A new data key for a submission whose row is not written yet, wrapped: for
+        the repository to store with that row, in the same transaction."""
+        return self._wrapped(os.urandom(KEY_BYTES), submission_id)
+
+    def hold(self, submission_id: str) -> WrappedKey:
+        """:meth:`made`, and held in this process to seal the submission's objects
+        before its row (and the key with it) is committed; :meth:`release` it then."""
+        data_key = os.urandom(KEY_BYTES)
+        self._held[submission_id] = data_key
+        return self._wrapped(data_key, submission_id)
+
+    def release(self, submission_id: str) -> None:
+        """Forget a held key: its row is committed (the key is read from there on), or
+        it never will be."""
+        self._held.pop(submission_id, None)
+
+    def _wrapped(self, data_key: bytes, submission_id: str) -> WrappedKey:
+        master_id, wrapped = self._masters.wrap(data_key, submission_id)
+        return WrappedKey(submission_id, master_id, wrapped)
+
     async def for_reading(self, submission_id: str) -> bytes:
         """The submission's data key; :class:`KeyDestroyed` when it has none."""
+        if (held := self._held.get(submission_id)) is not None:
+            return held
         found = await self._repository.get(submission_id)
         if found is None:
             raise KeyDestroyed("the data key of these objects is destroyed")
@@ -48,11 +76,12 @@ class KeyRing:
     async def for_writing(self, submission_id: str) -> bytes:
         """The submission's data key, made now if it has none yet; :class:`SubmissionErased`
         when it was destroyed (nothing is sealed for an erased submission)."""
+        if (held := self._held.get(submission_id)) is not None:
+            return held
         found = await self._repository.get(submission_id)
         if found is None:
             data_key = os.urandom(KEY_BYTES)
-            master_id, wrapped = self._masters.wrap(data_key, submission_id)
-            made = WrappedKey(submission_id, master_id, wrapped)
+            made = self._wrapped(data_key, submission_id)
             found = await self._repository.add(made, self._clock())
             if found is None:
                 raise SubmissionErased("this submission was erased: nothing more is stored for it")
@@ -74,9 +103,9 @@ class KeyRing:
         while batch := await self._repository.wrapped_with(current, ROTATE_BATCH):
             for old in batch:
                 data_key = self._masters.unwrap(old.master_key_id, old.wrapped, old.submission_id)
-                master_id, wrapped = self._masters.wrap(data_key, old.submission_id)
-                new = WrappedKey(old.submission_id, master_id, wrapped)
-                done += await self._repository.rewrap(old, new)
+                done += await self._repository.rewrap(
+                    old, self._wrapped(data_key, old.submission_id)
+                )
         return done
 
     async def counts(self) -> KeyCounts:

@@ -22,7 +22,7 @@ from intake.submissions.acceptance import inspection_job, received_audit
 from intake.submissions.fields import validate_fields
 from intake.submissions.filenames import sanitize_filename
 from intake.submissions.policy import IntakePolicy
-from intake.submissions.ports import SubmissionRepository
+from intake.submissions.ports import SubmissionKeys, SubmissionRepository
 from intake.submissions.records import (
     AuditEntry,
     FileState,
@@ -47,11 +47,13 @@ class DraftService:
         uploads: UploadRepository,
         policy: IntakePolicy,
         clock: Clock = utcnow,
+        keys: SubmissionKeys | None = None,
     ) -> None:
         self._submissions = submissions
         self._uploads = uploads
         self._policy = policy
         self._clock = clock
+        self._keys = keys
 
     async def create(self, raw_fields: Mapping[str, str]) -> NewDraft:
         details = validate_fields(raw_fields, self._policy.fields)
@@ -71,7 +73,8 @@ class DraftService:
         )
         audit = AuditEntry(submission_id, now, "submitter", "draft_created", None,
                            SubmissionState.DRAFT)  # fmt: skip
-        await self._submissions.add_submission(draft, [], [audit])
+        data_key = self._keys.made(submission_id) if self._keys is not None else None
+        await self._submissions.add_submission(draft, [], [audit], data_key=data_key)
         return NewDraft(draft, token)
 
     async def find(self, submission_id: str, token: str | None) -> Submission:

@@ -11,8 +11,24 @@ from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 from intake.jobs.records import Job
+from intake.keys.ports import WrappedKey
 from intake.submissions.records import AuditEntry, StoredFile, Submission, SubmissionState
 from intake.webhooks.records import OutboxEvent
+
+
+class SubmissionKeys(Protocol):
+    """The data keys of new submissions (:class:`intake.keys.keyring.KeyRing`): each is
+    stored with the submission's first row, in its transaction."""
+
+    def made(self, submission_id: str) -> WrappedKey:
+        """A new key, wrapped, for a row written without objects (a draft)."""
+
+    def hold(self, submission_id: str) -> WrappedKey:
+        """A new key, wrapped, that seals the submission's objects before its row is
+        committed; released once it is (or failed)."""
+
+    def release(self, submission_id: str) -> None:
+        """Stop holding the key (the row committed, or never will)."""
 
 
 class SubmissionRepository(Protocol):
@@ -30,9 +46,10 @@ class SubmissionRepository(Protocol):
         files: Sequence[StoredFile],
         audit: Sequence[AuditEntry],
         jobs: Sequence[Job] = (),
+        data_key: WrappedKey | None = None,
     ) -> None:
-        """Insert the submission, its files, audit entries and the jobs that follow it
-        up, together or none of them."""
+        """Insert the submission, its files, audit entries, the jobs that follow it up
+        and its data key, together or none of them."""
 
     async def get_submission(self, submission_id: str) -> Submission | None:
         """The submission with this id, or ``None``."""

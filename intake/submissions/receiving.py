@@ -3,8 +3,9 @@
 Nothing is acknowledged before it is durable: the row is committed only after every
 original is stored, and any failure on the way removes what was written (multipart
 uploads aborted, objects deleted, no row). The row is committed ``processing``, with
-the job that inspects its files, in one transaction; that job writes the manifest
-(:mod:`intake.submissions.manifest`), off the reader's request.
+the job that inspects its files and the data key its objects were sealed with (held in
+memory until then: :meth:`intake.keys.keyring.KeyRing.hold`), in one transaction; that
+job writes the manifest (:mod:`intake.submissions.manifest`), off the reader's request.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from intake.core.clock import Clock, utcnow
 from intake.core.errors import PayloadTooLarge, ValidationFailed
 from intake.core.ids import hash_token, new_id, new_reference, new_token
 from intake.core.object_store import ObjectStore
+from intake.keys.ports import WrappedKey
 from intake.media.types import MediaType
 from intake.submissions.acceptance import inspection_job, received_audit
 from intake.submissions.fields import validate_fields
 from intake.submissions.policy import IntakePolicy
-from intake.submissions.ports import SubmissionRepository
+from intake.submissions.ports import SubmissionKeys, SubmissionRepository
 from intake.submissions.records import (
     FileState,
     StoredFile,
@@ -49,11 +51,13 @@ class SubmissionService:
         repository: SubmissionRepository,
         policy: IntakePolicy,
         clock: Clock = utcnow,
+        keys: SubmissionKeys | None = None,
     ) -> None:
         self.store = store
         self.repository = repository
         self.policy = policy
         self.clock = clock
+        self.keys = keys
 
     def receive(self) -> IncomingSubmission:
         """A new submission to add files to; use as ``async with``."""
@@ -74,8 +78,12 @@ class IncomingSubmission:
         self._total = SizeLimit(self._policy.uploads.max_total_bytes, "This submission")
         self._written: list[str] = []
         self._done = False
+        self._keys = service.keys
+        self._data_key: WrappedKey | None = None
 
     async def __aenter__(self) -> IncomingSubmission:
+        if self._keys is not None:
+            self._data_key = self._keys.hold(self.id)
         return self
 
     async def __aexit__(
@@ -84,8 +92,12 @@ class IncomingSubmission:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if exc_type is not None or not self._done:
-            await asyncio.shield(self.discard())
+        try:
+            if exc_type is not None or not self._done:
+                await asyncio.shield(self.discard())
+        finally:
+            if self._keys is not None:
+                self._keys.release(self.id)
 
     async def add_file(self, filename: str, chunks: AsyncIterator[bytes]) -> StoredFile:
         if len(self.files) >= self._policy.uploads.max_files:
@@ -158,7 +170,7 @@ class IncomingSubmission:
         )
         audit = received_audit(submission, self.files, None, self.created_at)
         await self._service.repository.add_submission(
-            submission, self.files, audit, [inspection_job(submission)]
+            submission, self.files, audit, [inspection_job(submission)], self._data_key
         )
         self._done = True
         return AcceptedSubmission(submission, list(self.files), token)

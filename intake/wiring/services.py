@@ -134,7 +134,7 @@ def _services(
     clock: Clock,
     publisher: Publisher,
 ) -> Services:
-    drafts = DraftService(repos.submissions, repos.uploads, policy, clock)
+    drafts = DraftService(repos.submissions, repos.uploads, policy, clock, keys)
     uploads = UploadService(store, repos.uploads, keys, policy.uploads, _upload_rules(settings),
                             clock)  # fmt: skip
     erasure = Erasure(store, repos.submissions, uploads, keys, repos.published_copies)
@@ -143,7 +143,7 @@ def _services(
         store=store,
         keys=keys,
         repositories=repos,
-        submissions=SubmissionService(store, repos.submissions, policy, clock),
+        submissions=SubmissionService(store, repos.submissions, policy, clock, keys),
         drafts=drafts,
         uploads=uploads,
         submitter=SubmitterService(repos.submissions, repos.uploads, drafts, erasure, clock),

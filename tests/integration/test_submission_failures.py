@@ -11,11 +11,12 @@ from typing import Any
 from aiohttp import FormData, web
 from sqlalchemy import func, select
 
-from intake.adapters.db.schema import audit_log, files, submissions
+from intake.adapters.db.schema import audit_log, data_keys, files, submissions
 from intake.adapters.s3 import S3ObjectStore
 from intake.core.errors import DatabaseUnavailable, StorageUnavailable
 from intake.core.object_store import PartBody, UploadedPart
 from intake.jobs.records import Job
+from intake.keys.ports import WrappedKey
 from intake.submissions.records import AuditEntry, StoredFile, Submission
 from intake.web.keys import REPOSITORIES, REPOSITORY
 from tests.rawhttp import (
@@ -36,13 +37,14 @@ async def bucket_state(store: S3ObjectStore) -> tuple[set[str], set[tuple[str, s
     )
 
 
-async def row_counts(client: Any) -> tuple[int, int, int]:
+async def row_counts(client: Any) -> tuple[int, int, int, int]:
+    """Rows of submissions, files, audit entries and data keys."""
     async with client.server.app[REPOSITORIES].engine.connect() as conn:
         counts = [
             (await conn.execute(select(func.count()).select_from(t))).scalar_one()
-            for t in (submissions, files, audit_log)
+            for t in (submissions, files, audit_log, data_keys)
         ]
-    return counts[0], counts[1], counts[2]
+    return counts[0], counts[1], counts[2], counts[3]
 
 
 def random_chunks(total: int, size: int = 256 * 1024) -> Iterator[bytes]:
@@ -83,7 +85,7 @@ async def test_a_client_that_disconnects_halfway_leaves_nothing(
         return await bucket_state(s3_store) == before
 
     assert await wait_for(clean), "objects or multipart uploads were left behind"
-    assert await row_counts(client) == (0, 0, 0)
+    assert await row_counts(client) == (0, 0, 0, 0)
 
 
 async def test_a_refused_type_is_answered_after_reading_only_the_head(
@@ -180,7 +182,7 @@ async def test_an_s3_failure_halfway_removes_what_was_stored(
     assert response.status == 503
     assert response.content_type == "application/problem+json"
     assert await bucket_state(s3_store) == before
-    assert await row_counts(client) == (0, 0, 0)
+    assert await row_counts(client) == (0, 0, 0, 0)
 
 
 class FailingRepository:
@@ -196,6 +198,7 @@ class FailingRepository:
         files_: Sequence[StoredFile],
         audit: Sequence[AuditEntry],
         jobs: Sequence[Job] = (),
+        data_key: WrappedKey | None = None,
     ) -> None:
         raise DatabaseUnavailable("the database did not answer")
 
@@ -209,3 +212,4 @@ async def test_a_database_failure_at_commit_removes_the_objects(
     response = await client.post("/api/v1/submissions", data=two_files_form())
     assert response.status == 503
     assert await bucket_state(s3_store) == before
+    assert await row_counts(client) == (0, 0, 0, 0), "not even the key its files were sealed with"

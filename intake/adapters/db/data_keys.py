@@ -14,6 +14,11 @@ from intake.keys.ports import KeyCounts, WrappedKey
 _LIVE = data_keys.c.wrapped.is_not(None)
 
 
+def key_row(key: WrappedKey, now: dt.datetime) -> dict[str, object]:
+    return {"submission_id": key.submission_id, "master_key_id": key.master_key_id,
+            "wrapped": key.wrapped, "created_at": now}  # fmt: skip
+
+
 class SqlDataKeyRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
@@ -35,10 +40,7 @@ class SqlDataKeyRepository:
         return (await self._get(submission_id))[1]
 
     async def add(self, key: WrappedKey, now: dt.datetime) -> WrappedKey | None:
-        statement = self._insert(data_keys).values(
-            submission_id=key.submission_id, master_key_id=key.master_key_id,
-            wrapped=key.wrapped, created_at=now,
-        ).on_conflict_do_nothing(
+        statement = self._insert(data_keys).values(key_row(key, now)).on_conflict_do_nothing(
             index_elements=[data_keys.c.submission_id]
         ).returning(data_keys.c.submission_id)  # fmt: skip
         async with self._db.statement() as conn:

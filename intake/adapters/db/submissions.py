@@ -13,11 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db import erasure
 from intake.adapters.db.audit import audit_from, audit_row
+from intake.adapters.db.data_keys import key_row
 from intake.adapters.db.jobs import insert_jobs
 from intake.adapters.db.outbox import write_event
-from intake.adapters.db.schema import audit_log, files, submissions
+from intake.adapters.db.schema import audit_log, data_keys, files, submissions
 from intake.adapters.db.transactions import Database
 from intake.jobs.records import Job
+from intake.keys.ports import WrappedKey
 from intake.submissions.records import (
     AuditEntry,
     FileFlag,
@@ -142,9 +144,12 @@ class SqlSubmissionRepository:
         files_: Sequence[StoredFile],
         audit: Sequence[AuditEntry],
         jobs: Sequence[Job] = (),
+        data_key: WrappedKey | None = None,
     ) -> None:
         async with self._tx() as conn:
             await conn.execute(insert(submissions), [submission_row(submission)])
+            if data_key is not None:
+                await conn.execute(insert(data_keys), [key_row(data_key, submission.created_at)])
             if files_:
                 await conn.execute(insert(files), [file_row(f) for f in files_])
             if audit:
