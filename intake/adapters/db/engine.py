@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from intake.adapters.db.sqlite_driver import OneTripDbapi
 from intake.adapters.private_files import private_directory, private_file, tighten
 
 IDLE_BEFORE_PING = 1.0
@@ -28,7 +29,7 @@ def bits_apart(a: int, b: int) -> int:
     return ((a ^ b) & _LOW_64).bit_count()
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function(BITS_APART, 2, bits_apart, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA secure_delete=ON")  # freed pages and cells are zeroed
@@ -75,7 +76,8 @@ def create_engine(
     url: str, *, pool_size: int = 10, idle_before_ping: float = IDLE_BEFORE_PING
 ) -> AsyncEngine:
     """An engine for ``url``; SQLite gets WAL, durable commits, a busy timeout and
-    ``secure_delete``, in a file only its owner can read."""
+    ``secure_delete``, in a file only its owner can read, and each statement in one trip
+    to aiosqlite's thread (:mod:`.sqlite_driver`)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
@@ -83,8 +85,13 @@ def create_engine(
         # Every connection is used in a transaction that ends (commits or rolls back) before
         # it goes back to the pool: the pool's own ROLLBACK on return would be one more trip
         # to aiosqlite's thread per transaction (three per tus PATCH) that changes nothing.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_reset_on_return=None)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": 30},
+            pool_reset_on_return=None,
+            **({"module": OneTripDbapi()} if parsed.get_driver_name() == "aiosqlite" else {}),
+        )
+        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
         return engine
     engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size)
     event.listen(engine.sync_engine, "checkin", _note_idle)

@@ -1,0 +1,100 @@
+"""SQLAlchemy's aiosqlite driver with each statement one trip to the connection's thread.
+
+aiosqlite runs a connection's calls on a thread of its own; every call is a trip: a queue
+put, a thread wake-up, and the event loop woken through its self-pipe with the answer.
+SQLAlchemy's adapter makes a statement four trips (make a cursor, execute, fetch the
+rows, close the cursor), which cost far more CPU than SQLite takes to run it (about
+0.45 CPU-ms a statement on the development VM; `bench/upload_throughput.py` workloads of
+small files run 5 to 10 statements per request). Here the cursor is made, executed, read
+and closed in one trip; the rows come back with it, as the adapter kept them anyway.
+Everything else (transactions, errors, server-side cursors) is SQLAlchemy's own.
+"""
+
+from __future__ import annotations
+
+import collections
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+import aiosqlite
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
+
+
+class _Ran:
+    """What the cursor tells after its statement ran (the real one is closed by then)."""
+
+    __slots__ = ("arraysize", "description", "lastrowid", "rowcount")
+
+    def __init__(self, cursor: sqlite3.Cursor | None = None) -> None:
+        self.description = cursor.description if cursor else None
+        self.rowcount = cursor.rowcount if cursor else -1
+        self.lastrowid = cursor.lastrowid if cursor else None
+        self.arraysize = 1
+
+    def close(self) -> None:
+        pass
+
+
+def _run(
+    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
+) -> tuple[_Ran, list[Any]]:
+    """On the connection's thread: run the statement, read its rows, close its cursor."""
+    cursor = connection.cursor()
+    try:
+        if many:
+            cursor.executemany(operation, parameters)
+        elif parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        rows = cursor.fetchall() if cursor.description else []
+        return _Ran(cursor), rows
+    finally:
+        cursor.close()
+
+
+class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
+    __slots__ = ()
+    _awaitable_cursor_close = False
+
+    def _make_new_cursor(self, connection: Any) -> Any:
+        return _Ran()
+
+    def _aenter_cursor(self, cursor: Any) -> Any:
+        return cursor
+
+    async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
+        async with self._adapt_connection._execute_mutex:
+            connection = self._connection
+            ran, rows = await connection._execute(
+                _run, connection._conn, operation, parameters, many
+            )
+        self._cursor = ran
+        self._rows = collections.deque(rows)
+
+    async def _execute_async(self, operation: Any, parameters: Any) -> Any:
+        await self._trip(operation, parameters, False)
+
+    async def _executemany_async(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
+        await self._trip(operation, seq_of_parameters, True)
+
+
+class OneTripConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+    _cursor_cls = OneTripCursor
+
+
+class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
+    """The DBAPI module SQLAlchemy's aiosqlite dialect is given (``module=``)."""
+
+    def __init__(self) -> None:
+        super().__init__(aiosqlite, sqlite3)
+
+    def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
+        adapted = super().connect(*arg, **kw)
+        return OneTripConnection(self, adapted._connection)

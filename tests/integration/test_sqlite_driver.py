@@ -1,0 +1,84 @@
+"""intake's SQLite engine: each statement one trip to aiosqlite's thread, and answers,
+counts and errors exactly as SQLAlchemy gives them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from intake.adapters.db.engine import create_engine
+
+metadata = MetaData()
+rows = Table("rows", metadata, Column("id", String, primary_key=True), Column("n", Integer))
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/driver.db")
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.create_all)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def trips(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of each function sent to a connection's thread, in order."""
+    sent: list[str] = []
+    real = aiosqlite.Connection._execute
+
+    async def counted(self: aiosqlite.Connection, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(getattr(fn, "__name__", repr(fn)))
+        return await real(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return sent
+
+
+async def test_rows_counts_and_returning_come_back_as_sqlalchemy_gives_them(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.begin() as conn:
+        many = await conn.execute(insert(rows), [{"id": f"r{i}", "n": i} for i in range(5)])
+        assert many.rowcount == 5
+        returned = await conn.execute(insert(rows).values(id="x", n=9).returning(rows.c.id))
+        assert returned.all() == [("x",)]
+        changed = await conn.execute(update(rows).where(rows.c.n < 3).values(n=rows.c.n + 10))
+        assert changed.rowcount == 3
+    async with engine.connect() as conn:
+        result = await conn.execute(select(rows.c.id, rows.c.n).order_by(rows.c.id))
+        assert result.keys() == ["id", "n"]
+        assert result.all() == [("r0", 10), ("r1", 11), ("r2", 12), ("r3", 3), ("r4", 4),
+                                ("x", 9)]  # fmt: skip
+        assert (await conn.execute(select(rows).where(rows.c.id == "none"))).first() is None
+
+
+async def test_a_failed_statement_raises_sqlalchemys_error_and_its_transaction_rolls_back(
+    engine: AsyncEngine,
+) -> None:
+    async def twice() -> None:
+        async with engine.begin() as conn:
+            await conn.execute(insert(rows).values(id="a", n=1))
+            await conn.execute(insert(rows).values(id="a", n=2))
+
+    with pytest.raises(IntegrityError):
+        await twice()
+    async with engine.connect() as conn:
+        assert (await conn.execute(select(func.count()).select_from(rows))).scalar() == 0
+
+
+async def test_each_statement_is_one_trip_to_the_connections_thread(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(insert(rows).values(id="a", n=1))
+        await conn.execute(select(rows.c.n).where(rows.c.id == "a"))
+        await conn.execute(insert(rows), [{"id": "b", "n": 2}, {"id": "c", "n": 3}])
+    assert trips == ["_run", "_run", "_run", "commit"]
