@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import json
 import statistics
 import tempfile
@@ -42,9 +43,11 @@ async def read_one(conn: AsyncConnection, i: int) -> None:
 
 
 def inserts(count: int) -> Work:
+    ids = itertools.count()
+
     async def run(conn: AsyncConnection, i: int) -> None:
-        for j in range(count):
-            await conn.execute(insert(rows).values(id=f"{count}-{i}-{j}", n=i))
+        for _ in range(count):
+            await conn.execute(insert(rows).values(id=f"{count}-{next(ids)}", n=i))
 
     return run
 
