@@ -3,11 +3,11 @@
 aiosqlite runs a connection's calls on a thread of its own; every call is a trip: a queue
 put, a thread wake-up, and the event loop woken through its self-pipe with the answer.
 SQLAlchemy's adapter makes a statement four trips (make a cursor, execute, fetch the
-rows, close the cursor), which cost far more CPU than SQLite takes to run it (about
-0.45 CPU-ms a statement on the development VM; `bench/upload_throughput.py` workloads of
-small files run 5 to 10 statements per request). Here the cursor is made, executed, read
-and closed in one trip; the rows come back with it, as the adapter kept them anyway.
-Everything else (transactions, errors, server-side cursors) is SQLAlchemy's own.
+rows, close the cursor), which cost more CPU than SQLite takes to run it. Here the cursor
+is made, executed, read and closed in one trip; the rows come back with it, as the
+adapter kept them anyway. Everything else (transactions, errors, server-side cursors) is
+SQLAlchemy's own. ``make bench-sqlite`` measures both side by side (the stock driver
+spent 1.4 to 1.6 times the CPU per transaction on the development VM).
 """
 
 from __future__ import annotations
