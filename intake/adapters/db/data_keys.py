@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from intake.adapters.db.schema import data_keys, uploads
@@ -12,6 +12,9 @@ from intake.adapters.db.transactions import Database
 from intake.keys.ports import KeyCounts, WrappedKey
 
 _LIVE = data_keys.c.wrapped.is_not(None)
+_OF_SUBMISSION = select(data_keys.c.master_key_id, data_keys.c.wrapped).where(
+    data_keys.c.submission_id == bindparam("p_submission_id")
+)
 
 
 def key_row(key: WrappedKey, now: dt.datetime) -> dict[str, object]:
@@ -25,11 +28,8 @@ class SqlDataKeyRepository:
         self._insert = postgresql.insert if database.postgres else sqlite.insert
 
     async def _get(self, submission_id: str) -> tuple[bool, WrappedKey | None]:
-        query = select(data_keys.c.master_key_id, data_keys.c.wrapped).where(
-            data_keys.c.submission_id == submission_id
-        )
         async with self._db.statement(write=False) as conn:
-            row = (await conn.execute(query)).first()
+            row = (await conn.execute(_OF_SUBMISSION, {"p_submission_id": submission_id})).first()
         if row is None:
             return False, None
         if row.wrapped is None:

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from sqlalchemy import Row, and_, func, insert, select, text, update
+from sqlalchemy import Row, and_, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db import erasure
@@ -36,6 +36,22 @@ _DETAIL_COLUMNS = (
     "name", "email", "phone", "title", "story", "location",
     "occurred_at", "locale", "consent_terms", "consent_contact",
 )  # fmt: skip
+
+
+_BY_ID = select(submissions).where(submissions.c.id == bindparam("p_id"))
+_DRAFT_SUBMITTED = (
+    update(submissions)
+    .where(
+        submissions.c.id == bindparam("p_id"),
+        submissions.c.state == SubmissionState.DRAFT.value,
+    )
+    .values(
+        state=bindparam("p_state"),
+        updated_at=bindparam("p_updated_at", type_=submissions.c.updated_at.type),
+        file_count=bindparam("p_file_count"),
+        total_bytes=bindparam("p_total_bytes"),
+    )
+)
 
 
 def submission_row(s: Submission) -> dict[str, Any]:
@@ -158,9 +174,7 @@ class SqlSubmissionRepository:
 
     async def get_submission(self, submission_id: str) -> Submission | None:
         async with self._db.statement(write=False) as conn:
-            row = (
-                await conn.execute(select(submissions).where(submissions.c.id == submission_id))
-            ).first()
+            row = (await conn.execute(_BY_ID, {"p_id": submission_id})).first()
         return submission_from(row) if row else None
 
     async def states_of(self, submission_ids: Sequence[str]) -> dict[str, SubmissionState]:
@@ -204,23 +218,11 @@ class SqlSubmissionRepository:
         audit: Sequence[AuditEntry],
         jobs: Sequence[Job] = (),
     ) -> bool:
-        statement = (
-            update(submissions)
-            .where(
-                and_(
-                    submissions.c.id == submission.id,
-                    submissions.c.state == SubmissionState.DRAFT.value,
-                )
-            )
-            .values(
-                state=submission.state.value,
-                updated_at=submission.updated_at,
-                file_count=submission.file_count,
-                total_bytes=submission.total_bytes,
-            )
-        )
+        params = {"p_id": submission.id, "p_state": submission.state.value,
+                  "p_updated_at": submission.updated_at, "p_file_count": submission.file_count,
+                  "p_total_bytes": submission.total_bytes}  # fmt: skip
         async with self._tx() as conn:
-            if (await conn.execute(statement)).rowcount != 1:
+            if (await conn.execute(_DRAFT_SUBMITTED, params)).rowcount != 1:
                 return False
             if files_:
                 await conn.execute(insert(files), [file_row(f) for f in files_])

@@ -119,7 +119,19 @@ _SAVE_WHERE = and_(
 _SAVE = update(uploads).where(_SAVE_WHERE).values({n: bindparam(f"v_{n}") for n in _MUTABLE})
 _SAVE_AND_RELEASE = _SAVE.values(lock_id="", lock_expires_at=None)
 
-_OF_SUBMISSION = select(uploads).order_by(uploads.c.created_at, uploads.c.id)
+_OF_SUBMISSION = (
+    select(uploads)
+    .where(uploads.c.submission_id == bindparam("p_submission_id"))
+    .order_by(uploads.c.created_at, uploads.c.id)
+)
+_BY_ID = select(uploads).where(uploads.c.id == bindparam("p_id"))
+_STATE_HELD = (
+    select(submissions.c.state)
+    .where(submissions.c.id == bindparam("p_submission_id"))
+    .with_for_update()
+)
+_OWNER_BY_ID = _OWNER.where(submissions.c.id == bindparam("p_id"))
+_OWNER_BY_TOKEN_HASH = _OWNER.where(submissions.c.token_hash == bindparam("p_token_hash"))
 
 
 class SqlUploadRepository:
@@ -133,26 +145,22 @@ class SqlUploadRepository:
     async def add_upload_checked(
         self, submission_id: str, build: Callable[[Sequence[Upload]], Upload]
     ) -> Upload | None:
-        held = (
-            select(submissions.c.state).where(submissions.c.id == submission_id).with_for_update()
-        )
+        params = {"p_submission_id": submission_id}
         async with self._db.transaction() as conn:
-            state = (await conn.execute(held)).scalar()
+            state = (await conn.execute(_STATE_HELD, params)).scalar()
             if state != SubmissionState.DRAFT.value:
                 return None
-            query = _OF_SUBMISSION.where(uploads.c.submission_id == submission_id)
-            upload = build([upload_from(r) for r in await conn.execute(query)])
+            upload = build([upload_from(r) for r in await conn.execute(_OF_SUBMISSION, params)])
             await conn.execute(insert(uploads), [upload_row(upload)])
         return upload
 
     async def declare_length_checked(
         self, upload: Upload, length: int, check: Callable[[Sequence[Upload]], None]
     ) -> bool:
-        held = select(submissions.c.id).where(submissions.c.id == upload.submission_id)
+        params = {"p_submission_id": upload.submission_id}
         async with self._db.transaction() as conn:
-            await conn.execute(held.with_for_update())
-            query = _OF_SUBMISSION.where(uploads.c.submission_id == upload.submission_id)
-            check([upload_from(r) for r in await conn.execute(query)])
+            await conn.execute(_STATE_HELD, params)
+            check([upload_from(r) for r in await conn.execute(_OF_SUBMISSION, params)])
             declared = await conn.execute(
                 update(uploads)
                 .where(uploads.c.id == upload.id, uploads.c.length.is_(None))
@@ -162,7 +170,7 @@ class SqlUploadRepository:
 
     async def get_upload(self, upload_id: str) -> Upload | None:
         async with self._db.read() as conn:
-            row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
+            row = (await conn.execute(_BY_ID, {"p_id": upload_id})).first()
         return upload_from(row) if row else None
 
     async def states_of(self, upload_ids: Sequence[str]) -> dict[str, UploadState]:
@@ -174,23 +182,22 @@ class SqlUploadRepository:
 
     async def get_with_owner(self, upload_id: str) -> tuple[Upload, UploadOwner] | None:
         async with self._db.read() as conn:
-            row = (await conn.execute(select(uploads).where(uploads.c.id == upload_id))).first()
+            row = (await conn.execute(_BY_ID, {"p_id": upload_id})).first()
             if row is None:
                 return None
-            owner_query = _OWNER.where(submissions.c.id == row.submission_id)
-            owner = (await conn.execute(owner_query)).one()
+            owner = (await conn.execute(_OWNER_BY_ID, {"p_id": row.submission_id})).one()
         return upload_from(row), _owner_from(owner)
 
     async def owner_by_token_hash(self, token_hash: str) -> UploadOwner | None:
         async with self._db.read() as conn:
-            query = _OWNER.where(submissions.c.token_hash == token_hash)
-            row = (await conn.execute(query)).first()
+            query = _OWNER_BY_TOKEN_HASH
+            row = (await conn.execute(query, {"p_token_hash": token_hash})).first()
         return _owner_from(row) if row else None
 
     async def uploads_of(self, submission_id: str) -> list[Upload]:
-        query = _OF_SUBMISSION.where(uploads.c.submission_id == submission_id)
         async with self._db.read() as conn:
-            return [upload_from(r) for r in await conn.execute(query)]
+            found = await conn.execute(_OF_SUBMISSION, {"p_submission_id": submission_id})
+            return [upload_from(r) for r in found]
 
     async def claim(
         self, upload_id: str, *, offset: int, lock_id: str, until: dt.datetime, now: dt.datetime
