@@ -8,6 +8,7 @@ still resumes, and is sealed at the next save."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -60,37 +61,62 @@ async def started(client: Any, draft: dict[str, Any], data: bytes) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class Started:
+    """A draft with a 1 MiB photo's upload whose first PATCH sent only its first bytes."""
+
+    client: Any
+    draft: dict[str, Any]
+    data: bytes
+    url: str
+
+    @property
+    def app(self) -> Any:
+        return self.client.server.app
+
+    @property
+    def token(self) -> str:
+        return str(self.draft["submitter_token"])
+
+    @property
+    def upload(self) -> str:
+        return upload_id(self.url)
+
+
+async def a_started_upload(make_client: Callable[..., Any], database_url: str) -> Started:
+    client = await make_client(database_url=database_url)
+    draft = await new_draft(client)
+    data = media.large_jpeg(MiB)
+    return Started(client, draft, data, await started(client, draft, data))
+
+
+async def head_is_sealed(up: Started, sent: int) -> None:
+    """The upload's head holds no run of the first ``sent`` bytes and opens to them."""
+    kept = await stored_head(up.app, up.upload)
+    assert [run for run in runs(up.data[:sent]) if run in kept] == []
+    data_key = await keyring(up.app).for_reading(up.draft["id"])
+    assert open_head(data_key, up.upload, kept) == up.data[:sent]
+
+
 async def test_a_head_is_sealed_bound_to_its_upload_and_the_upload_lands_byte_identical(
     make_client: Callable[..., Any], database_url: str
 ) -> None:
-    client = await make_client(database_url=database_url)
-    app = client.server.app
-    draft = await new_draft(client)
-    token = draft["submitter_token"]
-    data = media.large_jpeg(MiB)
-    url = await started(client, draft, data)
-    upload = upload_id(url)
-    data_key = await keyring(app).for_reading(draft["id"])
+    up = await a_started_upload(make_client, database_url)
     for sent in (FIRST, 3 * KiB):  # kept after each PATCH while the type is still unknown
         if sent > FIRST:
-            await patch_ok(client, url, token, FIRST, data[FIRST:sent])
-        kept = await stored_head(app, upload)
-        assert [run for run in runs(data[:sent]) if run in kept] == []
-        assert open_head(data_key, upload, kept) == data[:sent]
-    await send(client, url, token, data, 200 * KiB + 3, start=3 * KiB)
-    assert await stored_head(app, upload) == b""
-    await submitted_whole(client, draft, data)
+            await patch_ok(up.client, up.url, up.token, FIRST, up.data[FIRST:sent])
+        await head_is_sealed(up, sent)
+    await send(up.client, up.url, up.token, up.data, 200 * KiB + 3, start=3 * KiB)
+    assert await stored_head(up.app, up.upload) == b""
+    await submitted_whole(up.client, up.draft, up.data)
 
 
 async def test_a_head_copied_onto_another_upload_is_refused_and_ends_that_upload(
     make_client: Callable[..., Any], database_url: str
 ) -> None:
-    client = await make_client(database_url=database_url)
-    app = client.server.app
-    draft = await new_draft(client)
-    token = draft["submitter_token"]
-    data, other = media.large_jpeg(MiB), media.jpeg_with_exif()
-    url = await started(client, draft, data)
+    up = await a_started_upload(make_client, database_url)
+    client, app, draft, token, data, url = up.client, up.app, up.draft, up.token, up.data, up.url
+    other = media.jpeg_with_exif()
     other_url = await started(client, draft, other)
     # The same submission, so the same data key: only the head's binding refuses it.
     await set_head(app, upload_id(other_url), await stored_head(app, upload_id(url)))
@@ -109,33 +135,20 @@ async def test_a_head_copied_onto_another_upload_is_refused_and_ends_that_upload
 async def test_a_head_whose_key_is_destroyed_ends_the_upload_with_a_410(
     make_client: Callable[..., Any], database_url: str
 ) -> None:
-    client = await make_client(database_url=database_url)
-    app = client.server.app
-    draft = await new_draft(client)
-    token = draft["submitter_token"]
-    data = media.large_jpeg(MiB)
-    url = await started(client, draft, data)
+    up = await a_started_upload(make_client, database_url)
     # As an erasure leaves it between destroying the key and ending the uploads.
-    await keyring(app).destroy(draft["id"])
-    response = await patch(client, url, token, FIRST, data[FIRST : 2 * FIRST])
+    await keyring(up.app).destroy(up.draft["id"])
+    response = await patch(up.client, up.url, up.token, FIRST, up.data[FIRST : 2 * FIRST])
     await problem(response, 410, "gone")
-    assert (await head(client, url, token)).status == 410
+    assert (await head(up.client, up.url, up.token)).status == 410
 
 
 async def test_a_plain_head_an_older_version_kept_still_resumes_and_is_sealed_next(
     make_client: Callable[..., Any], database_url: str
 ) -> None:
-    client = await make_client(database_url=database_url)
-    app = client.server.app
-    draft = await new_draft(client)
-    token = draft["submitter_token"]
-    data = media.large_jpeg(MiB)
-    url = await started(client, draft, data)
-    upload = upload_id(url)
-    await set_head(app, upload, data[:FIRST])  # as versions before sealed heads kept it
-    await patch_ok(client, url, token, FIRST, data[FIRST : 2 * FIRST])
-    kept = await stored_head(app, upload)
-    assert [run for run in runs(data[: 2 * FIRST]) if run in kept] == []
-    assert open_head(await keyring(app).for_reading(draft["id"]), upload, kept) == data[: 2 * FIRST]
-    await send(client, url, token, data, 300 * KiB, start=2 * FIRST)
-    await submitted_whole(client, draft, data)
+    up = await a_started_upload(make_client, database_url)
+    await set_head(up.app, up.upload, up.data[:FIRST])  # as versions before sealed heads kept it
+    await patch_ok(up.client, up.url, up.token, FIRST, up.data[FIRST : 2 * FIRST])
+    await head_is_sealed(up, 2 * FIRST)
+    await send(up.client, up.url, up.token, up.data, 300 * KiB, start=2 * FIRST)
+    await submitted_whole(up.client, up.draft, up.data)
