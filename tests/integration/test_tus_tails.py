@@ -75,6 +75,19 @@ def keyring(app: Any) -> KeyRing:
     return KeyRing(app[REPOSITORIES].data_keys, MasterKeys.parse(TEST_MASTER_KEY))
 
 
+async def photo_upload(
+    make_client: Callable[..., Any], database_url: str
+) -> tuple[Any, Any, dict[str, Any], str, bytes, str]:
+    """A draft on a service that stores 5 MiB parts, and its photo's upload, nothing sent
+    yet: the client, its app, the draft, its token, the photo, the upload's URL."""
+    client = await make_client(database_url=database_url, s3_part_size="5 MiB")
+    draft = await new_draft(client)
+    token = draft["submitter_token"]
+    data = photo()
+    url = await create_url(client, token, len(data), filename="noise.jpg", filetype="image/jpeg")
+    return client, client.server.app, draft, token, data, url
+
+
 def runs(data: bytes, count: int = 64) -> list[bytes]:
     step = max((len(data) - 64) // count, 1)
     return [data[i : i + 64] for i in range(0, len(data) - 64, step)]
@@ -83,12 +96,7 @@ def runs(data: bytes, count: int = 64) -> list[bytes]:
 async def test_a_photo_in_many_small_patches_lands_byte_identical_with_no_incoming_object(
     make_client: Callable[..., Any], s3_store: S3ObjectStore, database_url: str
 ) -> None:
-    client = await make_client(database_url=database_url, s3_part_size="5 MiB")
-    app = client.server.app
-    draft = await new_draft(client)
-    token = draft["submitter_token"]
-    data = photo()
-    url = await create_url(client, token, len(data), filename="noise.jpg", filetype="image/jpeg")
+    client, app, draft, token, data, url = await photo_upload(make_client, database_url)
     upload = upload_id(url)
     chunk = 300 * KiB + 7  # pieces never aligned with a part or a sealed block
     await send(client, url, token, data[: 3 * chunk], chunk)
@@ -199,12 +207,7 @@ class TakenOver:
 async def test_a_patch_that_lost_its_lease_leaves_no_tail_and_the_upload_resumes(
     make_client: Callable[..., Any], database_url: str
 ) -> None:
-    client = await make_client(database_url=database_url, s3_part_size="5 MiB")
-    app = client.server.app
-    draft = await new_draft(client)
-    token = draft["submitter_token"]
-    data = photo()
-    url = await create_url(client, token, len(data), filename="noise.jpg", filetype="image/jpeg")
+    client, app, draft, token, data, url = await photo_upload(make_client, database_url)
     upload = upload_id(url)
     await patch_ok(client, url, token, 0, data[: 3 * MiB])
     before = await tail_rows(app, upload)
@@ -271,12 +274,7 @@ async def test_segments_an_older_version_stored_still_complete_the_upload(
 async def test_a_patch_after_the_key_is_destroyed_ends_the_upload_with_a_410(
     make_client: Callable[..., Any], database_url: str, sent: int
 ) -> None:
-    client = await make_client(database_url=database_url, s3_part_size="5 MiB")
-    app = client.server.app
-    draft = await new_draft(client)
-    token = draft["submitter_token"]
-    data = photo()
-    url = await create_url(client, token, len(data), filename="noise.jpg", filetype="image/jpeg")
+    client, app, draft, token, data, url = await photo_upload(make_client, database_url)
     await patch_ok(client, url, token, 0, data[: 600 * KiB])
     # As an erasure leaves it between destroying the key and ending the uploads.
     await keyring(app).destroy(draft["id"])
