@@ -134,7 +134,8 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
 
     ``object_store``/``repository`` replace the real ones (for fault injection around
     them); ``configure`` may add signals or middlewares before the app starts; ``clock``
-    (e.g. a :class:`tests.clocks.ShiftedClock`) moves time instead of waiting. Every
+    (e.g. a :class:`tests.clocks.ShiftedClock`) moves time instead of waiting; ``server``
+    holds options of aiohttp's connection handler (``lingering_time``). Every
     answer is recorded and checked against the app's OpenAPI document at the end.
     """
     clients: list[TestClient[Any, Any]] = []
@@ -146,6 +147,7 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
         repository: SubmissionRepository | None = None,
         configure: Callable[[web.Application], None] | None = None,
         clock: Clock = utcnow,
+        server: dict[str, Any] | None = None,
         **env: str,
     ) -> TestClient[Any, Any]:
         env.setdefault("database_url", f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
@@ -160,7 +162,9 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
         RECORDER.install(app)
         if configure is not None:
             configure(app)
-        client: TestClient[Any, Any] = TestClient(PrivateTestServer(app, host="127.0.0.1"))
+        test_server = PrivateTestServer(app, host="127.0.0.1")
+        await test_server.start_server(**(server or {}))
+        client: TestClient[Any, Any] = TestClient(test_server)
         await client.start_server()
         clients.append(client)
         return client

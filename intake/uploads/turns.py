@@ -33,6 +33,9 @@ class Reading(Protocol):
 
     def resume_reading(self) -> None: ...
 
+    def taking_in(self, held: bool) -> None:
+        """The request holds a turn (read its body in large blocks) or not (small ones)."""
+
 
 class Turn:
     """One request's turn, which it gives up while its client is slow to send. While it
@@ -57,11 +60,15 @@ class Turn:
                 reading.resume_reading()
         self.held = True
         self._since = self._turns.monotonic()
+        if self._reading is not None:
+            self._reading.taking_in(True)
 
     def give_up(self) -> None:
         if self.held:
             self.held = False
             self._turns.release()
+            if self._reading is not None:
+                self._reading.taking_in(False)
 
     def _step_aside(self) -> None:
         if self.held:

@@ -30,8 +30,11 @@ from intake.web.metrics import metrics_listener
 from intake.web.pages.security import add_safe_headers
 from intake.web.problems import PROBLEM_JSON
 from intake.web.request_ids import HEADER, UNREAD, new_request_id
+from intake.web.socket_reading import read_at_most
 
 log = logging.getLogger(__name__)
+LINGER_READS = 256 * 1024
+"""Bytes taken from the socket at a time while what a client still sends is dropped."""
 
 
 def _protocol_problem(status: int) -> IntakeError:
@@ -47,7 +50,51 @@ def _protocol_problem(status: int) -> IntakeError:
 
 class PrivateRequestHandler(RequestHandler):
     """aiohttp's connection handler, with errors told without the request's bytes or
-    the client's address."""
+    the client's address; it reads its socket ``small_reads`` bytes at a time (but while
+    a request holds an upload turn: :mod:`intake.web.socket_reading`)."""
+
+    def __init__(self, *args: Any, small_reads: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._small_reads = small_reads
+        self._lingers = False
+        self._gone: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)
+        if self._small_reads:
+            read_at_most(transport, self._small_reads)
+
+    def connection_lost(self, exc: BaseException | None) -> None:
+        super().connection_lost(exc)
+        if self._gone is not None and not self._gone.done():
+            self._gone.set_result(None)
+
+    async def start(self) -> None:
+        await super().start()
+        if self._lingers:
+            await self._linger()
+
+    async def _linger(self) -> None:
+        """Close a connection that could not be read as HTTP once its client has read the
+        answer: closing a socket with bytes still unread in it sends a reset, which can
+        destroy the answer on its way. The answer is followed by the end of what the
+        server sends, and what still comes is read and dropped (aiohttp's ``data_received``
+        drops all once the connection is closing) until the client closes or for at most
+        ``lingering_time``."""
+        transport = self.transport
+        if not isinstance(transport, asyncio.Transport) or transport.is_closing():
+            return
+        self._gone = self._loop.create_future()
+        read_at_most(transport, LINGER_READS)
+        transport.resume_reading()
+        if transport.can_write_eof():
+            transport.write_eof()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._gone), self._lingering_time)
+        except TimeoutError:
+            pass
+        finally:
+            transport.close()
 
     def handle_error(
         self,
@@ -59,6 +106,8 @@ class PrivateRequestHandler(RequestHandler):
         rid = new_request_id()
         if isinstance(exc, HttpProcessingError):
             log.info("%s - %s: %d, %s", rid, UNREAD, status, type(exc).__name__)
+            self._lingers = True
+            self._force_close = True  # aiohttp then leaves the closing to _linger
         else:
             log.error("%s - %s: %d", rid, UNREAD, status, exc_info=exc)
         if request.writer.output_size > 0:
@@ -151,16 +200,20 @@ class WatchedRequestHandler(PrivateRequestHandler):
 
 class PrivateServer(web.Server):
     def __init__(self, *args: Any, connections: ClientConnections | None = None,
-                 **kwargs: Any) -> None:  # fmt: skip
+                 small_reads: int | None = None, **kwargs: Any) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
         self.clients = connections
+        self.small_reads = small_reads
 
     def __call__(self) -> RequestHandler:
         if self.clients is not None:
             return WatchedRequestHandler(
-                self, loop=self._loop, connections=self.clients, **self._kwargs
-            )
-        return PrivateRequestHandler(self, loop=self._loop, **self._kwargs)
+                self, loop=self._loop, connections=self.clients,
+                small_reads=self.small_reads, **self._kwargs,
+            )  # fmt: skip
+        return PrivateRequestHandler(
+            self, loop=self._loop, small_reads=self.small_reads, **self._kwargs
+        )
 
 
 class PrivateAppRunner(web.AppRunner):
@@ -169,13 +222,14 @@ class PrivateAppRunner(web.AppRunner):
 
     async def _make_server(self) -> web.Server:
         made = await super()._make_server()
-        limits = ConnectionLimits.from_settings(self._app[SETTINGS])
+        settings = self._app[SETTINGS]
         return PrivateServer(
             made.request_handler,
             request_factory=made.request_factory,
             handler_cancellation=made.handler_cancellation,
             loop=asyncio.get_running_loop(),
-            connections=ClientConnections(limits),
+            connections=ClientConnections(ConnectionLimits.from_settings(settings)),
+            small_reads=settings.uploads.receive_buffer,
             **made._kwargs,
         )
 

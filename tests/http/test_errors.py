@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -149,3 +150,28 @@ async def test_a_part_header_with_control_characters_is_a_400(client: Any) -> No
         headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
     )
     await problem(response, 400, "bad-request")
+
+
+async def test_bytes_past_the_content_length_get_an_answer_and_a_bounded_close(
+    make_client: Any,
+) -> None:
+    """What follows a request that cannot be read as HTTP is read and dropped after its
+    400 (closing with it unread would reset the connection and could destroy the answer
+    on its way), and only for the handler's lingering time."""
+    client = await make_client(server={"lingering_time": 0.2})
+    reader, writer = await asyncio.open_connection("127.0.0.1", client.port)
+    writer.write(
+        b"POST /api/v1/submissions HTTP/1.1\r\nHost: intake\r\n"
+        b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}" + b"not http " * 100_000
+    )
+    answer = await asyncio.wait_for(reader.read(), 30)
+    assert b" 400 " in answer.split(b"\r\n")[0] and b"application/problem+json" in answer
+
+    async def send_until_cut() -> None:
+        while True:
+            writer.write(b"still not http " * 4096)
+            await writer.drain()
+
+    with pytest.raises(ConnectionError):
+        await asyncio.wait_for(send_until_cut(), 30)
+    writer.close()

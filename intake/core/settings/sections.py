@@ -164,9 +164,10 @@ class UploadSettings:
         ByteSize(256 * 1024), "Bytes read from the socket at a time.", minimum=4096
     )
     receive_buffer: ByteSize = setting(
-        ByteSize(64 * 1024),
+        ByteSize(16 * 1024),
         "Bytes of a request body buffered per connection; reading from the socket pauses "
-        "at twice this until the upload catches up.",
+        "at twice this until the upload catches up. Also the bytes taken from the socket "
+        "at a time until the request has an upload turn (then read_chunk).",
         minimum=4096,
     )
     sniff_bytes: ByteSize = setting(

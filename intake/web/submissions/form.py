@@ -29,7 +29,7 @@ from intake.uploads.filters import Sha256
 from intake.uploads.turns import Turn
 from intake.web.keys import SUBMISSIONS, UPLOAD_TURNS
 from intake.web.media_types import media_type
-from intake.web.socket_reading import SocketReading
+from intake.web.socket_reading import socket_reading
 
 T = TypeVar("T")
 
@@ -187,7 +187,7 @@ async def receive_form_into(
     """:func:`receive_form`, filling ``fields`` with the text fields as they are read:
     what the reader wrote is known even when an error ends the form."""
     async with (
-        request.app[UPLOAD_TURNS].turn(SocketReading(request)) as turn,
+        request.app[UPLOAD_TURNS].turn(socket_reading(request)) as turn,
         service.receive() as incoming,
     ):
 

@@ -31,7 +31,7 @@ from intake.web.auth import bearer_token
 from intake.web.client_address import allowance
 from intake.web.keys import CHUNKS, SETTINGS, UPLOAD_TURNS, UPLOADS
 from intake.web.problems import problem_response
-from intake.web.socket_reading import SocketReading
+from intake.web.socket_reading import socket_reading
 from intake.web.uploads.tus_headers import (
     OFFSET_OCTET_STREAM,
     TUS_EXTENSIONS,
@@ -183,7 +183,7 @@ async def _append(request: web.Request, upload_id: str, token: str | None, offse
 async def _receive_chunk(
     request: web.Request, upload_id: str, token: str | None, offset: int
 ) -> Upload:
-    async with request.app[UPLOAD_TURNS].turn(SocketReading(request)) as turn:
+    async with request.app[UPLOAD_TURNS].turn(socket_reading(request)) as turn:
         body = RequestBody(request, request.app[SETTINGS].uploads.read_chunk, turn)
         return await request.app[UPLOADS].append(
             upload_id,

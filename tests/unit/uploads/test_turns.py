@@ -106,6 +106,7 @@ class Socket:
     def __init__(self) -> None:
         self.paused = False
         self.calls: list[str] = []
+        self.held: list[bool] = []
 
     def pause_reading(self) -> None:
         self.paused = True
@@ -114,6 +115,9 @@ class Socket:
     def resume_reading(self) -> None:
         self.paused = False
         self.calls.append("resume")
+
+    def taking_in(self, held: bool) -> None:
+        self.held.append(held)
 
 
 async def test_a_request_waiting_for_a_turn_leaves_its_bytes_in_the_socket() -> None:
@@ -140,3 +144,4 @@ async def test_a_request_waiting_for_a_turn_leaves_its_bytes_in_the_socket() -> 
     assert first.calls == []
     assert second.calls == ["pause", "resume"]
     assert reading_when_in == [True]
+    assert first.held == second.held == [True, False]  # large reads only while in

@@ -25,7 +25,7 @@ async def test_a_body_still_coming_in_is_paused_then_read_whole() -> None:
     seen: list[bool] = []
 
     async def handler(request: web.Request) -> web.Response:
-        socket = SocketReading(request)
+        socket = SocketReading(request, small_reads=16384, large_reads=262144)
         socket.pause_reading()
         seen.append(request.protocol._reading_paused)
         paused.set()
@@ -54,7 +54,7 @@ async def test_a_body_already_in_is_left_alone() -> None:
 
     async def handler(request: web.Request) -> web.Response:
         await request.read()
-        socket = SocketReading(request)
+        socket = SocketReading(request, small_reads=16384, large_reads=262144)
         socket.pause_reading()
         seen.append(request.protocol._reading_paused)
         socket.resume_reading()
@@ -70,3 +70,27 @@ async def test_a_body_already_in_is_left_alone() -> None:
     finally:
         await runner.cleanup()
     assert seen == [False]
+
+
+async def test_a_connection_reads_large_blocks_only_while_its_request_holds_a_turn() -> None:
+    sizes: list[int] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        socket = SocketReading(request, small_reads=16384, large_reads=262144)
+        transport = request.transport
+        for held in (True, False):
+            socket.taking_in(held)
+            sizes.append(transport.max_size)  # type: ignore[union-attr]
+        return web.Response(body=await request.read())
+
+    runner, port = await serve(handler)
+    try:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi")
+        answer = await reader.read(1000)
+        writer.close()
+        await writer.wait_closed()
+    finally:
+        await runner.cleanup()
+    assert answer.endswith(b"hi")
+    assert sizes == [262144, 16384]
