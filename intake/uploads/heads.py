@@ -8,8 +8,9 @@ A head an older version kept in plain text is read as it is (and sealed when sav
 
 from __future__ import annotations
 
-from intake.keys.heads import is_sealed, open_head, seal_head
+from intake.keys.heads import open_head, seal_head
 from intake.keys.keyring import KeyRing
+from intake.keys.marked import is_sealed
 from intake.uploads.records import Upload
 
 
