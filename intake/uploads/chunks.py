@@ -22,7 +22,7 @@ from intake.core.errors import BadRequest, ChecksumMismatch
 from intake.core.object_store import ObjectStore
 from intake.media.types import KNOWN_TYPES, MediaType
 from intake.uploads.filters import SizeLimit
-from intake.uploads.heads import Heads
+from intake.uploads.kept import KeptProgress
 from intake.uploads.object_writer import MultipartProgress, ObjectWriter, WriterLimits
 from intake.uploads.pipeline import IncomingFile, Progress
 from intake.uploads.policy import FilePolicy
@@ -70,7 +70,7 @@ class ChunkWriter:
         self,
         store: ObjectStore,
         tails: Tails,
-        heads: Heads,
+        kept: KeptProgress,
         upload: Upload,
         *,
         policy: FilePolicy,
@@ -79,7 +79,7 @@ class ChunkWriter:
     ) -> None:
         self._store = store
         self._tails = tails
-        self._heads = heads
+        self._kept = kept
         self._upload = upload
         self._leftover: PartBuffer | None = None
         self._tail: AsyncGenerator[SealedTail] | None = None
@@ -92,17 +92,17 @@ class ChunkWriter:
         self.received = 0
 
     async def _file(self) -> IncomingFile:
-        """The file's pipeline, continued where the upload stands (its head opened first)."""
+        """The file's pipeline, continued where the upload stands (its head and hash state
+        opened first)."""
         if self._incoming is None:
             u = self._upload
-            head = await self._heads.opened(u)
             self._incoming = IncomingFile(
                 self._policy,
                 u.filename,
                 self._open_writer,
                 limits=[SizeLimit(self._max_bytes, u.filename or "This file", count=u.offset)],
                 declared_size=u.length,
-                progress=Progress(u.offset, head, u.media_type, u.hash_state),
+                progress=await self._kept.opened(u),
                 piece=u.concat is Concat.PARTIAL,
                 resumable=True,
             )
@@ -175,14 +175,15 @@ class ChunkWriter:
             updated = dataclasses.replace(
                 u, state=UploadState.COMPLETE, offset=new_offset, sha256=sha256,
                 media_type=progress.media_type, kind=self._kind(progress), s3_upload_id="",
-                parts=(), segments=(), tail_size=0, head=b"", hash_state=progress.hash_state,
+                parts=(), segments=(), tail_size=0, head=b"", hash_state=b"",
                 updated_at=now, expires_at=expires_at,
             )  # fmt: skip
             return ChunkResult(updated, u.segments, drop_tail=True)
         progress = await incoming.pause()
-        head = await self._heads.sealed(u, progress.head)
+        sealed = await self._kept.sealed(u, progress)
         if incoming.writer is None:
-            updated = dataclasses.replace(u, head=head, updated_at=now, expires_at=expires_at)
+            updated = dataclasses.replace(u, head=sealed.head, hash_state=sealed.hash_state,
+                                          updated_at=now, expires_at=expires_at)  # fmt: skip
             return ChunkResult(updated)
         suspended = await incoming.writer.suspend()
         self._leftover = suspended.leftover
@@ -197,7 +198,7 @@ class ChunkWriter:
             s3_upload_id=multipart.upload_id if multipart else "",
             parts=multipart.parts if multipart else (),
             segments=() if self._prefetched else u.segments, tail_size=kept + size,
-            head=head, hash_state=progress.hash_state, updated_at=now,
+            head=sealed.head, hash_state=sealed.hash_state, updated_at=now,
             expires_at=expires_at,
         )  # fmt: skip
         if self._prefetched:

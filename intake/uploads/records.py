@@ -78,9 +78,11 @@ class Upload:
     tail, in pieces (:class:`SealedTail`) until they make a part."""
     head: bytes = b""
     """The first bytes, while too few of them came to know the type, as the database keeps
-    them: sealed with the submission's data key (:mod:`intake.uploads.heads`; plain text
+    them: sealed with the submission's data key (:mod:`intake.uploads.kept`; plain text
     in a row an older version saved)."""
     hash_state: bytes = b""
+    """The SHA-256 state of the bytes received so far, sealed as the head is; dropped
+    (``b""``) when the upload completes."""
     sha256: str = ""
     lock_id: str = ""
     lock_expires_at: dt.datetime | None = None

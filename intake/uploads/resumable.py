@@ -36,8 +36,7 @@ from intake.keys.keyring import KeyRing
 from intake.uploads.allowance import NewUpload, check_allowance, concat_parts, room_left
 from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter
 from intake.uploads.concat import join_partials
-from intake.uploads.heads import Heads
-from intake.uploads.kept import sealing_upload
+from intake.uploads.kept import KeptProgress, sealing_upload
 from intake.uploads.object_writer import S3_MIN_PART_SIZE
 from intake.uploads.policy import UploadPolicy
 from intake.uploads.ports import Claim, UploadRepository
@@ -79,7 +78,7 @@ class UploadService:
         self._store = store
         self._uploads = uploads
         self._tails = Tails(uploads, keys)
-        self._heads = Heads(keys)
+        self._kept = KeptProgress(keys)
         self._policy = policy
         self._rules = rules
         self._clock = clock
@@ -279,7 +278,7 @@ class UploadService:
         checksum: ChunkChecksum | None,
     ) -> Upload:
         max_bytes = upload.length if upload.length is not None else await self._deferred_cap(upload)
-        writer = ChunkWriter(self._store, self._tails, self._heads, upload,
+        writer = ChunkWriter(self._store, self._tails, self._kept, upload,
                              policy=self._policy.files, limits=self._policy.writer,
                              max_bytes=max_bytes)  # fmt: skip
         try:

@@ -8,7 +8,8 @@ import os
 import pytest
 
 from intake.keys.blocks import TamperedObject
-from intake.keys.heads import MARK, is_sealed, open_head, seal_head
+from intake.keys.heads import MARK, open_head, seal_head
+from intake.keys.marked import is_sealed
 from intake.keys.tails import seal_tail
 
 KEY = bytes(range(32))
