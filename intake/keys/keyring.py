@@ -8,11 +8,21 @@ a submission being received, whose row does not exist yet (no other instance can
 of it): its objects are sealed with the key in memory, and the key is stored, wrapped,
 in the transaction that commits the row. If that fails, the objects sealed with it open
 for nobody (and are deleted, as every failed submission's are).
+
+A key is also *lent* for the length of one request that seals and opens several times
+(a tus PATCH: its head, hash state and tail in the database, its parts in the bucket):
+read once instead of at every step. A key destroyed on another instance meanwhile stays
+in that request's memory until it ends; what it seals meanwhile opens for nobody, and the
+request cannot record it (the withdrawal ends the upload first). Destroyed on this
+instance, the loan ends at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from intake.core.clock import Clock, utcnow
 from intake.core.errors import ObjectNotFound, StorageError
@@ -30,6 +40,12 @@ class SubmissionErased(StorageError):
     """The submission's data key is gone: nothing more is sealed for it."""
 
 
+@dataclass
+class _Loan:
+    data_key: bytes
+    requests: int = 0
+
+
 class KeyRing:
     def __init__(
         self, repository: DataKeyRepository, masters: MasterKeys, clock: Clock = utcnow
@@ -38,6 +54,8 @@ class KeyRing:
         self._masters = masters
         self._clock = clock
         self._held: dict[str, bytes] = {}
+        self._loans: dict[str, _Loan] = {}
+        self._lent_uploads: dict[str, tuple[str, int]] = {}
 
     @property
     def masters(self) -> MasterKeys:
@@ -60,14 +78,44 @@ class KeyRing:
         it never will be."""
         self._held.pop(submission_id, None)
 
+    @contextlib.asynccontextmanager
+    async def lent(self, submission_id: str, upload_id: str) -> AsyncIterator[None]:
+        """Within: the submission's data key is read (or made) once, and
+        :meth:`for_reading`, :meth:`for_writing` and :meth:`scope_of_upload` of the upload
+        answer from memory (:class:`SubmissionErased` at once when it was destroyed)."""
+        loan = self._loans.get(submission_id)
+        if loan is None:
+            data_key = await self.for_writing(submission_id)
+            loan = self._loans.setdefault(submission_id, _Loan(data_key))
+        loan.requests += 1
+        _, uses = self._lent_uploads.get(upload_id, (submission_id, 0))
+        self._lent_uploads[upload_id] = (submission_id, uses + 1)
+        try:
+            yield
+        finally:
+            loan.requests -= 1
+            if loan.requests == 0 and self._loans.get(submission_id) is loan:
+                del self._loans[submission_id]
+            _, uses = self._lent_uploads[upload_id]
+            if uses == 1:
+                del self._lent_uploads[upload_id]
+            else:
+                self._lent_uploads[upload_id] = (submission_id, uses - 1)
+
+    def _in_memory(self, submission_id: str) -> bytes | None:
+        if (held := self._held.get(submission_id)) is not None:
+            return held
+        loan = self._loans.get(submission_id)
+        return loan.data_key if loan is not None else None
+
     def _wrapped(self, data_key: bytes, submission_id: str) -> WrappedKey:
         master_id, wrapped = self._masters.wrap(data_key, submission_id)
         return WrappedKey(submission_id, master_id, wrapped)
 
     async def for_reading(self, submission_id: str) -> bytes:
         """The submission's data key; :class:`KeyDestroyed` when it has none."""
-        if (held := self._held.get(submission_id)) is not None:
-            return held
+        if (known := self._in_memory(submission_id)) is not None:
+            return known
         found = await self._repository.get(submission_id)
         if found is None:
             raise KeyDestroyed("the data key of these objects is destroyed")
@@ -76,8 +124,8 @@ class KeyRing:
     async def for_writing(self, submission_id: str) -> bytes:
         """The submission's data key, made now if it has none yet; :class:`SubmissionErased`
         when it was destroyed (nothing is sealed for an erased submission)."""
-        if (held := self._held.get(submission_id)) is not None:
-            return held
+        if (known := self._in_memory(submission_id)) is not None:
+            return known
         found = await self._repository.get(submission_id)
         if found is None:
             data_key = os.urandom(KEY_BYTES)
@@ -90,10 +138,13 @@ class KeyRing:
         return self._masters.unwrap(found.master_key_id, found.wrapped, submission_id)
 
     async def scope_of_upload(self, upload_id: str) -> str | None:
+        if (lent := self._lent_uploads.get(upload_id)) is not None:
+            return lent[0]
         return await self._repository.submission_of_upload(upload_id)
 
     async def destroy(self, submission_id: str) -> None:
         """Destroy the submission's data key (committed when this returns)."""
+        self._loans.pop(submission_id, None)
         await self._repository.destroy(submission_id, self._clock())
 
     async def rotate(self) -> int:

@@ -77,6 +77,7 @@ class UploadService:
     ) -> None:
         self._store = store
         self._uploads = uploads
+        self._keys = keys
         self._tails = Tails(uploads, keys)
         self._kept = KeptProgress(keys)
         self._policy = policy
@@ -283,9 +284,10 @@ class UploadService:
                              max_bytes=max_bytes)  # fmt: skip
         try:
             with sealing_upload():
-                await writer.receive(body, content_length=content_length, checksum=checksum)
-                now = self._clock()
-                result = await writer.commit(now, now + self._rules.expire_after)
+                async with self._keys.lent(upload.submission_id, upload.id):
+                    await writer.receive(body, content_length=content_length, checksum=checksum)
+                    now = self._clock()
+                    result = await writer.commit(now, now + self._rules.expire_after)
         except IntakeError as exc:
             await asyncio.shield(writer.discard())
             if isinstance(exc, UnsupportedMediaType | PayloadTooLarge | UploadLost):

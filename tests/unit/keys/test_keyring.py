@@ -85,3 +85,42 @@ async def test_a_draft_key_made_with_its_row_is_the_one_its_uploads_use(
     await ring.destroy("d1")
     with pytest.raises(SubmissionErased):
         await ring.for_writing("d1")
+
+
+async def test_a_lent_key_is_read_once_for_the_request_and_again_after_it(
+    ring: KeyRing, stored: KeysInMemory
+) -> None:
+    stored_key = await ring.for_writing("s1")
+    stored.reads = 0
+    async with ring.lent("s1", "u1"):
+        seen = {await ring.for_reading("s1"), await ring.for_writing("s1")}
+        owner = await ring.scope_of_upload("u1")
+    assert seen == {stored_key} and owner == "s1"
+    assert stored.reads == 1
+    assert await ring.for_reading("s1") == stored_key
+    assert stored.reads == 2
+    assert await ring.scope_of_upload("u1") is None  # asked of the database again
+
+
+async def test_a_key_lent_to_two_requests_stays_lent_until_the_last_ends(
+    ring: KeyRing, stored: KeysInMemory
+) -> None:
+    async with ring.lent("s1", "u1"):
+        async with ring.lent("s1", "u2"):
+            await ring.for_reading("s1")
+        assert await ring.scope_of_upload("u2") is None
+        reads = stored.reads
+        await ring.for_writing("s1")
+        assert stored.reads == reads and await ring.scope_of_upload("u1") == "s1"
+    await ring.for_writing("s1")
+    assert stored.reads == reads + 1
+
+
+async def test_a_key_destroyed_on_this_instance_ends_its_loan_at_once(ring: KeyRing) -> None:
+    async with ring.lent("s1", "u1"):
+        await ring.destroy("s1")
+        with pytest.raises(SubmissionErased):
+            await ring.for_writing("s1")
+    with pytest.raises(SubmissionErased):
+        async with ring.lent("s1", "u1"):
+            pass
