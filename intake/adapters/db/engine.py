@@ -37,6 +37,9 @@ def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Each pooled connection's page cache (2 MiB by default) is emptied whenever another
+    # connection has written: with uploads writing all the time it held memory, not hits.
+    cursor.execute("PRAGMA cache_size=-256")
     cursor.close()
 
 
