@@ -82,3 +82,28 @@ async def test_each_statement_is_one_trip_to_the_connections_thread(
         await conn.execute(select(rows.c.n).where(rows.c.id == "a"))
         await conn.execute(insert(rows), [{"id": "b", "n": 2}, {"id": "c", "n": 3}])
     assert trips == ["_run", "_run", "_run", "commit"]
+
+
+async def test_only_a_transaction_that_wrote_commits_and_what_it_wrote_stays(
+    engine: AsyncEngine, tmp_path: Path, trips: list[str]
+) -> None:
+    async with engine.begin() as conn:
+        await conn.execute(select(rows.c.n))
+    assert trips == ["_run"]  # nothing to commit: no trip for it
+    async with engine.begin() as conn:
+        await conn.execute(insert(rows).values(id="a", n=1))
+        await conn.execute(select(rows.c.n))
+    assert trips[1:] == ["_run", "_run", "commit"]
+    async with aiosqlite.connect(tmp_path / "driver.db") as other:
+        assert list(await other.execute_fetchall("SELECT id, n FROM rows")) == [("a", 1)]
+
+
+async def test_a_write_rolled_back_is_undone_and_the_connection_goes_on(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(insert(rows).values(id="a", n=1))
+        await conn.rollback()
+        await conn.execute(insert(rows).values(id="b", n=2))
+        await conn.commit()
+        assert (await conn.execute(select(rows.c.id))).all() == [("b",)]

@@ -5,9 +5,12 @@ put, a thread wake-up, and the event loop woken through its self-pipe with the a
 SQLAlchemy's adapter makes a statement four trips (make a cursor, execute, fetch the
 rows, close the cursor), which cost more CPU than SQLite takes to run it. Here the cursor
 is made, executed, read and closed in one trip; the rows come back with it, as the
-adapter kept them anyway. Everything else (transactions, errors, server-side cursors) is
-SQLAlchemy's own. ``make bench-sqlite`` measures both side by side (the stock driver
-spent 1.4 to 1.6 times the CPU per transaction on the development VM).
+adapter kept them anyway; and a transaction is committed (or rolled back) only when its
+statements left one open: SQLite's module opens none for a read, and a ``COMMIT`` of
+nothing was one more trip for every read. Everything else (transactions, errors,
+server-side cursors) is SQLAlchemy's own. ``make bench-sqlite`` measures both side by
+side (the stock driver spent 1.4 to 1.6 times the CPU per transaction on the development
+VM).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 import collections
 import sqlite3
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from sqlalchemy.dialects.sqlite.aiosqlite import (
@@ -42,8 +45,9 @@ class _Ran:
 
 def _run(
     connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
-) -> tuple[_Ran, list[Any]]:
-    """On the connection's thread: run the statement, read its rows, close its cursor."""
+) -> tuple[_Ran, list[Any], bool]:
+    """On the connection's thread: run the statement, read its rows, close its cursor;
+    and tell whether a transaction is open after it."""
     cursor = connection.cursor()
     try:
         if many:
@@ -53,7 +57,7 @@ def _run(
         else:
             cursor.execute(operation, parameters)
         rows = cursor.fetchall() if cursor.description else []
-        return _Ran(cursor), rows
+        return _Ran(cursor), rows, connection.in_transaction
     finally:
         cursor.close()
 
@@ -71,9 +75,14 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         async with self._adapt_connection._execute_mutex:
             connection = self._connection
-            ran, rows = await connection._execute(
-                _run, connection._conn, operation, parameters, many
-            )
+            adapted = cast(OneTripConnection, self._adapt_connection)
+            try:
+                ran, rows, adapted.open_transaction = await connection._execute(
+                    _run, connection._conn, operation, parameters, many
+                )
+            except BaseException:
+                adapted.open_transaction = True
+                raise
         self._cursor = ran
         self._rows = collections.deque(rows)
 
@@ -85,8 +94,28 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 class OneTripConnection(AsyncAdapt_aiosqlite_connection):
-    __slots__ = ()
+    """Commits and rolls back only when a transaction may be open: SQLite opens one for
+    a write, not for a read, and a ``COMMIT`` of none is a trip that does nothing (one
+    per read of the database)."""
+
+    __slots__ = ("open_transaction",)
     _cursor_cls = OneTripCursor
+
+    def __init__(self, dbapi: Any, connection: Any) -> None:
+        super().__init__(dbapi, connection)
+        self.open_transaction = True
+        """False only when the connection's last statement, run by :func:`_run`, left no
+        transaction open."""
+
+    def commit(self) -> None:
+        if self.open_transaction:
+            super().commit()
+            self.open_transaction = False
+
+    def rollback(self) -> None:
+        if self.open_transaction:
+            super().rollback()
+            self.open_transaction = False
 
 
 class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):

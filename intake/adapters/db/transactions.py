@@ -46,7 +46,8 @@ class Database:
         """A connection for reading, one statement or several. On PostgreSQL in
         autocommit: each statement sees what was committed when it began, as it would
         inside a READ COMMITTED transaction, without a ``BEGIN`` and a ``COMMIT`` round
-        trip around them. On SQLite a read transaction (one snapshot; never waits)."""
+        trip around them. On SQLite the same: SQLite's module opens no transaction for a
+        read, so each statement reads its own snapshot (and never waits, in WAL mode)."""
         return self.statement(write=False)
 
     @contextlib.asynccontextmanager
