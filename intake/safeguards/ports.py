@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from enum import Enum
 from typing import Protocol
 
@@ -38,8 +39,9 @@ class IdempotencyRepository(Protocol):
 class RateCounter(Protocol):
     """Requests counted per key and fixed time window, across every instance."""
 
-    async def hit(self, key: str, window_start: dt.datetime) -> int:
-        """Count one more request in this window; return the count so far."""
+    async def hit(self, keys: Sequence[str], window_start: dt.datetime) -> list[int]:
+        """Count one more request in this window under each of ``keys`` (distinct), all
+        at once; return each count so far, in the order of ``keys``."""
 
     async def refund(self, key: str, window_start: dt.datetime) -> None:
         """Take one request back from this window's count (one that was not accepted)."""

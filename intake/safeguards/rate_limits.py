@@ -54,16 +54,17 @@ class RateLimiter:
         runs inside raises (a refusal, a failure, a client gone)."""
         now = self._clock()
         start = self._window_start(now)
-        counts = [(f"{action}:{self._addresses.of(client)}", self._limits.get(action, 0)),
-                  (f"{action}:{EVERYONE}", self._ceilings.get(action, 0))]  # fmt: skip
-        taken: list[str] = []
+        everyone = f"{action}:{EVERYONE}"
+        limits = {f"{action}:{self._addresses.of(client)}": self._limits.get(action, 0),
+                  everyone: self._ceilings.get(action, 0)}  # fmt: skip
+        taken = [key for key, limit in limits.items() if limit]
+        if not taken:
+            yield
+            return
         try:
-            for key, limit in counts:
-                if not limit:
-                    continue
-                taken.append(key)
-                if await self._counter.hit(key, start) > limit:
-                    raise self._refusal(action, limit, start, now, everyone=key == counts[1][0])
+            for key, count in zip(taken, await self._counter.hit(taken, start), strict=True):
+                if count > limits[key]:
+                    raise self._refusal(action, limits[key], start, now, everyone=key == everyone)
             yield
         except BaseException:
             for key in taken:
