@@ -93,7 +93,8 @@ class UploadRepository(Protocol):
         """Store the upload's progress if it is open and ``lock_id`` still holds the lease;
         ``False`` (and nothing stored) otherwise. In the same transaction, after the lease
         is found held: the tail stored so far is deleted when ``drop_tail`` or when
-        ``upload`` is no longer open, then each piece of ``tail`` (if any) is added as it comes
+        ``upload`` is no longer open (its head and hash state are then not kept either),
+        then each piece of ``tail`` (if any) is added as it comes
         (read one at a time: a piece need not be in memory before its turn)."""
 
     async def tail_spans(self, upload_id: str) -> list[TailSpan]:
@@ -115,9 +116,9 @@ class UploadRepository(Protocol):
         unless_locked: bool = False,
         from_state: UploadState = UploadState.OPEN,
     ) -> bool:
-        """Move an upload from ``from_state`` to ``state`` (its tail deleted with it unless
-        ``state`` is open); ``False`` when it is not in ``from_state`` (or, with
-        ``unless_locked``, while a request holds its lease)."""
+        """Move an upload from ``from_state`` to ``state`` (unless ``state`` is open, its
+        tail, head and hash state are deleted with it); ``False`` when it is not in
+        ``from_state`` (or, with ``unless_locked``, while a request holds its lease)."""
 
     async def expired(self, now: dt.datetime, limit: int = 100) -> list[Upload]:
         """Open or complete uploads of drafts whose expiry has passed, oldest first."""

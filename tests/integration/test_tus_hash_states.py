@@ -154,15 +154,17 @@ async def test_a_plain_hash_state_an_older_version_kept_still_resumes_and_is_sea
     await submitted_whole(up.client, up.draft, up.data)
 
 
-@pytest.mark.parametrize("ending", ["completed", "withdrawn"])
-async def test_an_upload_completed_or_withdrawn_keeps_no_hash_state(
+@pytest.mark.parametrize("ending", ["terminated", "expired", "withdrawn"])
+async def test_an_upload_ended_before_completing_keeps_no_hash_state_nor_head(
     make_client: Callable[..., Any], database_url: str, ending: str
 ) -> None:
     up = await a_noted_upload(make_client, database_url)
-    await up.send(0, 600 * KiB)
+    await up.send(0, FIRST)  # too few bytes to know the type: the head is kept
+    assert await stored_head(up.app, up.upload) != b""
     assert await stored_state(up.app, up.upload) != b""
     await ENDINGS[ending](up.client, up.draft, up.url, up.data)
     assert await stored_state(up.app, up.upload) == b""
+    assert await stored_head(up.app, up.upload) == b""
 
 
 async def ends_with_a_410(up: Noted, offset: int) -> None:

@@ -116,6 +116,9 @@ _SAVE_WHERE = and_(
     uploads.c.lock_id == bindparam("b_lock_id"),
     uploads.c.state == UploadState.OPEN.value,
 )
+_NOTHING_KEPT = {"head": b"", "hash_state": b""}
+"""What an upload no longer open keeps of its file's bytes in its row (sealed or not):
+none (its tail rows are deleted with it)."""
 _SAVE = update(uploads).where(_SAVE_WHERE).values({n: bindparam(f"v_{n}") for n in _MUTABLE})
 _SAVE_AND_RELEASE = _SAVE.values(lock_id="", lock_expires_at=None)
 
@@ -268,6 +271,8 @@ class SqlUploadRepository:
         tail: AsyncIterable[SealedTail] | None = None,
     ) -> bool:
         row = upload_row(upload)
+        if upload.state is not UploadState.OPEN:
+            row.update(_NOTHING_KEPT)
         values = {f"v_{name}": row[name] for name in _MUTABLE}
         values.update(b_id=upload.id, b_lock_id=lock_id)
         statement = _SAVE_AND_RELEASE if release else _SAVE
@@ -309,8 +314,11 @@ class SqlUploadRepository:
         conditions = [uploads.c.id == upload_id, uploads.c.state == from_state.value]
         if unless_locked:
             conditions.append(or_(uploads.c.lock_id == "", uploads.c.lock_expires_at < now))
+        ended = {} if state is UploadState.OPEN else _NOTHING_KEPT
         statement = (
-            update(uploads).where(and_(*conditions)).values(state=state.value, updated_at=now)
+            update(uploads)
+            .where(and_(*conditions))
+            .values(state=state.value, updated_at=now, **ended)
         )
         async with self._db.transaction() as conn:
             if (await conn.execute(statement)).rowcount != 1:
