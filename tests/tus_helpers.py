@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -147,3 +148,29 @@ async def tail_rows(app: Any, upload: str) -> list[tuple[int, int, bytes]]:
     async with app[REPOSITORIES].engine.connect() as conn:
         rows = await conn.execute(query.order_by(t.start_offset))
         return [(row.start_offset, row.size, bytes(row.data)) for row in rows]
+
+
+@dataclass(frozen=True)
+class DraftUpload:
+    """A draft and one tus upload of ``data`` at ``url``, as a test drives them."""
+
+    client: Any
+    draft: dict[str, Any]
+    data: bytes
+    url: str
+
+    @property
+    def app(self) -> Any:
+        return self.client.server.app
+
+    @property
+    def token(self) -> str:
+        return str(self.draft["submitter_token"])
+
+    @property
+    def upload(self) -> str:
+        return upload_id(self.url)
+
+    async def send(self, start: int, end: int) -> None:
+        """PATCH ``data[start:end]`` at ``start``; it must be taken whole."""
+        await patch_ok(self.client, self.url, self.token, start, self.data[start:end])

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -25,16 +24,15 @@ from tests import media
 from tests.integration.test_tus_heads import FIRST, runs, stored_head
 from tests.integration.test_tus_tails import ENDINGS, keyring, send, submitted_whole
 from tests.tus_helpers import (
+    DraftUpload,
     KiB,
     MiB,
     create_url,
     head,
     new_draft,
     patch,
-    patch_ok,
     problem,
     tail_rows,
-    upload_id,
 )
 
 NOTE = b"".join(
@@ -78,41 +76,16 @@ async def set_state(app: Any, upload: str, value: bytes) -> None:
         await conn.execute(update(uploads).where(uploads.c.id == upload).values(hash_state=value))
 
 
-@dataclass(frozen=True)
-class Noted:
-    """A draft and its upload of :func:`noted_photo`, nothing sent yet."""
-
-    client: Any
-    draft: dict[str, Any]
-    data: bytes
-    url: str
-
-    @property
-    def app(self) -> Any:
-        return self.client.server.app
-
-    @property
-    def token(self) -> str:
-        return str(self.draft["submitter_token"])
-
-    @property
-    def upload(self) -> str:
-        return upload_id(self.url)
-
-    async def send(self, start: int, end: int) -> None:
-        await patch_ok(self.client, self.url, self.token, start, self.data[start:end])
-
-
-async def a_noted_upload(make_client: Callable[..., Any], database_url: str) -> Noted:
+async def a_noted_upload(make_client: Callable[..., Any], database_url: str) -> DraftUpload:
     client = await make_client(database_url=database_url)
     draft = await new_draft(client)
     data = noted_photo()
     token = draft["submitter_token"]
     url = await create_url(client, token, len(data), filename="note.jpg", filetype="image/jpeg")
-    return Noted(client, draft, data, url)
+    return DraftUpload(client, draft, data, url)
 
 
-async def state_is_sealed(up: Noted, sent: int) -> None:
+async def state_is_sealed(up: DraftUpload, sent: int) -> None:
     """The upload's hash state holds no run of the first ``sent`` bytes (none of the 63
     in its unprocessed block) and opens to the state of those bytes."""
     kept = await stored_state(up.app, up.upload)
@@ -167,7 +140,7 @@ async def test_an_upload_ended_before_completing_keeps_no_hash_state_nor_head(
     assert await stored_head(up.app, up.upload) == b""
 
 
-async def ends_with_a_410(up: Noted, offset: int) -> None:
+async def ends_with_a_410(up: DraftUpload, offset: int) -> None:
     response = await patch(up.client, up.url, up.token, offset, up.data[offset : offset + KiB])
     await problem(response, 410, "gone")
     assert (await head(up.client, up.url, up.token)).status == 410
@@ -182,7 +155,7 @@ async def test_a_hash_state_copied_onto_another_upload_is_refused_and_ends_that_
     await up.send(0, sent)
     token = up.token
     url = await create_url(up.client, token, len(up.data), filename="b.jpg", filetype="image/jpeg")
-    other = Noted(up.client, up.draft, up.data, url)
+    other = DraftUpload(up.client, up.draft, up.data, url)
     await other.send(0, sent)
     # The same submission and the same bytes: only the state's binding refuses it.
     await set_state(up.app, other.upload, await stored_state(up.app, up.upload))

@@ -8,7 +8,6 @@ still resumes, and is sealed at the next save."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,6 +18,7 @@ from intake.web.keys import REPOSITORIES
 from tests import media
 from tests.integration.test_tus_tails import keyring, send, stored_original, submitted_whole
 from tests.tus_helpers import (
+    DraftUpload,
     KiB,
     MiB,
     create_url,
@@ -61,36 +61,15 @@ async def started(client: Any, draft: dict[str, Any], data: bytes) -> str:
     return url
 
 
-@dataclass(frozen=True)
-class Started:
+async def a_started_upload(make_client: Callable[..., Any], database_url: str) -> DraftUpload:
     """A draft with a 1 MiB photo's upload whose first PATCH sent only its first bytes."""
-
-    client: Any
-    draft: dict[str, Any]
-    data: bytes
-    url: str
-
-    @property
-    def app(self) -> Any:
-        return self.client.server.app
-
-    @property
-    def token(self) -> str:
-        return str(self.draft["submitter_token"])
-
-    @property
-    def upload(self) -> str:
-        return upload_id(self.url)
-
-
-async def a_started_upload(make_client: Callable[..., Any], database_url: str) -> Started:
     client = await make_client(database_url=database_url)
     draft = await new_draft(client)
     data = media.large_jpeg(MiB)
-    return Started(client, draft, data, await started(client, draft, data))
+    return DraftUpload(client, draft, data, await started(client, draft, data))
 
 
-async def head_is_sealed(up: Started, sent: int) -> None:
+async def head_is_sealed(up: DraftUpload, sent: int) -> None:
     """The upload's head holds no run of the first ``sent`` bytes and opens to them."""
     kept = await stored_head(up.app, up.upload)
     assert [run for run in runs(up.data[:sent]) if run in kept] == []
