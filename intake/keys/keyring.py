@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from intake.core.clock import Clock, utcnow
 from intake.core.errors import ObjectNotFound, StorageError
@@ -43,7 +44,8 @@ class SubmissionErased(StorageError):
 @dataclass
 class _Loan:
     data_key: bytes
-    requests: int = 0
+    uploads: Counter[str] = field(default_factory=Counter)
+    """The uploads whose requests hold the loan, each with how many of them do."""
 
 
 class KeyRing:
@@ -55,7 +57,6 @@ class KeyRing:
         self._clock = clock
         self._held: dict[str, bytes] = {}
         self._loans: dict[str, _Loan] = {}
-        self._lent_uploads: dict[str, tuple[str, int]] = {}
 
     @property
     def masters(self) -> MasterKeys:
@@ -87,20 +88,15 @@ class KeyRing:
         if loan is None:
             data_key = await self.for_writing(submission_id)
             loan = self._loans.setdefault(submission_id, _Loan(data_key))
-        loan.requests += 1
-        _, uses = self._lent_uploads.get(upload_id, (submission_id, 0))
-        self._lent_uploads[upload_id] = (submission_id, uses + 1)
+        loan.uploads[upload_id] += 1
         try:
             yield
         finally:
-            loan.requests -= 1
-            if loan.requests == 0 and self._loans.get(submission_id) is loan:
+            loan.uploads[upload_id] -= 1
+            if not loan.uploads[upload_id]:
+                del loan.uploads[upload_id]
+            if not loan.uploads and self._loans.get(submission_id) is loan:
                 del self._loans[submission_id]
-            _, uses = self._lent_uploads[upload_id]
-            if uses == 1:
-                del self._lent_uploads[upload_id]
-            else:
-                self._lent_uploads[upload_id] = (submission_id, uses - 1)
 
     def _in_memory(self, submission_id: str) -> bytes | None:
         if (held := self._held.get(submission_id)) is not None:
@@ -138,8 +134,9 @@ class KeyRing:
         return self._masters.unwrap(found.master_key_id, found.wrapped, submission_id)
 
     async def scope_of_upload(self, upload_id: str) -> str | None:
-        if (lent := self._lent_uploads.get(upload_id)) is not None:
-            return lent[0]
+        for submission_id, loan in self._loans.items():
+            if upload_id in loan.uploads:
+                return submission_id
         return await self._repository.submission_of_upload(upload_id)
 
     async def destroy(self, submission_id: str) -> None:

@@ -82,7 +82,7 @@ class Upload:
     in a row an older version saved)."""
     hash_state: bytes = b""
     """The SHA-256 state of the bytes received so far, sealed as the head is; dropped
-    (``b""``) when the upload completes."""
+    (``b""``) with the head when the upload completes or ends otherwise."""
     sha256: str = ""
     lock_id: str = ""
     lock_expires_at: dt.datetime | None = None

@@ -12,6 +12,7 @@ so do the tests.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -90,9 +91,8 @@ class PrivateRequestHandler(RequestHandler):
         if transport.can_write_eof():
             transport.write_eof()
         try:
-            await asyncio.wait_for(asyncio.shield(self._gone), self._lingering_time)
-        except TimeoutError:
-            pass
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._gone), self._lingering_time)
         finally:
             transport.close()
 
