@@ -21,18 +21,14 @@ from intake.keys.marked import is_sealed
 from intake.uploads.filters import ResumableSha256
 from intake.web.keys import REPOSITORIES
 from tests import media
-from tests.integration.test_tus_heads import FIRST, runs, stored_head
+from tests.integration.test_tus_heads import FIRST, ends_with_a_410, runs, stored_head
 from tests.integration.test_tus_tails import ENDINGS, keyring, send, submitted_whole
 from tests.tus_helpers import (
     DraftUpload,
     KiB,
     MiB,
     create_url,
-    head,
     new_draft,
-    patch,
-    problem,
-    tail_rows,
 )
 
 NOTE = b"".join(
@@ -138,13 +134,6 @@ async def test_an_upload_ended_before_completing_keeps_no_hash_state_nor_head(
     await ENDINGS[ending](up.client, up.draft, up.url, up.data)
     assert await stored_state(up.app, up.upload) == b""
     assert await stored_head(up.app, up.upload) == b""
-
-
-async def ends_with_a_410(up: DraftUpload, offset: int) -> None:
-    response = await patch(up.client, up.url, up.token, offset, up.data[offset : offset + KiB])
-    await problem(response, 410, "gone")
-    assert (await head(up.client, up.url, up.token)).status == 410
-    assert await tail_rows(up.app, up.upload) == []
 
 
 async def test_a_hash_state_copied_onto_another_upload_is_refused_and_ends_that_upload(

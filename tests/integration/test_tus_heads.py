@@ -69,6 +69,14 @@ async def a_started_upload(make_client: Callable[..., Any], database_url: str) -
     return DraftUpload(client, draft, data, await started(client, draft, data))
 
 
+async def ends_with_a_410(up: DraftUpload, offset: int) -> None:
+    """A PATCH at ``offset`` is refused with a 410, the upload is gone, and keeps no tail."""
+    response = await patch(up.client, up.url, up.token, offset, up.data[offset : offset + KiB])
+    await problem(response, 410, "gone")
+    assert (await head(up.client, up.url, up.token)).status == 410
+    assert await tail_rows(up.app, up.upload) == []
+
+
 async def head_is_sealed(up: DraftUpload, sent: int) -> None:
     """The upload's head holds no run of the first ``sent`` bytes and opens to them."""
     kept = await stored_head(up.app, up.upload)
@@ -99,10 +107,7 @@ async def test_a_head_copied_onto_another_upload_is_refused_and_ends_that_upload
     other_url = await started(client, draft, other)
     # The same submission, so the same data key: only the head's binding refuses it.
     await set_head(app, upload_id(other_url), await stored_head(app, upload_id(url)))
-    response = await patch(client, other_url, token, FIRST, other[FIRST : 2 * FIRST])
-    await problem(response, 410, "gone")
-    assert (await head(client, other_url, token)).status == 410
-    assert await tail_rows(app, upload_id(other_url)) == []
+    await ends_with_a_410(DraftUpload(client, draft, other, other_url), FIRST)
     # The upload whose head it is goes on.
     await send(client, url, token, data, 300 * KiB, start=FIRST)
     submitted = await submit(client, draft)
@@ -117,9 +122,7 @@ async def test_a_head_whose_key_is_destroyed_ends_the_upload_with_a_410(
     up = await a_started_upload(make_client, database_url)
     # As an erasure leaves it between destroying the key and ending the uploads.
     await keyring(up.app).destroy(up.draft["id"])
-    response = await patch(up.client, up.url, up.token, FIRST, up.data[FIRST : 2 * FIRST])
-    await problem(response, 410, "gone")
-    assert (await head(up.client, up.url, up.token)).status == 410
+    await ends_with_a_410(up, FIRST)
 
 
 async def test_a_plain_head_an_older_version_kept_still_resumes_and_is_sealed_next(
