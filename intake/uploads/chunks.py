@@ -58,6 +58,8 @@ class ChunkResult:
     """Segments whose bytes are in a part or in the tail now: deleted once it is saved."""
     drop_tail: bool = False
     """The tail stored before is in a part or in ``tail`` now."""
+    tail_stored: bool = False
+    """Every byte of the dropped tail is in a stored part or object now (none in ``tail``)."""
     tail: AsyncIterable[SealedTail] | None = None
     """What the request adds to the tail, sealed as the save reads it."""
 
@@ -178,7 +180,7 @@ class ChunkWriter:
                 parts=(), segments=(), tail_size=0, head=b"", hash_state=b"",
                 updated_at=now, expires_at=expires_at,
             )  # fmt: skip
-            return ChunkResult(updated, u.segments, drop_tail=True)
+            return ChunkResult(updated, u.segments, drop_tail=True, tail_stored=True)
         progress = await incoming.pause()
         sealed = await self._kept.sealed(u, progress)
         if incoming.writer is None:
@@ -202,7 +204,8 @@ class ChunkWriter:
             expires_at=expires_at,
         )  # fmt: skip
         if self._prefetched:
-            return ChunkResult(updated, u.segments, drop_tail=True, tail=self._tail)
+            return ChunkResult(updated, u.segments, drop_tail=True, tail=self._tail,
+                               tail_stored=size <= self.received)  # fmt: skip
         return ChunkResult(updated, tail=self._tail)
 
     @staticmethod

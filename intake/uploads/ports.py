@@ -88,12 +88,15 @@ class UploadRepository(Protocol):
         lock_id: str,
         release: bool,
         drop_tail: bool = False,
+        tail_stored: bool = False,
         tail: AsyncIterable[SealedTail] | None = None,
     ) -> bool:
         """Store the upload's progress if it is open and ``lock_id`` still holds the lease;
         ``False`` (and nothing stored) otherwise. In the same transaction, after the lease
         is found held: the tail stored so far is deleted when ``drop_tail`` or when
         ``upload`` is no longer open (its head and hash state are then not kept either),
+        its rows left unzeroed only when ``tail_stored`` says its every byte is in a
+        stored part or object now (sealed there as here, and deleted with it),
         then each piece of ``tail`` (if any) is added as it comes
         (read one at a time: a piece need not be in memory before its turn)."""
 

@@ -303,7 +303,7 @@ class UploadService:
         try:
             lease.released = await self._uploads.save(
                 result.upload, lock_id=lease.lock_id, release=True,
-                drop_tail=result.drop_tail, tail=result.tail,
+                drop_tail=result.drop_tail, tail_stored=result.tail_stored, tail=result.tail,
             )  # fmt: skip
         finally:
             await asyncio.shield(writer.close())

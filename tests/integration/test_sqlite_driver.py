@@ -1,5 +1,6 @@
 """intake's SQLite engine: each statement one trip to aiosqlite's thread, and answers,
-counts and errors exactly as SQLAlchemy gives them."""
+counts and errors exactly as SQLAlchemy gives them; a statement marked ``UNZEROED``
+frees its pages without zeroing them, and only that statement."""
 
 from __future__ import annotations
 
@@ -9,14 +10,30 @@ from typing import Any
 
 import aiosqlite
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.engine import create_engine
+from intake.adapters.db.sqlite_driver import UNZEROED
 
 metadata = MetaData()
 rows = Table("rows", metadata, Column("id", String, primary_key=True), Column("n", Integer))
+blobs = Table("blobs", metadata, Column("id", String, primary_key=True),
+              Column("data", LargeBinary))  # fmt: skip
 
 
 @pytest.fixture
@@ -107,3 +124,38 @@ async def test_a_write_rolled_back_is_undone_and_the_connection_goes_on(
         await conn.execute(insert(rows).values(id="b", n=2))
         await conn.commit()
         assert (await conn.execute(select(rows.c.id))).all() == [("b",)]
+
+
+async def _stored_after(engine: AsyncEngine, tmp_path: Path, statement: Any) -> bytes:
+    """The database file once a 64 KiB blob was written, checkpointed, deleted by
+    ``statement`` and checkpointed again."""
+    marker = b"intake-driver-blob" * (64 * 1024 // 18)
+    async with engine.begin() as conn:
+        await conn.execute(insert(blobs).values(id="b", data=marker))
+    async with engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    async with engine.begin() as conn:
+        await conn.execute(statement)
+    async with engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        assert (await conn.execute(text("PRAGMA secure_delete"))).scalar() == 1
+    return (tmp_path / "driver.db").read_bytes().count(b"intake-driver-blob")
+
+
+async def test_only_a_statement_marked_unzeroed_leaves_its_freed_pages_as_they_were(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    assert await _stored_after(engine, tmp_path, delete(blobs)) == 0
+    assert await _stored_after(engine, tmp_path, delete(blobs).prefix_with(UNZEROED)) > 3000
+    assert await _stored_after(engine, tmp_path, delete(blobs)) == 0, "zeroed again after it"
+
+
+async def test_a_marked_statement_that_fails_leaves_its_connection_zeroing(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as conn:
+        await conn.execute(insert(rows).values(id="a", n=1))
+        with pytest.raises(IntegrityError):
+            await conn.execute(insert(rows).values(id="a", n=2).prefix_with(UNZEROED))
+        await conn.rollback()
+        assert (await conn.execute(text("PRAGMA secure_delete"))).scalar() == 1

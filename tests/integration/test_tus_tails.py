@@ -3,17 +3,20 @@ keeps its bytes in the database, sealed, saved with its offset (nothing under
 ``incoming/`` in the bucket); the PATCH that fills a part takes them back; an upload that
 completes, is terminated, expires or is withdrawn keeps no tail; a PATCH that lost its
 lease leaves none; segments an older version stored still complete their upload; a PATCH
-after the submission's key was destroyed (an erasure under way) ends the upload with a 410."""
+after the submission's key was destroyed (an erasure under way) ends the upload with a 410.
+On SQLite, a tail taken into a part is not written again to be zeroed; one whose upload
+ends is."""
 
 from __future__ import annotations
 
 import hashlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
 from intake.adapters.db.schema import uploads
 from intake.adapters.s3 import S3ObjectStore
@@ -186,6 +189,36 @@ async def test_an_upload_that_ends_keeps_no_tail(
     await ENDINGS[ending](client, draft, url, data)
     assert await tail_rows(client.server.app, upload_id(url)) == []
     assert await s3_store.list_keys(f"incoming/{upload_id(url)}/") == []
+
+
+async def _checkpointed(app: Any, database: Path) -> dict[str, bytes]:
+    """The database's files once its WAL was written into it and emptied."""
+    async with app[REPOSITORIES].engine.connect() as conn:
+        await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    return {p.name: p.read_bytes() for p in database.parent.glob(database.name + "*")}
+
+
+async def test_on_sqlite_a_tail_taken_into_a_part_is_not_written_again_one_that_ends_is_zeroed(
+    make_client: Callable[..., Any], tmp_path: Path
+) -> None:
+    database = tmp_path / "tails.db"
+    client, app, draft, token, data, url = await photo_upload(
+        make_client, f"sqlite+aiosqlite:///{database}"
+    )
+    await send(client, url, token, data[: 4 * MiB], MiB)
+    assert len(await tail_rows(app, upload_id(url))) == 4
+    await _checkpointed(app, database)
+    wal = database.with_name(database.name + "-wal")
+
+    await patch_ok(client, url, token, 4 * MiB, data[4 * MiB : 6 * MiB])  # a part, 1 MiB left
+    assert [size for _, size, _ in await tail_rows(app, upload_id(url))] == [MiB]
+    assert wal.stat().st_size < 2 * MiB, "the 4 MiB that went into the part were not zeroed"
+
+    left = [stored for _, _, stored in await tail_rows(app, upload_id(url))]
+    await _terminate(client, draft, url, data)
+    files = await _checkpointed(app, database)
+    assert files[wal.name] == b""
+    assert [run for run in runs(left[0]) if any(run in f for f in files.values())] == []
 
 
 class TakenOver:

@@ -11,11 +11,13 @@ from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import upload_tails
+from intake.adapters.db.sqlite_driver import UNZEROED
 from intake.uploads.records import SealedTail, TailSpan
 
 _t = upload_tails.c
 _ADD = insert(upload_tails)
 _DROP = delete(upload_tails).where(_t.upload_id == bindparam("b_upload_id"))
+_DROP_STORED = _DROP.prefix_with(UNZEROED)
 _SPANS = (
     select(_t.start_offset, _t.size)
     .where(_t.upload_id == bindparam("b_upload_id"))
@@ -41,8 +43,12 @@ async def add(conn: AsyncConnection, upload_id: str, tail: AsyncIterable[SealedT
         await conn.execute(_ADD, row)
 
 
-async def drop(conn: AsyncConnection, upload_id: str) -> None:
-    await conn.execute(_DROP, {"b_upload_id": upload_id})
+async def drop(conn: AsyncConnection, upload_id: str, *, stored: bool = False) -> None:
+    """Delete the upload's tail. On SQLite its freed pages are zeroed unless ``stored``
+    tells that its every byte is in a stored part or object now, sealed with the same key
+    (the store does not zero what it deletes either): zeroing would protect nothing there
+    and cost the WAL and the database a second write of each byte."""
+    await conn.execute(_DROP_STORED if stored else _DROP, {"b_upload_id": upload_id})
 
 
 async def spans(conn: AsyncConnection, upload_id: str) -> list[TailSpan]:

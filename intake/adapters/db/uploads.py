@@ -268,6 +268,7 @@ class SqlUploadRepository:
         lock_id: str,
         release: bool,
         drop_tail: bool = False,
+        tail_stored: bool = False,
         tail: AsyncIterable[SealedTail] | None = None,
     ) -> bool:
         row = upload_row(upload)
@@ -280,7 +281,7 @@ class SqlUploadRepository:
             if (await conn.execute(statement, values)).rowcount != 1:
                 return False
             if drop_tail or upload.state is not UploadState.OPEN:
-                await upload_tails.drop(conn, upload.id)
+                await upload_tails.drop(conn, upload.id, stored=tail_stored)
             if tail is not None:
                 await upload_tails.add(conn, upload.id, tail)
         return True
