@@ -57,7 +57,7 @@ class ChunkResult:
     obsolete: tuple[Segment, ...] = ()
     """Segments whose bytes are in a part or in the tail now: deleted once it is saved."""
     drop_tail: bool = False
-    """The tail stored before is in a part or in ``tail`` now."""
+    """The upload had a tail, and its bytes are in a part or in ``tail`` now."""
     tail_stored: bool = False
     """Every byte of the dropped tail is in a stored part or object now (none in ``tail``)."""
     tail: AsyncIterable[SealedTail] | None = None
@@ -180,7 +180,7 @@ class ChunkWriter:
                 parts=(), segments=(), tail_size=0, head=b"", hash_state=b"",
                 updated_at=now, expires_at=expires_at,
             )  # fmt: skip
-            return ChunkResult(updated, u.segments, drop_tail=True, tail_stored=True)
+            return ChunkResult(updated, u.segments, drop_tail=u.tail_size > 0, tail_stored=True)
         progress = await incoming.pause()
         sealed = await self._kept.sealed(u, progress)
         if incoming.writer is None:

@@ -93,10 +93,11 @@ class UploadRepository(Protocol):
     ) -> bool:
         """Store the upload's progress if it is open and ``lock_id`` still holds the lease;
         ``False`` (and nothing stored) otherwise. In the same transaction, after the lease
-        is found held: the tail stored so far is deleted when ``drop_tail`` or when
-        ``upload`` is no longer open (its head and hash state are then not kept either),
-        its rows left unzeroed only when ``tail_stored`` says its every byte is in a
-        stored part or object now (sealed there as here, and deleted with it),
+        is found held: the tail stored so far is deleted when ``drop_tail`` (which a save
+        that ends an upload with a tail must pass: an upload no longer open keeps no tail,
+        and no head or hash state either), its rows left unzeroed only when
+        ``tail_stored`` says its every byte is in a stored part or object now (sealed
+        there as here, and deleted with it),
         then each piece of ``tail`` (if any) is added as it comes
         (read one at a time: a piece need not be in memory before its turn)."""
 

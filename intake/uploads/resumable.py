@@ -354,6 +354,7 @@ class UploadService:
                 dataclasses.replace(upload, state=state, updated_at=now),
                 lock_id=locked_by,
                 release=True,
+                drop_tail=True,
             )
         else:
             ended = await self._uploads.set_state(upload.id, state, now=now, unless_locked=True)

@@ -1,6 +1,7 @@
 """intake's SQLite engine: each statement one trip to aiosqlite's thread, and answers,
-counts and errors exactly as SQLAlchemy gives them; a statement marked ``UNZEROED``
-frees its pages without zeroing them, and only that statement."""
+counts and errors exactly as SQLAlchemy gives them; a statement on its own commits in
+its one trip; a statement marked ``UNZEROED`` frees its pages without zeroing them, and
+only that statement."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.sqlite_driver import UNZEROED
+from intake.adapters.db.transactions import Database
 
 metadata = MetaData()
 rows = Table("rows", metadata, Column("id", String, primary_key=True), Column("n", Integer))
@@ -159,3 +161,35 @@ async def test_a_marked_statement_that_fails_leaves_its_connection_zeroing(
             await conn.execute(insert(rows).values(id="a", n=2).prefix_with(UNZEROED))
         await conn.rollback()
         assert (await conn.execute(text("PRAGMA secure_delete"))).scalar() == 1
+
+
+async def test_a_statement_on_its_own_commits_in_its_one_trip_and_transactions_stay_whole(
+    engine: AsyncEngine, tmp_path: Path, trips: list[str]
+) -> None:
+    database = Database(engine)
+    async with database.statement() as conn:
+        await conn.execute(insert(rows).values(id="a", n=1))
+    assert trips == ["_run"]
+    async with aiosqlite.connect(tmp_path / "driver.db") as other:
+        assert list(await other.execute_fetchall("SELECT id, n FROM rows")) == [("a", 1)]
+
+    class Refused(Exception):
+        pass
+
+    async def refused_after_writing() -> None:
+        async with database.statement() as conn:
+            await conn.execute(insert(rows).values(id="b", n=2))
+            raise Refused
+
+    async def twice_the_same_id() -> None:
+        async with database.transaction() as conn:
+            await conn.execute(insert(rows).values(id="c", n=3))
+            await conn.execute(insert(rows).values(id="a", n=4))
+
+    with pytest.raises(Refused):
+        await refused_after_writing()
+    for _ in range(2):  # the pool hands the same connection back: it commits no more alone
+        with pytest.raises(IntegrityError):
+            await twice_the_same_id()
+    async with database.read() as conn:
+        assert (await conn.execute(select(rows.c.id).order_by(rows.c.id))).all() == [("a",), ("b",)]

@@ -12,6 +12,10 @@ server-side cursors) is SQLAlchemy's own. ``make bench-sqlite`` measures both si
 side (the stock driver spent 1.4 to 1.6 times the CPU per transaction on the development
 VM).
 
+A connection in :func:`committing_each_statement` commits each statement that leaves a
+transaction open in the same trip (a single statement atomic on its own, as
+``Database.statement`` runs them: one trip where the ``COMMIT`` was a second).
+
 A statement that carries the comment :data:`UNZEROED` (``prefix_with``) runs with
 ``secure_delete`` off, set back in the same trip whatever the statement does: for rows
 whose bytes are sealed and stored elsewhere, which zeroing would only write to the WAL
@@ -21,8 +25,9 @@ and the database once more.
 from __future__ import annotations
 
 import collections
+import contextlib
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, cast
 
 import aiosqlite
@@ -31,6 +36,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
     AsyncAdapt_aiosqlite_dbapi,
 )
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 
 class _Ran:
@@ -52,23 +58,27 @@ UNZEROED = "/* freed pages not zeroed */"
 
 
 def _run(
-    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
+    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool, commit: bool
 ) -> tuple[_Ran, list[Any], bool]:
-    """On the connection's thread: run the statement, read its rows, close its cursor;
-    and tell whether a transaction is open after it."""
+    """On the connection's thread: run the statement, read its rows, close its cursor,
+    commit if ``commit``; and tell whether a transaction is open after it."""
     if UNZEROED not in operation:
-        return _run_statement(connection, operation, parameters, many)
-    (zeroing,) = connection.execute("PRAGMA secure_delete").fetchone()
-    connection.execute("PRAGMA secure_delete=OFF")
-    try:
-        return _run_statement(connection, operation, parameters, many)
-    finally:
-        connection.execute(f"PRAGMA secure_delete={int(zeroing)}")
+        ran, rows = _run_statement(connection, operation, parameters, many)
+    else:
+        (zeroing,) = connection.execute("PRAGMA secure_delete").fetchone()
+        connection.execute("PRAGMA secure_delete=OFF")
+        try:
+            ran, rows = _run_statement(connection, operation, parameters, many)
+        finally:
+            connection.execute(f"PRAGMA secure_delete={int(zeroing)}")
+    if commit and connection.in_transaction:
+        connection.commit()
+    return ran, rows, connection.in_transaction
 
 
 def _run_statement(
     connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
-) -> tuple[_Ran, list[Any], bool]:
+) -> tuple[_Ran, list[Any]]:
     cursor = connection.cursor()
     try:
         if many:
@@ -78,7 +88,7 @@ def _run_statement(
         else:
             cursor.execute(operation, parameters)
         rows = cursor.fetchall() if cursor.description else []
-        return _Ran(cursor), rows, connection.in_transaction
+        return _Ran(cursor), rows
     finally:
         cursor.close()
 
@@ -99,7 +109,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             adapted = cast(OneTripConnection, self._adapt_connection)
             try:
                 ran, rows, adapted.open_transaction = await connection._execute(
-                    _run, connection._conn, operation, parameters, many
+                    _run, connection._conn, operation, parameters, many, adapted.commits_each
                 )
             except BaseException:
                 adapted.open_transaction = True
@@ -119,7 +129,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     a write, not for a read, and a ``COMMIT`` of none is a trip that does nothing (one
     per read of the database)."""
 
-    __slots__ = ("open_transaction",)
+    __slots__ = ("commits_each", "open_transaction")
     _cursor_cls = OneTripCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
@@ -127,6 +137,8 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         self.open_transaction = True
         """False only when the connection's last statement, run by :func:`_run`, left no
         transaction open."""
+        self.commits_each = False
+        """Whether each statement is committed in its own trip."""
 
     def commit(self) -> None:
         if self.open_transaction:
@@ -148,3 +160,19 @@ class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
     def connect(self, *arg: Any, **kw: Any) -> OneTripConnection:
         adapted = super().connect(*arg, **kw)
         return OneTripConnection(self, adapted._connection)
+
+
+@contextlib.asynccontextmanager
+async def committing_each_statement(conn: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    """``conn`` with each statement committed in the trip that runs it, for as long as
+    the block lasts (then as before, however the block ends); as it is on a driver other
+    than this one."""
+    raw = (await conn.get_raw_connection()).dbapi_connection
+    if not isinstance(raw, OneTripConnection):
+        yield conn
+        return
+    raw.commits_each = True
+    try:
+        yield conn
+    finally:
+        raw.commits_each = False

@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Sequence
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from intake.adapters.db.sqlite_driver import committing_each_statement
 from intake.core.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,18 @@ class Database:
     async def statement(self, *, write: bool = True) -> AsyncIterator[AsyncConnection]:
         """A connection for ONE statement, atomic on its own. On PostgreSQL it runs in
         autocommit: one round trip, where a transaction adds a ``BEGIN`` and a
-        ``COMMIT``. On SQLite, a transaction as :meth:`transaction` gives."""
-        engine = self._autocommit if self.postgres else self.engine
-        async with self._connection(engine, write) as conn:
-            yield conn
+        ``COMMIT``. On SQLite a write is committed in the trip to aiosqlite's thread that
+        runs it, where the ``COMMIT`` was a second trip."""
+        if self.postgres:
+            async with self._connection(self._autocommit, write) as conn:
+                yield conn
+            return
+        async with self._connection(self.engine, write) as conn:
+            if not write:
+                yield conn
+                return
+            async with committing_each_statement(conn):
+                yield conn
 
     def read(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reading, one statement or several. On PostgreSQL in

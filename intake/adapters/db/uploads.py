@@ -128,12 +128,21 @@ _OF_SUBMISSION = (
     .order_by(uploads.c.created_at, uploads.c.id)
 )
 _BY_ID = select(uploads).where(uploads.c.id == bindparam("p_id"))
+_BY_ID_WITH_OWNER = (
+    select(
+        uploads,
+        submissions.c.prefix.label("owner_prefix"),
+        submissions.c.token_hash.label("owner_token_hash"),
+        submissions.c.state.label("owner_state"),
+    )
+    .join(submissions, submissions.c.id == uploads.c.submission_id)
+    .where(uploads.c.id == bindparam("p_id"))
+)
 _STATE_HELD = (
     select(submissions.c.state)
     .where(submissions.c.id == bindparam("p_submission_id"))
     .with_for_update()
 )
-_OWNER_BY_ID = _OWNER.where(submissions.c.id == bindparam("p_id"))
 _OWNER_BY_TOKEN_HASH = _OWNER.where(submissions.c.token_hash == bindparam("p_token_hash"))
 
 
@@ -185,11 +194,16 @@ class SqlUploadRepository:
 
     async def get_with_owner(self, upload_id: str) -> tuple[Upload, UploadOwner] | None:
         async with self._db.read() as conn:
-            row = (await conn.execute(_BY_ID, {"p_id": upload_id})).first()
-            if row is None:
-                return None
-            owner = (await conn.execute(_OWNER_BY_ID, {"p_id": row.submission_id})).one()
-        return upload_from(row), _owner_from(owner)
+            row = (await conn.execute(_BY_ID_WITH_OWNER, {"p_id": upload_id})).first()
+        if row is None:
+            return None
+        owner = UploadOwner(
+            submission_id=row.submission_id,
+            prefix=row.owner_prefix,
+            token_hash=row.owner_token_hash,
+            is_draft=row.owner_state == SubmissionState.DRAFT.value,
+        )
+        return upload_from(row), owner
 
     async def owner_by_token_hash(self, token_hash: str) -> UploadOwner | None:
         async with self._db.read() as conn:
@@ -218,9 +232,10 @@ class SqlUploadRepository:
             )
             .values(lock_id=lock_id, lock_expires_at=until)
         )
-        async with self._db.transaction() as conn:
+        async with self._db.statement() as conn:
             if (await conn.execute(statement)).rowcount == 1:
                 return Claim.CLAIMED
+        async with self._db.read() as conn:
             row = (
                 await conn.execute(
                     select(uploads.c.state, uploads.c.upload_offset).where(
@@ -248,7 +263,7 @@ class SqlUploadRepository:
     ) -> Upload | None:
         params = {"b_id": upload_id, "b_token_hash": token_hash, "b_offset": offset,
                   "b_now": now, "b_lock_id": lock_id, "b_until": until}  # fmt: skip
-        async with self._db.transaction() as conn:
+        async with self._db.statement() as conn:
             row = (await conn.execute(_CLAIM_AS_OWNER, params)).first()
         return upload_from(row) if row else None
 
@@ -258,7 +273,7 @@ class SqlUploadRepository:
             .where(and_(uploads.c.id == upload_id, uploads.c.lock_id == lock_id))
             .values(lock_expires_at=until)
         )
-        async with self._db.transaction() as conn:
+        async with self._db.statement() as conn:
             return (await conn.execute(statement)).rowcount == 1
 
     async def save(
@@ -280,7 +295,7 @@ class SqlUploadRepository:
         async with self._db.transaction() as conn:
             if (await conn.execute(statement, values)).rowcount != 1:
                 return False
-            if drop_tail or upload.state is not UploadState.OPEN:
+            if drop_tail:
                 await upload_tails.drop(conn, upload.id, stored=tail_stored)
             if tail is not None:
                 await upload_tails.add(conn, upload.id, tail)
@@ -300,7 +315,7 @@ class SqlUploadRepository:
             .where(and_(uploads.c.id == upload_id, uploads.c.lock_id == lock_id))
             .values(lock_id="", lock_expires_at=None)
         )
-        async with self._db.transaction() as conn:
+        async with self._db.statement() as conn:
             await conn.execute(statement)
 
     async def set_state(
