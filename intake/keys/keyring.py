@@ -11,10 +11,11 @@ for nobody (and are deleted, as every failed submission's are).
 
 A key is also *lent* for the length of one request that seals and opens several times
 (a tus PATCH: its head, hash state and tail in the database, its parts in the bucket):
-read once instead of at every step. A key destroyed on another instance meanwhile stays
-in that request's memory until it ends; what it seals meanwhile opens for nobody, and the
-request cannot record it (the withdrawal ends the upload first). Destroyed on this
-instance, the loan ends at once.
+read once instead of at every step (for a PATCH, by the statement that claims the
+upload). A key destroyed on another instance meanwhile stays in that request's memory
+until it ends; what it seals meanwhile opens for nobody, and the request cannot record
+it (the withdrawal ends the upload first). Destroyed on this instance, the loan ends at
+once.
 """
 
 from __future__ import annotations
@@ -80,13 +81,19 @@ class KeyRing:
         self._held.pop(submission_id, None)
 
     @contextlib.asynccontextmanager
-    async def lent(self, submission_id: str, upload_id: str) -> AsyncIterator[None]:
+    async def lent(
+        self, submission_id: str, upload_id: str, stored: WrappedKey | None = None
+    ) -> AsyncIterator[None]:
         """Within: the submission's data key is read (or made) once, and
         :meth:`for_reading`, :meth:`for_writing` and :meth:`scope_of_upload` of the upload
-        answer from memory (:class:`SubmissionErased` at once when it was destroyed)."""
+        answer from memory (:class:`SubmissionErased` at once when it was destroyed).
+        ``stored`` is the key as the caller just read it from the repository, if it did."""
         loan = self._loans.get(submission_id)
         if loan is None:
-            data_key = await self.for_writing(submission_id)
+            if stored is not None and stored.submission_id == submission_id:
+                data_key = self._masters.unwrap(stored.master_key_id, stored.wrapped, submission_id)
+            else:
+                data_key = await self.for_writing(submission_id)
             loan = self._loans.setdefault(submission_id, _Loan(data_key))
         loan.uploads[upload_id] += 1
         try:

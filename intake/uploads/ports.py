@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterable, Callable, Sequence
+from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
+from intake.keys.ports import WrappedKey
 from intake.uploads.records import SealedTail, TailSpan, Upload, UploadOwner, UploadState
 
 
@@ -16,6 +18,15 @@ class Claim(Enum):
     LOCKED = "locked"
     NOT_OPEN = "not_open"
     MISSING = "missing"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """An upload a PATCH claimed, with its submission's data key as it was stored when
+    the claim was made (``None``: none, or destroyed)."""
+
+    upload: Upload
+    key: WrappedKey | None
 
 
 class UploadRepository(Protocol):
@@ -74,9 +85,10 @@ class UploadRepository(Protocol):
         lock_id: str,
         until: dt.datetime,
         now: dt.datetime,
-    ) -> Upload | None:
+    ) -> Claimed | None:
         """Claim, in one step, an open upload at ``offset`` of the submission whose
-        token hash is ``token_hash``; ``None`` when any of that is not so."""
+        token hash is ``token_hash``, and read its submission's data key; ``None`` when
+        any of that is not so."""
 
     async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
         """Extend a lease still held; ``False`` when it was lost."""

@@ -33,6 +33,7 @@ from intake.core.errors import (
 from intake.core.ids import hash_token, new_id, token_matches
 from intake.core.object_store import ObjectStore
 from intake.keys.keyring import KeyRing
+from intake.keys.ports import WrappedKey
 from intake.uploads.allowance import NewUpload, check_allowance, concat_parts, room_left
 from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter
 from intake.uploads.concat import join_partials
@@ -178,8 +179,12 @@ class UploadService:
             )  # fmt: skip
             if claimed is not None:
                 async with self._holding(upload_id, lock_id) as lease:
-                    upload = await self._checked_patch(claimed, offset, content_length, length)
-                    return await self._receive(upload, lease, body, content_length, checksum)
+                    upload = await self._checked_patch(
+                        claimed.upload, offset, content_length, length
+                    )
+                    return await self._receive(
+                        upload, lease, body, content_length, checksum, claimed.key
+                    )
         # Not claimed in one step: find out why, and answer precisely.
         upload, _ = await self._owned(upload_id, token)
         if upload.concat is Concat.FINAL:
@@ -277,6 +282,7 @@ class UploadService:
         body: ChunkSource,
         content_length: int | None,
         checksum: ChunkChecksum | None,
+        key: WrappedKey | None = None,
     ) -> Upload:
         max_bytes = upload.length if upload.length is not None else await self._deferred_cap(upload)
         writer = ChunkWriter(self._store, self._tails, self._kept, upload,
@@ -284,7 +290,7 @@ class UploadService:
                              max_bytes=max_bytes)  # fmt: skip
         try:
             with sealing_upload():
-                async with self._keys.lent(upload.submission_id, upload.id):
+                async with self._keys.lent(upload.submission_id, upload.id, key):
                     await writer.receive(body, content_length=content_length, checksum=checksum)
                     now = self._clock()
                     result = await writer.commit(now, now + self._rules.expire_after)

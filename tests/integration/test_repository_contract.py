@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from intake.adapters.db.data_keys import SqlDataKeyRepository
 from intake.adapters.db.jobs import SqlJobQueue
 from intake.adapters.db.migrate import current_revision, head_revision, latest_revision, migrate
 from intake.adapters.db.schema import metadata
@@ -19,6 +20,7 @@ from intake.adapters.db.submissions import SqlSubmissionRepository
 from intake.adapters.db.transactions import Database
 from intake.adapters.db.uploads import SqlUploadRepository
 from intake.core.ids import hash_token, new_id, new_reference
+from intake.keys.ports import WrappedKey
 from intake.submissions.acceptance import inspection_job
 from intake.submissions.records import (
     AuditEntry,
@@ -30,6 +32,7 @@ from intake.submissions.records import (
     SubmissionState,
     SubmitterDetails,
 )
+from intake.uploads.ports import Claimed
 from intake.uploads.records import Concat, Upload, UploadState
 
 NOW = dt.datetime(2026, 11, 28, 9, 30, 15, 123456, tzinfo=dt.UTC)
@@ -143,7 +146,7 @@ async def test_migrations_build_exactly_the_declared_schema(engine: AsyncEngine)
     await migrate(engine)  # running again changes nothing
 
 
-async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset(
+async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset_with_its_key(
     engine: AsyncEngine, repository: SqlSubmissionRepository
 ) -> None:
     uploads = SqlUploadRepository(Database(engine))
@@ -158,7 +161,7 @@ async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset(
     await uploads.add_upload(upload)
     later = NOW + dt.timedelta(seconds=30)
 
-    async def claim(token: str, offset: int, now: dt.datetime = NOW) -> Upload | None:
+    async def claim(token: str, offset: int, now: dt.datetime = NOW) -> Claimed | None:
         return await uploads.claim_as_owner(
             upload.id, token_hash=hash_token(token), offset=offset, lock_id=new_id(),
             until=later, now=now,
@@ -167,10 +170,21 @@ async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset(
     assert await claim("wrong", 4) is None
     assert await claim("right", 0) is None
     claimed = await claim("right", 4)
-    assert claimed is not None
-    assert claimed.lock_id and claimed.offset == 4 and claimed.filename == "a.mp4"
+    assert claimed is not None and claimed.key is None  # the submission has no key yet
+    assert claimed.upload.lock_id and claimed.upload.offset == 4
+    assert claimed.upload.filename == "a.mp4"
     assert await claim("right", 4) is None  # held by the first
-    assert await claim("right", 4, now=later + dt.timedelta(seconds=1)) is not None  # lapsed
+    keys = SqlDataKeyRepository(Database(engine))
+    other = a_submission(state=SubmissionState.DRAFT)
+    await repository.add_submission(other, [], [])
+    for owner in (other, submission):
+        key = WrappedKey(owner.id, "master-1", f"wrapped key of {owner.id}".encode())
+        assert await keys.add(key, NOW) == key
+    lapsed = await claim("right", 4, now=later + dt.timedelta(seconds=1))
+    assert lapsed is not None and lapsed.key == key
+    await keys.destroy(submission.id, NOW)
+    again = await claim("right", 4, now=later + dt.timedelta(seconds=60))
+    assert again is not None and again.key is None
 
 
 async def test_a_submission_and_its_job_are_committed_together(

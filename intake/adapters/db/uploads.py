@@ -6,14 +6,15 @@ import datetime as dt
 from collections.abc import AsyncIterable, Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, insert, literal_column, or_, select, update
 
 from intake.adapters.db import upload_tails
-from intake.adapters.db.schema import submissions, uploads
+from intake.adapters.db.schema import data_keys, submissions, uploads
 from intake.adapters.db.transactions import Database
 from intake.core.object_store import UploadedPart
+from intake.keys.ports import WrappedKey
 from intake.submissions.records import SubmissionState
-from intake.uploads.ports import Claim
+from intake.uploads.ports import Claim, Claimed
 from intake.uploads.records import (
     Concat,
     SealedTail,
@@ -93,6 +94,9 @@ def upload_from(row: Row[Any]) -> Upload:
 
 # The two statements of every PATCH, built once (building and keying a statement costs
 # more CPU than SQLite takes to run it); parameter names are kept apart from the columns'.
+# The claim also reads the submission's data key: SQLAlchemy names RETURNING's columns
+# without their table on SQLite, which in the subquery would name data_keys' own.
+_CLAIMED_SUBMISSION = literal_column(f"{uploads.name}.{uploads.c.submission_id.name}")
 _CLAIM_AS_OWNER = (
     update(uploads)
     .where(
@@ -109,7 +113,16 @@ _CLAIM_AS_OWNER = (
         )
     )
     .values(lock_id=bindparam("b_lock_id"), lock_expires_at=bindparam("b_until"))
-    .returning(*uploads.c)
+    .returning(
+        *uploads.c,
+        *(
+            select(column)
+            .where(data_keys.c.submission_id == _CLAIMED_SUBMISSION)
+            .scalar_subquery()
+            .label(f"key_{column.name}")
+            for column in (data_keys.c.master_key_id, data_keys.c.wrapped)
+        ),
+    )
 )
 _SAVE_WHERE = and_(
     uploads.c.id == bindparam("b_id"),
@@ -260,12 +273,18 @@ class SqlUploadRepository:
         lock_id: str,
         until: dt.datetime,
         now: dt.datetime,
-    ) -> Upload | None:
+    ) -> Claimed | None:
         params = {"b_id": upload_id, "b_token_hash": token_hash, "b_offset": offset,
                   "b_now": now, "b_lock_id": lock_id, "b_until": until}  # fmt: skip
         async with self._db.statement() as conn:
             row = (await conn.execute(_CLAIM_AS_OWNER, params)).first()
-        return upload_from(row) if row else None
+        if row is None:
+            return None
+        upload = upload_from(row)
+        if row.key_wrapped is None:
+            return Claimed(upload, None)
+        key = WrappedKey(upload.submission_id, row.key_master_key_id, bytes(row.key_wrapped))
+        return Claimed(upload, key)
 
     async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
         statement = (

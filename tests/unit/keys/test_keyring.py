@@ -124,3 +124,17 @@ async def test_a_key_destroyed_on_this_instance_ends_its_loan_at_once(ring: KeyR
     with pytest.raises(SubmissionErased):
         async with ring.lent("s1", "u1"):
             pass
+
+
+async def test_a_key_the_caller_read_with_its_claim_is_lent_without_reading_it_again(
+    ring: KeyRing, stored: KeysInMemory
+) -> None:
+    stored_key = await ring.for_writing("s1")
+    read_with_claim = stored.rows["s1"]
+    stored.reads = 0
+    async with ring.lent("s1", "u1", read_with_claim):
+        assert await ring.for_reading("s1") == stored_key
+    assert stored.reads == 0
+    async with ring.lent("s2", "u2", read_with_claim):  # another submission's: not used
+        assert await ring.for_writing("s2") != stored_key
+    assert stored.reads == 1
