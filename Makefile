@@ -6,6 +6,7 @@
 # make bench-claims - moderation claims/s and latency on PostgreSQL (not a test)
 # make bench-sealing - CPU seconds per GiB of sealing and opening objects (AES-256-GCM)
 # make bench-sqlite - CPU per SQLite transaction, intake's driver beside SQLAlchemy's stock one
+# make bench-requests - CPU per request of each step of a tus flow (not a test)
 # make bench-readers - 1,000 readers on slow connections, beside direct-to-S3 (not a test)
 # make lock  - pin every dependency (with hashes) after a change in pyproject.toml
 PYTHON ?= python3
@@ -16,7 +17,7 @@ DEV_STAMP := $(VENV)/.dev-installed
 FONTS := intake/web/static/fonts/vazirmatn-arabic-400-normal.woff2
 AXE := .cache/npm/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims bench-hashes bench-sealing bench-sqlite bench-readers config lock messages clean
+.PHONY: run test lint typecheck pytest bench bench-peers bench-inspection bench-claims bench-hashes bench-sealing bench-sqlite bench-requests bench-readers config lock messages clean
 
 $(BIN)/pip:
 	./scripts/debian-deps.sh
@@ -93,6 +94,8 @@ bench-sealing: $(DEV_STAMP)
 	$(BIN)/python bench/sealing_cost.py
 bench-sqlite: $(DEV_STAMP)
 	$(BIN)/python bench/sqlite_trips.py
+bench-requests: $(DEV_STAMP)
+	$(BIN)/python bench/request_costs.py
 bench-readers: $(DEV_STAMP)
 	ulimit -n "$$(ulimit -Hn)"; $(BIN)/python bench/many_readers.py
 
