@@ -7,6 +7,7 @@ from collections.abc import AsyncIterable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, insert, literal_column, or_, select, update
+from sqlalchemy.sql.elements import ColumnClause
 
 from intake.adapters.db import upload_tails
 from intake.adapters.db.schema import data_keys, submissions, uploads
@@ -96,7 +97,9 @@ def upload_from(row: Row[Any]) -> Upload:
 # more CPU than SQLite takes to run it); parameter names are kept apart from the columns'.
 # The claim also reads the submission's data key: SQLAlchemy names RETURNING's columns
 # without their table on SQLite, which in the subquery would name data_keys' own.
-_CLAIMED_SUBMISSION = literal_column(f"{uploads.name}.{uploads.c.submission_id.name}")
+_CLAIMED_SUBMISSION: ColumnClause[str] = literal_column(
+    f"{uploads.name}.{uploads.c.submission_id.name}"
+)
 _CLAIM_AS_OWNER = (
     update(uploads)
     .where(
