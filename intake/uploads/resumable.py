@@ -179,12 +179,10 @@ class UploadService:
             )  # fmt: skip
             if claimed is not None:
                 async with self._holding(upload_id, lock_id) as lease:
-                    upload = await self._checked_patch(
-                        claimed.upload, offset, content_length, length
-                    )
-                    return await self._receive(
-                        upload, lease, body, content_length, checksum, claimed.key
-                    )
+                    upload = await self._checked_patch(claimed.upload, offset, content_length,
+                                                       length)  # fmt: skip
+                    return await self._receive(upload, lease, body, content_length, checksum,
+                                               claimed.key)  # fmt: skip
         # Not claimed in one step: find out why, and answer precisely.
         upload, _ = await self._owned(upload_id, token)
         if upload.concat is Concat.FINAL:
