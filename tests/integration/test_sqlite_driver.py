@@ -193,3 +193,27 @@ async def test_a_statement_on_its_own_commits_in_its_one_trip_and_transactions_s
             await twice_the_same_id()
     async with database.read() as conn:
         assert (await conn.execute(select(rows.c.id).order_by(rows.c.id))).all() == [("a",), ("b",)]
+
+
+async def test_a_transactions_last_statement_commits_it_in_its_trip_or_nothing_is_kept(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    database = Database(engine)
+    async with database.transaction() as conn:
+        await conn.execute(insert(rows).values(id="a", n=1))
+        await database.finish(conn, [(insert(rows), [{"id": "b", "n": 2}]),
+                                     (update(rows).values(n=rows.c.n + 1), None)])  # fmt: skip
+    assert trips == ["_run", "_run", "_run"]
+
+    async def last_one_fails() -> None:
+        async with database.transaction() as conn:
+            await conn.execute(insert(rows).values(id="c", n=3))
+            await database.finish(conn, [(insert(rows).values(id="a", n=4), None)])
+
+    with pytest.raises(IntegrityError):
+        await last_one_fails()
+    async with database.read() as conn:
+        assert (await conn.execute(select(rows.c.id, rows.c.n).order_by(rows.c.id))).all() == [
+            ("a", 2),
+            ("b", 3),
+        ]

@@ -10,13 +10,13 @@ database lock across processes), so the statement is atomic there too.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Row, and_, delete, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import jobs
-from intake.adapters.db.transactions import Database
+from intake.adapters.db.transactions import Database, Step
 from intake.jobs.records import Job, JobState
 
 
@@ -47,10 +47,10 @@ def job_from(row: Row[Any]) -> Job:
     )
 
 
-async def insert_jobs(conn: AsyncConnection, new_jobs: list[Job]) -> None:
-    """Queue jobs inside the caller's transaction (with the rows they follow up)."""
-    if new_jobs:
-        await conn.execute(insert(jobs), [job_row(j) for j in new_jobs])
+def jobs_inserted(new_jobs: Sequence[Job]) -> list[Step]:
+    """The statement that queues ``new_jobs`` with its parameters (none for no job), for
+    the caller's transaction (with the rows they follow up)."""
+    return [(insert(jobs), [job_row(j) for j in new_jobs])] if new_jobs else []
 
 
 class SqlJobQueue:
@@ -59,7 +59,7 @@ class SqlJobQueue:
 
     async def add(self, job: Job) -> None:
         async with self._db.transaction() as conn:
-            await insert_jobs(conn, [job])
+            await self._db.finish(conn, jobs_inserted([job]))
 
     async def claim(self, lease_id: str, *, now: dt.datetime, until: dt.datetime) -> Job | None:
         due = or_(

@@ -14,10 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from intake.adapters.db import erasure
 from intake.adapters.db.audit import audit_from, audit_row
 from intake.adapters.db.data_keys import key_row
-from intake.adapters.db.jobs import insert_jobs
+from intake.adapters.db.jobs import jobs_inserted
 from intake.adapters.db.outbox import write_event
 from intake.adapters.db.schema import audit_log, data_keys, files, submissions
-from intake.adapters.db.transactions import Database
+from intake.adapters.db.transactions import Database, Step
 from intake.jobs.records import Job
 from intake.keys.ports import WrappedKey
 from intake.submissions.records import (
@@ -139,6 +139,18 @@ def file_from(row: Row[Any]) -> StoredFile:
     return StoredFile(**m)
 
 
+def _received(
+    files_: Sequence[StoredFile], audit: Sequence[AuditEntry], jobs: Sequence[Job]
+) -> list[Step]:
+    """The statements that record a submission's files, audit entries and jobs."""
+    steps: list[Step] = []
+    if files_:
+        steps.append((insert(files), [file_row(f) for f in files_]))
+    if audit:
+        steps.append((insert(audit_log), [audit_row(a) for a in audit]))
+    return [*steps, *jobs_inserted(jobs)]
+
+
 class SqlSubmissionRepository:
     def __init__(self, database: Database, webhook_urls: Sequence[str] = ()) -> None:
         self._db = database
@@ -162,15 +174,11 @@ class SqlSubmissionRepository:
         jobs: Sequence[Job] = (),
         data_key: WrappedKey | None = None,
     ) -> None:
+        steps: list[Step] = [(insert(submissions), [submission_row(submission)])]
+        if data_key is not None:
+            steps.append((insert(data_keys), [key_row(data_key, submission.created_at)]))
         async with self._tx() as conn:
-            await conn.execute(insert(submissions), [submission_row(submission)])
-            if data_key is not None:
-                await conn.execute(insert(data_keys), [key_row(data_key, submission.created_at)])
-            if files_:
-                await conn.execute(insert(files), [file_row(f) for f in files_])
-            if audit:
-                await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
-            await insert_jobs(conn, list(jobs))
+            await self._db.finish(conn, [*steps, *_received(files_, audit, jobs)])
 
     async def get_submission(self, submission_id: str) -> Submission | None:
         async with self._db.statement(write=False) as conn:
@@ -224,11 +232,7 @@ class SqlSubmissionRepository:
         async with self._tx() as conn:
             if (await conn.execute(_DRAFT_SUBMITTED, params)).rowcount != 1:
                 return False
-            if files_:
-                await conn.execute(insert(files), [file_row(f) for f in files_])
-            if audit:
-                await conn.execute(insert(audit_log), [audit_row(a) for a in audit])
-            await insert_jobs(conn, list(jobs))
+            await self._db.finish(conn, _received(files_, audit, jobs))
         return True
 
     async def withdraw(

@@ -11,14 +11,20 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
+from typing import Any
 
+from sqlalchemy import CursorResult
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.sql.base import Executable
 
 from intake.adapters.db.sqlite_driver import committing_each_statement
 from intake.core.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
+
+Step = tuple[Executable, Any]
+"""A statement and its parameters, for :meth:`Database.finish`."""
 
 
 class Database:
@@ -50,6 +56,23 @@ class Database:
                 return
             async with committing_each_statement(conn):
                 yield conn
+
+    async def finish(
+        self, conn: AsyncConnection, steps: Sequence[Step]
+    ) -> CursorResult[Any] | None:
+        """Run the last statements of a :meth:`transaction` (each with its parameters),
+        in order, and answer the last one's result. On SQLite the last one commits the
+        transaction in the trip that runs it, where the ``COMMIT`` was a trip of its own:
+        nothing may follow them in the block."""
+        if not steps:
+            return None
+        *before, last = steps
+        for statement, parameters in before:
+            await conn.execute(statement, parameters)
+        if self.postgres:
+            return await conn.execute(*last)
+        async with committing_each_statement(conn):
+            return await conn.execute(*last)
 
     def read(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reading, one statement or several. On PostgreSQL in

@@ -5,13 +5,14 @@ of them)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
 
 from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db.schema import upload_tails
 from intake.adapters.db.sqlite_driver import UNZEROED
+from intake.adapters.db.transactions import Step
 from intake.uploads.records import SealedTail, TailSpan
 
 _t = upload_tails.c
@@ -35,20 +36,25 @@ _PIECES = (
 )
 
 
-async def add(conn: AsyncConnection, upload_id: str, tail: AsyncIterable[SealedTail]) -> None:
-    """Insert each piece of ``tail`` as it comes."""
+async def added(upload_id: str, tail: AsyncIterable[SealedTail]) -> AsyncIterator[Step]:
+    """The insert of each piece of ``tail``, as it comes (sealed as it is read)."""
     async for piece in tail:
         row = {"upload_id": upload_id, "start_offset": piece.start, "size": piece.size,
                "data": piece.sealed}  # fmt: skip
-        await conn.execute(_ADD, row)
+        yield _ADD, row
 
 
-async def drop(conn: AsyncConnection, upload_id: str, *, stored: bool = False) -> None:
-    """Delete the upload's tail. On SQLite its freed pages are zeroed unless ``stored``
-    tells that its every byte is in a stored part or object now, sealed with the same key
-    (the store does not zero what it deletes either): zeroing would protect nothing there
-    and cost the WAL and the database a second write of each byte."""
-    await conn.execute(_DROP_STORED if stored else _DROP, {"b_upload_id": upload_id})
+def dropped(upload_id: str, *, stored: bool = False) -> Step:
+    """The delete of the upload's tail. On SQLite its freed pages are zeroed unless
+    ``stored`` tells that its every byte is in a stored part or object now, sealed with the
+    same key (the store does not zero what it deletes either): zeroing would protect
+    nothing there and cost the WAL and the database a second write of each byte."""
+    return _DROP_STORED if stored else _DROP, {"b_upload_id": upload_id}
+
+
+async def drop(conn: AsyncConnection, upload_id: str) -> None:
+    """Delete the upload's tail, its pages zeroed on SQLite."""
+    await conn.execute(*dropped(upload_id))
 
 
 async def spans(conn: AsyncConnection, upload_id: str) -> list[TailSpan]:

@@ -179,7 +179,7 @@ class SqlUploadRepository:
             if state != SubmissionState.DRAFT.value:
                 return None
             upload = build([upload_from(r) for r in await conn.execute(_OF_SUBMISSION, params)])
-            await conn.execute(insert(uploads), [upload_row(upload)])
+            await self._db.finish(conn, [(insert(uploads), [upload_row(upload)])])
         return upload
 
     async def declare_length_checked(
@@ -315,12 +315,18 @@ class SqlUploadRepository:
         values.update(b_id=upload.id, b_lock_id=lock_id)
         statement = _SAVE_AND_RELEASE if release else _SAVE
         async with self._db.transaction() as conn:
+            if not drop_tail and tail is None:
+                saved = await self._db.finish(conn, [(statement, values)])
+                return saved is not None and saved.rowcount == 1
             if (await conn.execute(statement, values)).rowcount != 1:
                 return False
-            if drop_tail:
-                await upload_tails.drop(conn, upload.id, stored=tail_stored)
+            last = upload_tails.dropped(upload.id, stored=tail_stored) if drop_tail else None
             if tail is not None:
-                await upload_tails.add(conn, upload.id, tail)
+                async for step in upload_tails.added(upload.id, tail):
+                    if last is not None:
+                        await conn.execute(*last)
+                    last = step
+            await self._db.finish(conn, [last] if last is not None else [])
         return True
 
     async def tail_spans(self, upload_id: str) -> list[TailSpan]:
