@@ -177,11 +177,12 @@ async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset_
     keys = SqlDataKeyRepository(Database(engine))
     other = a_submission(state=SubmissionState.DRAFT)
     await repository.add_submission(other, [], [])
-    for owner in (other, submission):
-        key = WrappedKey(owner.id, "master-1", f"wrapped key of {owner.id}".encode())
+    theirs = WrappedKey(other.id, "master-1", b"the other submission's wrapped key")
+    mine = WrappedKey(submission.id, "master-1", b"this submission's wrapped key")
+    for key in (theirs, mine):
         assert await keys.add(key, NOW) == key
     lapsed = await claim("right", 4, now=later + dt.timedelta(seconds=1))
-    assert lapsed is not None and lapsed.key == key
+    assert lapsed is not None and lapsed.key == mine
     await keys.destroy(submission.id, NOW)
     again = await claim("right", 4, now=later + dt.timedelta(seconds=60))
     assert again is not None and again.key is None

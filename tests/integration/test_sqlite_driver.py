@@ -128,9 +128,9 @@ async def test_a_write_rolled_back_is_undone_and_the_connection_goes_on(
         assert (await conn.execute(select(rows.c.id))).all() == [("b",)]
 
 
-async def _stored_after(engine: AsyncEngine, tmp_path: Path, statement: Any) -> bytes:
-    """The database file once a 64 KiB blob was written, checkpointed, deleted by
-    ``statement`` and checkpointed again."""
+async def _stored_after(engine: AsyncEngine, tmp_path: Path, statement: Any) -> int:
+    """How often the database file holds a 64 KiB blob's pattern once the blob was
+    written, checkpointed, deleted by ``statement`` and checkpointed again."""
     marker = b"intake-driver-blob" * (64 * 1024 // 18)
     async with engine.begin() as conn:
         await conn.execute(insert(blobs).values(id="b", data=marker))
