@@ -26,17 +26,22 @@ from intake.uploads.records import (
     UploadState,
 )
 
-_OWNER = select(
-    submissions.c.id, submissions.c.prefix, submissions.c.token_hash, submissions.c.state
+_OWNER_COLUMNS = (
+    submissions.c.id.label("owner_id"),
+    submissions.c.prefix.label("owner_prefix"),
+    submissions.c.token_hash.label("owner_token_hash"),
+    submissions.c.state.label("owner_state"),
 )
+"""An upload's owner, named apart from the upload's own columns it may be read with."""
+_OWNER = select(*_OWNER_COLUMNS)
 
 
-def _owner_from(row: Row[Any, Any, Any, Any]) -> UploadOwner:
+def _owner_from(row: Row[Any] | Row[Any, Any, Any, Any]) -> UploadOwner:
     return UploadOwner(
-        submission_id=row.id,
-        prefix=row.prefix,
-        token_hash=row.token_hash,
-        is_draft=row.state == SubmissionState.DRAFT.value,
+        submission_id=row.owner_id,
+        prefix=row.owner_prefix,
+        token_hash=row.owner_token_hash,
+        is_draft=row.owner_state == SubmissionState.DRAFT.value,
     )
 
 
@@ -145,12 +150,7 @@ _OF_SUBMISSION = (
 )
 _BY_ID = select(uploads).where(uploads.c.id == bindparam("p_id"))
 _BY_ID_WITH_OWNER = (
-    select(
-        uploads,
-        submissions.c.prefix.label("owner_prefix"),
-        submissions.c.token_hash.label("owner_token_hash"),
-        submissions.c.state.label("owner_state"),
-    )
+    select(uploads, *_OWNER_COLUMNS)
     .join(submissions, submissions.c.id == uploads.c.submission_id)
     .where(uploads.c.id == bindparam("p_id"))
 )
@@ -211,15 +211,7 @@ class SqlUploadRepository:
     async def get_with_owner(self, upload_id: str) -> tuple[Upload, UploadOwner] | None:
         async with self._db.read() as conn:
             row = (await conn.execute(_BY_ID_WITH_OWNER, {"p_id": upload_id})).first()
-        if row is None:
-            return None
-        owner = UploadOwner(
-            submission_id=row.submission_id,
-            prefix=row.owner_prefix,
-            token_hash=row.owner_token_hash,
-            is_draft=row.owner_state == SubmissionState.DRAFT.value,
-        )
-        return upload_from(row), owner
+        return (upload_from(row), _owner_from(row)) if row else None
 
     async def owner_by_token_hash(self, token_hash: str) -> UploadOwner | None:
         async with self._db.read() as conn:
