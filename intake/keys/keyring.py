@@ -91,7 +91,7 @@ class KeyRing:
         loan = self._loans.get(submission_id)
         if loan is None:
             if stored is not None and stored.submission_id == submission_id:
-                data_key = self._masters.unwrap(stored.master_key_id, stored.wrapped, submission_id)
+                data_key = self._unwrapped(stored)
             else:
                 data_key = await self.for_writing(submission_id)
             loan = self._loans.setdefault(submission_id, _Loan(data_key))
@@ -115,6 +115,9 @@ class KeyRing:
         master_id, wrapped = self._masters.wrap(data_key, submission_id)
         return WrappedKey(submission_id, master_id, wrapped)
 
+    def _unwrapped(self, key: WrappedKey) -> bytes:
+        return self._masters.unwrap(key.master_key_id, key.wrapped, key.submission_id)
+
     async def for_reading(self, submission_id: str) -> bytes:
         """The submission's data key; :class:`KeyDestroyed` when it has none."""
         if (known := self._in_memory(submission_id)) is not None:
@@ -122,7 +125,7 @@ class KeyRing:
         found = await self._repository.get(submission_id)
         if found is None:
             raise KeyDestroyed("the data key of these objects is destroyed")
-        return self._masters.unwrap(found.master_key_id, found.wrapped, submission_id)
+        return self._unwrapped(found)
 
     async def for_writing(self, submission_id: str) -> bytes:
         """The submission's data key, made now if it has none yet; :class:`SubmissionErased`
@@ -138,7 +141,7 @@ class KeyRing:
                 raise SubmissionErased("this submission was erased: nothing more is stored for it")
             if found == made:
                 return data_key
-        return self._masters.unwrap(found.master_key_id, found.wrapped, submission_id)
+        return self._unwrapped(found)
 
     async def scope_of_upload(self, upload_id: str) -> str | None:
         for submission_id, loan in self._loans.items():
@@ -157,7 +160,7 @@ class KeyRing:
         current = {self._masters.current}
         while batch := await self._repository.wrapped_with(current, ROTATE_BATCH):
             for old in batch:
-                data_key = self._masters.unwrap(old.master_key_id, old.wrapped, old.submission_id)
+                data_key = self._unwrapped(old)
                 done += await self._repository.rewrap(
                     old, self._wrapped(data_key, old.submission_id)
                 )
