@@ -105,13 +105,12 @@ class UploadRepository(Protocol):
     ) -> bool:
         """Store the upload's progress if it is open and ``lock_id`` still holds the lease;
         ``False`` (and nothing stored) otherwise. In the same transaction, after the lease
-        is found held: the tail stored so far is deleted when ``drop_tail`` (which a save
-        that ends an upload with a tail must pass: an upload no longer open keeps no tail,
-        and no head or hash state either), its rows left unzeroed only when
-        ``tail_stored`` says its every byte is in a stored part or object now (sealed
-        there as here, and deleted with it),
-        then each piece of ``tail`` (if any) is added as it comes
-        (read one at a time: a piece need not be in memory before its turn)."""
+        is found held, the tail stored so far is deleted when ``drop_tail``, then each
+        piece of ``tail`` (if any) is added as it comes (read one at a time: a piece need
+        not be in memory before its turn). A save that ends an upload with a tail must
+        pass ``drop_tail``: an upload no longer open keeps no tail (nor head, nor hash
+        state). The deleted rows are left unzeroed only when ``tail_stored`` says their
+        every byte is in a stored part or object now, sealed there as here."""
 
     async def tail_spans(self, upload_id: str) -> list[TailSpan]:
         """Where each piece of the upload's tail lies, in offset order."""
