@@ -18,6 +18,7 @@ import atexit
 import functools
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -97,6 +98,24 @@ def time_db_turns() -> None:
     Database.__init__ = init  # type: ignore[method-assign]
 
 
+def time_sqlite_statements() -> None:
+    """Time each statement on aiosqlite's thread (SQLite's own work, its commit's fsync
+    included), named by its first words without comments (never its values)."""
+    from intake.adapters.db import sqlite_driver
+
+    original = sqlite_driver._run
+
+    def run(connection: Any, operation: str, parameters: Any, many: bool, commit: bool) -> Any:
+        start = time.perf_counter()
+        try:
+            return original(connection, operation, parameters, many, commit)
+        finally:
+            words = " ".join(re.sub(r"/\*.*?\*/", "", operation).split()[:4])
+            record(f"sqlite thread: {words}{' + commit' if commit else ''}", start)
+
+    sqlite_driver._run = run
+
+
 def install_tus() -> None:
     from intake.adapters.db import submissions as db
     from intake.adapters.db import uploads
@@ -141,6 +160,7 @@ def install() -> None:
     patch(api_submissions, "receive_form", "request (receive_form)")
     install_tus()
     time_db_turns()
+    time_sqlite_statements()
 
 
 def summary() -> dict[str, dict[str, float]]:

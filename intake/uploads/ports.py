@@ -22,8 +22,8 @@ class Claim(Enum):
 
 @dataclass(frozen=True)
 class Claimed:
-    """An upload a PATCH claimed, with its submission's data key as it was stored when
-    the claim was made (``None``: none, or destroyed)."""
+    """An upload a PATCH claimed (or found free), with its submission's data key as it
+    was stored then (``None``: none, or destroyed)."""
 
     upload: Upload
     key: WrappedKey | None
@@ -32,8 +32,11 @@ class Claimed:
 class UploadRepository(Protocol):
     """Resumable uploads' state: offsets, parts, segments, tails, hash state, leases.
 
-    A PATCH holds a lease (``lock_id`` until ``lock_expires_at``) while it writes;
-    every change to an upload's progress is conditional on holding it. An upload's tail
+    A PATCH that stores a part or the object holds a lease (``lock_id`` until
+    ``lock_expires_at``) while it writes, and its change to the upload's progress is
+    conditional on holding it; a PATCH whose bytes all go to the tail takes none, and its
+    change is conditional on the upload being still where it found it, and not leased
+    (:meth:`save_unleased`): of two such PATCHes the first saved wins. An upload's tail
     (its bytes after the last stored part, sealed, in pieces) changes only with its
     progress, in the same transaction; only an open upload has one.
     """
@@ -90,6 +93,11 @@ class UploadRepository(Protocol):
         token hash is ``token_hash``, and read its submission's data key; ``None`` when
         any of that is not so."""
 
+    async def free_as_owner(
+        self, upload_id: str, *, token_hash: str, offset: int, now: dt.datetime
+    ) -> Claimed | None:
+        """What :meth:`claim_as_owner` would claim, read without claiming it."""
+
     async def renew(self, upload_id: str, lock_id: str, until: dt.datetime) -> bool:
         """Extend a lease still held; ``False`` when it was lost."""
 
@@ -111,6 +119,18 @@ class UploadRepository(Protocol):
         pass ``drop_tail``: an upload no longer open keeps no tail (nor head, nor hash
         state). The deleted rows are left unzeroed only when ``tail_stored`` says their
         every byte is in a stored part or object now, sealed there as here."""
+
+    async def save_unleased(
+        self,
+        upload: Upload,
+        *,
+        offset: int,
+        now: dt.datetime,
+        tail: AsyncIterable[SealedTail] | None = None,
+    ) -> bool:
+        """Store the upload's progress, and add ``tail`` to its tail as :meth:`save` does,
+        if it is open, still at ``offset`` and not leased by another (at ``now``); ``False``
+        (and nothing stored) otherwise."""
 
     async def tail_spans(self, upload_id: str) -> list[TailSpan]:
         """Where each piece of the upload's tail lies, in offset order."""

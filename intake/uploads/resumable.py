@@ -1,17 +1,20 @@
 """The rules of resumable uploads: who may create, continue, finish and end them.
 
-Each PATCH takes a lease on its upload in the database (renewed while it streams),
-so that two requests never write one upload at once, and commits its progress only
-while it still holds the lease. Nothing of the upload lives on the node.
+A PATCH that stores a part or the object takes a lease on its upload in the database
+(:mod:`.leases`), so that two requests never write one upload's parts at once, and
+commits its progress only while it still holds the lease. A PATCH whose bytes all stay in
+the upload's tail writes nothing outside its own save: it takes no lease (no write turn
+of its own on SQLite, no commit) and saves only if the upload is still where it found it
+and not leased; of two such PATCHes at one offset the first to save wins, the other is
+answered 409 and stores nothing. Nothing of the upload lives on the node.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from intake.core.bucket_layout import incoming_prefix, original_key, partial_key
@@ -38,9 +41,11 @@ from intake.uploads.allowance import NewUpload, check_allowance, concat_parts, r
 from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter
 from intake.uploads.concat import join_partials
 from intake.uploads.kept import KeptProgress, sealing_upload
+from intake.uploads.leases import Lease, Leases
 from intake.uploads.object_writer import S3_MIN_PART_SIZE
 from intake.uploads.policy import UploadPolicy
-from intake.uploads.ports import Claim, UploadRepository
+from intake.uploads.ports import UploadRepository
+from intake.uploads.recent import RecentUploads, seen, stays_in_tail
 from intake.uploads.records import Concat, Upload, UploadOwner, UploadState
 from intake.uploads.tails import Tails
 
@@ -58,12 +63,6 @@ def _may_have_parts(upload: Upload) -> bool:
     """Whether any request could have started a multipart upload for it: only one that
     held at least a part's minimum of its bytes did."""
     return upload.length is None or upload.length >= S3_MIN_PART_SIZE
-
-
-@dataclass
-class _Lease:
-    lock_id: str
-    released: bool = False
 
 
 class UploadService:
@@ -84,6 +83,8 @@ class UploadService:
         self._policy = policy
         self._rules = rules
         self._clock = clock
+        self._leases = Leases(uploads, rules.lease, clock)
+        self._recent = RecentUploads()
 
     @property
     def max_size(self) -> int:
@@ -142,6 +143,7 @@ class UploadService:
         if new.concat is Concat.FINAL:
             by_id = {u.id: u for u in await self._uploads.uploads_of(owner.submission_id)}
             return await self._join(upload, [by_id[part] for part in upload.concat_parts])
+        self._recent.saw(upload)
         return upload
 
     async def status(self, upload_id: str, token: str | None) -> Upload:
@@ -171,14 +173,28 @@ class UploadService:
         length: int | None,
     ) -> Upload:
         if token and content_length != 0:
-            lock_id = new_id()
             now = self._clock()
+            token_hash = hash_token(token)
+            part_size = self._policy.writer.part_size
+            if (
+                content_length is not None
+                and length is None
+                and self._recent.may_need_no_lease(upload_id, offset, content_length, part_size)
+            ):
+                free = await self._uploads.free_as_owner(
+                    upload_id, token_hash=token_hash, offset=offset, now=now
+                )
+                if free and stays_in_tail(seen(free.upload), content_length, part_size):
+                    upload = await self._checked_patch(free.upload, offset, content_length, None)
+                    return await self._receive(upload, None, body, content_length, checksum,
+                                               free.key)  # fmt: skip
+            lock_id = new_id()
             claimed = await self._uploads.claim_as_owner(
-                upload_id, token_hash=hash_token(token), offset=offset, lock_id=lock_id,
-                until=now + self._rules.lease, now=now,
+                upload_id, token_hash=token_hash, offset=offset, lock_id=lock_id,
+                until=now + self._leases.term, now=now,
             )  # fmt: skip
             if claimed is not None:
-                async with self._holding(upload_id, lock_id) as lease:
+                async with self._leases.holding(upload_id, lock_id) as lease:
                     upload = await self._checked_patch(claimed.upload, offset, content_length,
                                                        length)  # fmt: skip
                     return await self._receive(upload, lease, body, content_length, checksum,
@@ -193,8 +209,8 @@ class UploadService:
         if content_length == 0 and length is None:
             return upload
         lock_id = new_id()
-        await self._claim(upload, offset, lock_id)
-        async with self._holding(upload.id, lock_id) as lease:
+        await self._leases.claim(upload, offset, lock_id)
+        async with self._leases.holding(upload.id, lock_id) as lease:
             return await self._receive(upload, lease, body, content_length, checksum)
 
     async def _checked_patch(
@@ -239,44 +255,10 @@ class UploadService:
         siblings = await self._uploads.uploads_of(upload.submission_id)
         return [u for u in siblings if u.state in _LIVE and u.id != upload.id]
 
-    async def _claim(self, upload: Upload, offset: int, lock_id: str) -> None:
-        now = self._clock()
-        claim = await self._uploads.claim(
-            upload.id, offset=offset, lock_id=lock_id, until=now + self._rules.lease, now=now
-        )
-        if claim is Claim.OFFSET_MISMATCH:
-            fresh = await self._uploads.get_upload(upload.id)
-            raise Conflict("The upload moved on; ask for its offset (HEAD) and resume.",
-                           offset=fresh.offset if fresh else None)  # fmt: skip
-        if claim is Claim.LOCKED:
-            raise Locked("Another request is writing this upload; retry in a few seconds.")
-        if claim is not Claim.CLAIMED:
-            raise Gone("This upload is no longer open.")
-
-    @contextlib.asynccontextmanager
-    async def _holding(self, upload_id: str, lock_id: str) -> AsyncIterator[_Lease]:
-        lease = _Lease(lock_id)
-        keeper = asyncio.create_task(self._keep_lease(upload_id, lock_id))
-        try:
-            yield lease
-        finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-            if not lease.released:
-                await asyncio.shield(self._uploads.release(upload_id, lock_id))
-
-    async def _keep_lease(self, upload_id: str, lock_id: str) -> None:
-        interval = self._rules.lease.total_seconds() / 3
-        while True:
-            await asyncio.sleep(interval)
-            if not await self._uploads.renew(upload_id, lock_id, self._clock() + self._rules.lease):
-                return
-
     async def _receive(
         self,
         upload: Upload,
-        lease: _Lease,
+        lease: Lease | None,
         body: ChunkSource,
         content_length: int | None,
         checksum: ChunkChecksum | None,
@@ -297,22 +279,28 @@ class UploadService:
             if isinstance(exc, UnsupportedMediaType | PayloadTooLarge | UploadLost):
                 # The file can never be accepted (or completed): end the upload and free
                 # what it holds.
-                await asyncio.shield(
-                    self._end(upload, UploadState.TERMINATED, locked_by=lease.lock_id)
-                )
+                locked_by = lease.lock_id if lease else None
+                await asyncio.shield(self._end(upload, UploadState.TERMINATED, locked_by))
             raise
         except BaseException:
             await asyncio.shield(writer.discard())
             raise
         try:
-            lease.released = await self._uploads.save(
-                result.upload, lock_id=lease.lock_id, release=True,
-                drop_tail=result.drop_tail, tail_stored=result.tail_stored, tail=result.tail,
-            )  # fmt: skip
+            if lease is None:
+                saved = await self._uploads.save_unleased(
+                    result.upload, offset=upload.offset, now=self._clock(), tail=result.tail
+                )
+            else:
+                saved = lease.released = await self._uploads.save(
+                    result.upload, lock_id=lease.lock_id, release=True,
+                    drop_tail=result.drop_tail, tail_stored=result.tail_stored,
+                    tail=result.tail,
+                )  # fmt: skip
         finally:
             await asyncio.shield(writer.close())
-        if not lease.released:
-            raise Conflict("The upload was taken over by another request; ask for its offset.")
+        if not saved:
+            raise Conflict("Another request wrote this upload meanwhile; ask for its offset.")
+        self._recent.saw(result.upload)
         if result.obsolete:
             await self._store.delete([s.key for s in result.obsolete])
         if result.upload.state is UploadState.COMPLETE and _may_have_parts(result.upload):
@@ -379,7 +367,7 @@ class UploadService:
             raise
         now = self._clock()
         lock_id = new_id()
-        await self._claim(final, 0, lock_id)
+        await self._leases.claim(final, 0, lock_id)
         done = dataclasses.replace(
             joined, state=UploadState.COMPLETE, offset=joined.length or 0, updated_at=now
         )

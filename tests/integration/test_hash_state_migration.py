@@ -13,7 +13,7 @@ from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import migrate
 from intake.adapters.db.schema import submissions, uploads
 from intake.adapters.db.submissions import submission_row
-from intake.adapters.db.uploads import upload_row
+from intake.adapters.db.upload_sql import upload_row
 from intake.core.ids import new_id
 from intake.submissions.records import SubmissionState
 from intake.uploads.records import Concat, Upload, UploadState

@@ -188,6 +188,52 @@ async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset_
     assert again is not None and again.key is None
 
 
+async def test_a_small_patch_saves_unleased_only_where_it_found_the_upload_free(
+    engine: AsyncEngine, repository: SqlSubmissionRepository
+) -> None:
+    uploads = SqlUploadRepository(Database(engine))
+    submission = a_submission(state=SubmissionState.DRAFT, token_hash=hash_token("right"))
+    await repository.add_submission(submission, [], [])
+    upload = Upload(
+        id=new_id(), submission_id=submission.id, state=UploadState.OPEN, length=10, offset=4,
+        concat=Concat.NONE, concat_parts=(), filename="a.mp4", declared_type="video/mp4",
+        metadata={}, object_key="k", created_at=NOW, updated_at=NOW,
+        expires_at=NOW + dt.timedelta(days=1),
+    )  # fmt: skip
+    await uploads.add_upload(upload)
+    mine = WrappedKey(submission.id, "master-1", b"this submission's wrapped key")
+    await SqlDataKeyRepository(Database(engine)).add(mine, NOW)
+
+    async def free(token: str, offset: int, now: dt.datetime = NOW) -> Upload | None:
+        found = await uploads.free_as_owner(
+            upload.id, token_hash=hash_token(token), offset=offset, now=now
+        )
+        assert found is None or found.key == mine
+        return found.upload if found else None
+
+    assert await free("wrong", 4) is None
+    assert await free("right", 5) is None
+    found = await free("right", 4)
+    assert found is not None and found.offset == 4 and not found.lock_id  # read, not claimed
+    moved = dataclasses.replace(found, offset=6)
+    assert await uploads.save_unleased(moved, offset=4, now=NOW)
+    assert not await uploads.save_unleased(moved, offset=4, now=NOW)  # it moved on
+    assert (await uploads.get_upload(upload.id)).offset == 6  # type: ignore[union-attr]
+    later = NOW + dt.timedelta(seconds=30)
+    assert await uploads.claim(upload.id, offset=6, lock_id="a-lease", until=later, now=NOW)
+    assert await free("right", 6) is None  # leased
+    further = dataclasses.replace(moved, offset=8)
+    assert not await uploads.save_unleased(further, offset=6, now=NOW)
+    lapsed = later + dt.timedelta(seconds=1)
+    assert await free("right", 6, now=lapsed) is not None
+    assert await uploads.save_unleased(further, offset=6, now=lapsed)
+    assert (await uploads.get_upload(upload.id)).lock_id == ""  # type: ignore[union-attr]
+    await uploads.set_state(upload.id, UploadState.TERMINATED, now=lapsed)
+    assert not await uploads.save_unleased(
+        dataclasses.replace(further, offset=9), offset=8, now=lapsed
+    )
+
+
 async def test_a_submission_and_its_job_are_committed_together(
     repository: SqlSubmissionRepository, engine: AsyncEngine
 ) -> None:

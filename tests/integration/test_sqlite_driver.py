@@ -1,7 +1,8 @@
 """intake's SQLite engine: each statement one trip to aiosqlite's thread, and answers,
 counts and errors exactly as SQLAlchemy gives them; a statement on its own commits in
 its one trip; a statement marked ``UNZEROED`` frees its pages without zeroing them, and
-only that statement."""
+only that statement; one marked ``UNSYNCED`` commits without waiting for the disk, and
+only that one; a new database has 16 KiB pages."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.engine import create_engine
-from intake.adapters.db.sqlite_driver import UNZEROED
+from intake.adapters.db.sqlite_driver import UNSYNCED, UNZEROED
 from intake.adapters.db.transactions import Database
 
 metadata = MetaData()
@@ -217,3 +218,51 @@ async def test_a_transactions_last_statement_commits_it_in_its_trip_or_nothing_i
             ("a", 2),
             ("b", 3),
         ]
+
+
+async def _traced(conn: Any) -> list[str]:
+    """What SQLite runs on ``conn``'s connection from now on (statements, PRAGMAs,
+    COMMITs), in order."""
+    seen: list[str] = []
+    raw = (await conn.get_raw_connection()).dbapi_connection._connection
+    await raw._execute(raw._conn.set_trace_callback, seen.append)
+    return seen
+
+
+async def test_only_a_statement_marked_unsynced_commits_without_waiting_for_the_disk(
+    engine: AsyncEngine, tmp_path: Path
+) -> None:
+    database = Database(engine)
+    async with database.statement() as conn:
+        seen = await _traced(conn)
+        await conn.execute(insert(rows).values(id="a", n=1).prefix_with(UNSYNCED))
+        await conn.execute(insert(rows).values(id="b", n=2))
+    events = [s for s in seen if s.startswith(("PRAGMA synchronous", "INSERT", "COMMIT"))]
+    assert [e.split(" (")[0] for e in events] == [
+        "PRAGMA synchronous", "PRAGMA synchronous=1", f"INSERT {UNSYNCED} INTO rows", "COMMIT",
+        "PRAGMA synchronous=2", "INSERT INTO rows", "COMMIT",
+    ]  # fmt: skip
+    async with aiosqlite.connect(tmp_path / "driver.db") as other:
+        assert list(await other.execute_fetchall("SELECT id FROM rows ORDER BY id")) == [
+            ("a",), ("b",),
+        ]  # fmt: skip
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("PRAGMA synchronous"))).scalar() == 2
+
+
+async def test_a_marked_statement_that_fails_leaves_its_connection_syncing(
+    engine: AsyncEngine,
+) -> None:
+    database = Database(engine)
+    async with database.statement() as conn:
+        await conn.execute(insert(rows).values(id="a", n=1))
+    with pytest.raises(IntegrityError):
+        async with database.statement() as conn:
+            await conn.execute(insert(rows).values(id="a", n=2).prefix_with(UNSYNCED))
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("PRAGMA synchronous"))).scalar() == 2
+
+
+async def test_a_new_database_has_pages_of_16_kib(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("PRAGMA page_size"))).scalar() == 16 * 1024

@@ -9,6 +9,7 @@ ends is."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -264,6 +265,54 @@ async def test_a_patch_that_lost_its_lease_leaves_no_tail_and_the_upload_resumes
         assert status.headers["Upload-Offset"] == str(3 * MiB)
 
     await send(client, url, token, data, 3 * MiB, start=3 * MiB)
+    await submitted_whole(client, draft, data)
+
+
+class Stalled:
+    """A PATCH body that sends its first half, then waits for ``go`` (a connection that
+    stalls mid-body), telling ``reached`` when it does."""
+
+    cut = False
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self.reached = asyncio.Event()
+        self.go = asyncio.Event()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        half = len(self._data) // 2
+        yield self._data[:half]
+        self.reached.set()
+        await self.go.wait()
+        yield self._data[half:]
+
+
+async def test_a_patch_retried_while_the_first_still_streams_is_taken_and_the_first_stores_nothing(
+    make_client: Callable[..., Any], database_url: str
+) -> None:
+    """A small PATCH holds no lease: a reader's retry after a stall is not turned away
+    (423) while the stalled request still waits for its body; the first to finish wins
+    and the other, answered 409, leaves nothing behind."""
+    client, app, draft, token, data, url = await photo_upload(make_client, database_url)
+    upload = upload_id(url)
+    await patch_ok(client, url, token, 0, data[:MiB])
+    stalled = Stalled(bytes(reversed(data[MiB : 2 * MiB])))  # if stored, the photo breaks
+    first = asyncio.create_task(
+        app[UPLOADS].append(
+            upload, token, offset=MiB, body=stalled, content_length=MiB, checksum=None,
+            length=None,
+        )
+    )  # fmt: skip
+    await stalled.reached.wait()
+    await patch_ok(client, url, token, MiB, data[MiB : 2 * MiB])
+    stalled.go.set()
+    with pytest.raises(Conflict):
+        await first
+    assert [(start, size) for start, size, _ in await tail_rows(app, upload)] == [
+        (0, MiB), (MiB, MiB),
+    ]  # fmt: skip
+    assert (await head(client, url, token)).headers["Upload-Offset"] == str(2 * MiB)
+    await send(client, url, token, data, MiB, start=2 * MiB)
     await submitted_whole(client, draft, data)
 
 

@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from intake.adapters.db.sqlite_driver import OneTripDbapi
 from intake.adapters.private_files import private_directory, private_file, tighten
 
+PAGE_SIZE = 16 * 1024
+"""Bytes per page of a new SQLite database."""
 IDLE_BEFORE_PING = 1.0
 """Seconds a pooled PostgreSQL connection may sit unused before it is pinged."""
 
@@ -32,6 +34,11 @@ def bits_apart(a: int, b: int) -> int:
 def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.create_function(BITS_APART, 2, bits_apart, deterministic=True)
     cursor = dbapi_connection.cursor()
+    # A new database's pages are 16 KiB (SQLite's default is 4 KiB): an upload's tail is
+    # stored in pieces of up to 1 MiB, and writing one in four times fewer pages costs a
+    # third less CPU and time; a small row costs the same. Only before the database file
+    # is made (journal_mode makes it): an existing database keeps its pages.
+    cursor.execute(f"PRAGMA page_size={PAGE_SIZE}")
     cursor.execute("PRAGMA secure_delete=ON")  # freed pages and cells are zeroed
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")

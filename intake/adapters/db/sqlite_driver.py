@@ -19,7 +19,11 @@ transaction open in the same trip (a single statement atomic on its own, as
 A statement that carries the comment :data:`UNZEROED` (``prefix_with``) runs with
 ``secure_delete`` off, set back in the same trip whatever the statement does: for rows
 whose bytes are sealed and stored elsewhere, which zeroing would only write to the WAL
-and the database once more.
+and the database once more. One that carries :data:`UNSYNCED` and commits in its own trip
+is committed with ``synchronous=NORMAL`` (elsewhere the mark is ignored): written to the
+WAL without waiting for the disk (a crash of the process loses nothing; a power cut may
+lose it, and only it: the next durable commit syncs the WAL with every commit before
+it). For what a power cut may forget: an upload's lease, a rate count.
 """
 
 from __future__ import annotations
@@ -55,6 +59,9 @@ class _Ran:
 
 
 UNZEROED = "/* freed pages not zeroed */"
+UNSYNCED = "/* committed without waiting for the disk */"
+_MARKED = ((UNZEROED, "secure_delete", 0), (UNSYNCED, "synchronous", 1))
+"""Each marker, the setting it changes for its statement, and the value it runs with."""
 
 
 def _run(
@@ -62,17 +69,28 @@ def _run(
 ) -> tuple[_Ran, list[Any], bool]:
     """On the connection's thread: run the statement, read its rows, close its cursor,
     commit if ``commit``; and tell whether a transaction is open after it."""
-    if UNZEROED not in operation:
+    marked = [(name, value) for marker, name, value in _MARKED if marker in operation]
+    if UNSYNCED in operation and not (commit and not connection.in_transaction):
+        marked.remove(("synchronous", 1))  # SQLite changes it only between transactions
+    if not marked:
         ran, rows = _run_statement(connection, operation, parameters, many)
-    else:
-        (zeroing,) = connection.execute("PRAGMA secure_delete").fetchone()
-        connection.execute("PRAGMA secure_delete=OFF")
-        try:
-            ran, rows = _run_statement(connection, operation, parameters, many)
-        finally:
-            connection.execute(f"PRAGMA secure_delete={int(zeroing)}")
-    if commit and connection.in_transaction:
-        connection.commit()
+        if commit and connection.in_transaction:
+            connection.commit()
+        return ran, rows, connection.in_transaction
+    settings = [(name, connection.execute(f"PRAGMA {name}").fetchone()[0]) for name, _ in marked]
+    try:
+        for name, value in marked:
+            connection.execute(f"PRAGMA {name}={value}")
+        ran, rows = _run_statement(connection, operation, parameters, many)
+        if commit and connection.in_transaction:
+            connection.commit()
+    except BaseException:
+        if commit and connection.in_transaction:
+            connection.rollback()  # a statement on its own: nothing of it is kept
+        raise
+    finally:
+        for name, value in settings:
+            connection.execute(f"PRAGMA {name}={int(value)}")
     return ran, rows, connection.in_transaction
 
 

@@ -5,7 +5,7 @@ of them)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterable
 
 from sqlalchemy import and_, bindparam, delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -36,7 +36,7 @@ _PIECES = (
 )
 
 
-async def added(upload_id: str, tail: AsyncIterable[SealedTail]) -> AsyncIterator[Step]:
+async def added(upload_id: str, tail: AsyncIterable[SealedTail]) -> AsyncGenerator[Step]:
     """The insert of each piece of ``tail``, as it comes (sealed as it is read)."""
     async for piece in tail:
         row = {"upload_id": upload_id, "start_offset": piece.start, "size": piece.size,
