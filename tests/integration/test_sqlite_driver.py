@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from intake.adapters.db.engine import create_engine
-from intake.adapters.db.sqlite_driver import UNSYNCED, UNZEROED
+from intake.adapters.db.sqlite_driver import UNSYNCED, UNZEROED, deferring
 from intake.adapters.db.transactions import Database
 
 metadata = MetaData()
@@ -196,7 +196,7 @@ async def test_a_statement_on_its_own_commits_in_its_one_trip_and_transactions_s
         assert (await conn.execute(select(rows.c.id).order_by(rows.c.id))).all() == [("a",), ("b",)]
 
 
-async def test_a_transactions_last_statement_commits_it_in_its_trip_or_nothing_is_kept(
+async def test_a_transactions_last_statements_go_in_one_trip_that_commits_or_nothing_is_kept(
     engine: AsyncEngine, trips: list[str]
 ) -> None:
     database = Database(engine)
@@ -204,20 +204,29 @@ async def test_a_transactions_last_statement_commits_it_in_its_trip_or_nothing_i
         await conn.execute(insert(rows).values(id="a", n=1))
         await database.finish(conn, [(insert(rows), [{"id": "b", "n": 2}]),
                                      (update(rows).values(n=rows.c.n + 1), None)])  # fmt: skip
-    assert trips == ["_run", "_run", "_run"]
+    assert trips == ["_run", "_run"]
 
-    async def last_one_fails() -> None:
+    async def one_fails(steps: list[Any]) -> None:
         async with database.transaction() as conn:
             await conn.execute(insert(rows).values(id="c", n=3))
-            await database.finish(conn, [(insert(rows).values(id="a", n=4), None)])
+            await database.finish(conn, steps)
 
-    with pytest.raises(IntegrityError):
-        await last_one_fails()
+    with pytest.raises(IntegrityError):  # the last
+        await one_fails([(insert(rows).values(id="a", n=4), None)])
+    with pytest.raises(IntegrityError):  # one held back for the last one's trip
+        await one_fails([(insert(rows).values(id="d", n=4), None),
+                         (insert(rows).values(id="a", n=4), None),
+                         (update(rows).values(n=rows.c.n + 1), None)])  # fmt: skip
     async with database.read() as conn:
         assert (await conn.execute(select(rows.c.id, rows.c.n).order_by(rows.c.id))).all() == [
             ("a", 2),
             ("b", 3),
         ]
+    async with database.transaction() as conn:  # the connections go on whole
+        await database.finish(conn, [(insert(rows).values(id="e", n=5), None),
+                                     (insert(rows).values(id="f", n=6), None)])  # fmt: skip
+    async with database.read() as conn:
+        assert len((await conn.execute(select(rows.c.id))).all()) == 4
 
 
 async def _traced(conn: Any) -> list[str]:
@@ -266,3 +275,25 @@ async def test_a_marked_statement_that_fails_leaves_its_connection_syncing(
 async def test_a_new_database_has_pages_of_16_kib(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
         assert (await conn.execute(text("PRAGMA page_size"))).scalar() == 16 * 1024
+
+
+async def test_statements_held_back_go_with_the_commit_or_with_the_rollback(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    database = Database(engine)
+    async with database.transaction() as conn, deferring(conn):
+        await conn.execute(insert(rows).values(id="a", n=1))
+        await conn.execute(insert(rows).values(id="b", n=2))
+    assert trips == ["_commit_after"]
+
+    async def failing() -> None:
+        async with database.transaction() as conn, deferring(conn):
+            await conn.execute(insert(rows).values(id="c", n=3))
+            raise RuntimeError("the request failed")
+
+    with pytest.raises(RuntimeError):
+        await failing()
+    async with database.read() as conn:
+        assert (await conn.execute(select(rows.c.id).order_by(rows.c.id))).all() == [
+            ("a",), ("b",),
+        ]  # fmt: skip

@@ -41,6 +41,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_dbapi,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.util.concurrency import await_
 
 
 class _Ran:
@@ -64,11 +65,23 @@ _MARKED = ((UNZEROED, "secure_delete", 0), (UNSYNCED, "synchronous", 1))
 """Each marker, the setting it changes for its statement, and the value it runs with."""
 
 
+Deferred = tuple[str, Any, bool]
+"""A statement held back (:func:`deferring`): its SQL, its parameters, whether many."""
+
+
 def _run(
-    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool, commit: bool
+    connection: sqlite3.Connection,
+    operation: str,
+    parameters: Any,
+    many: bool,
+    commit: bool,
+    deferred: Sequence[Deferred] = (),
 ) -> tuple[_Ran, list[Any], bool]:
-    """On the connection's thread: run the statement, read its rows, close its cursor,
-    commit if ``commit``; and tell whether a transaction is open after it."""
+    """On the connection's thread: run the statements held back, then this one; read its
+    rows, close its cursor, commit if ``commit``; and tell whether a transaction is open
+    after it."""
+    for held in deferred:
+        _run_statement(connection, *held)
     marked = [(name, value) for marker, name, value in _MARKED if marker in operation]
     if UNSYNCED in operation and not (commit and not connection.in_transaction):
         marked.remove(("synchronous", 1))  # SQLite changes it only between transactions
@@ -92,6 +105,12 @@ def _run(
         for name, value in settings:
             connection.execute(f"PRAGMA {name}={int(value)}")
     return ran, rows, connection.in_transaction
+
+
+def _commit_after(connection: sqlite3.Connection, deferred: Sequence[Deferred]) -> None:
+    for held in deferred:
+        _run_statement(connection, *held)
+    connection.commit()
 
 
 def _run_statement(
@@ -122,13 +141,21 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
         return cursor
 
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
-        async with self._adapt_connection._execute_mutex:
+        adapted = cast(OneTripConnection, self._adapt_connection)
+        if adapted.defers and "/*" not in operation:
+            adapted.deferred.append((operation, parameters, many))
+            adapted.open_transaction = True
+            self._cursor = cast(Any, _Ran())
+            self._rows = collections.deque()
+            return
+        async with adapted._execute_mutex:
             connection = self._connection
-            adapted = cast(OneTripConnection, self._adapt_connection)
+            deferred, adapted.deferred = adapted.deferred, []
             try:
                 ran, rows, adapted.open_transaction = await connection._execute(
-                    _run, connection._conn, operation, parameters, many, adapted.commits_each
-                )
+                    _run, connection._conn, operation, parameters, many, adapted.commits_each,
+                    deferred,
+                )  # fmt: skip
             except BaseException:
                 adapted.open_transaction = True
                 raise
@@ -147,7 +174,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     a write, not for a read, and a ``COMMIT`` of none is a trip that does nothing (one
     per read of the database)."""
 
-    __slots__ = ("commits_each", "open_transaction")
+    __slots__ = ("commits_each", "deferred", "defers", "open_transaction")
     _cursor_cls = OneTripCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
@@ -157,13 +184,21 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         transaction open."""
         self.commits_each = False
         """Whether each statement is committed in its own trip."""
+        self.defers = False
+        """Whether statements are held back, to go with the next one's trip."""
+        self.deferred: list[Deferred] = []
 
     def commit(self) -> None:
-        if self.open_transaction:
+        deferred, self.deferred = self.deferred, []
+        if deferred:
+            await_(self._connection._execute(_commit_after, self._connection._conn, deferred))
+            self.open_transaction = False
+        elif self.open_transaction:
             super().commit()
             self.open_transaction = False
 
     def rollback(self) -> None:
+        self.deferred = []
         if self.open_transaction:
             super().rollback()
             self.open_transaction = False
@@ -194,3 +229,20 @@ async def committing_each_statement(conn: AsyncConnection) -> AsyncIterator[Asyn
         yield conn
     finally:
         raw.commits_each = False
+
+
+@contextlib.asynccontextmanager
+async def deferring(conn: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+    """``conn`` with each statement of the block held back, to run in the trip of the next
+    one (or of the commit): for statements whose results no one reads. A statement that
+    fails is reported by that trip. Marked statements are never held back. As it is on a
+    driver other than this one."""
+    raw = (await conn.get_raw_connection()).dbapi_connection
+    if not isinstance(raw, OneTripConnection):
+        yield conn
+        return
+    raw.defers = True
+    try:
+        yield conn
+    finally:
+        raw.defers = False

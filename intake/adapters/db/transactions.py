@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.sql.base import Executable
 
-from intake.adapters.db.sqlite_driver import committing_each_statement
+from intake.adapters.db.sqlite_driver import committing_each_statement, deferring
 from intake.core.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -61,16 +61,19 @@ class Database:
         self, conn: AsyncConnection, steps: Sequence[Step]
     ) -> CursorResult[Any] | None:
         """Run the last statements of a :meth:`transaction` (each with its parameters),
-        in order, and answer the last one's result. On SQLite the last one commits the
-        transaction in the trip that runs it, where the ``COMMIT`` was a trip of its own:
-        nothing may follow them in the block."""
+        in order, and answer the last one's result. On SQLite they all go in one trip to
+        aiosqlite's thread, which commits the transaction (where each statement and the
+        ``COMMIT`` were a trip of their own): nothing may follow them in the block."""
         if not steps:
             return None
         *before, last = steps
-        for statement, parameters in before:
-            await conn.execute(statement, parameters)
         if self.postgres:
+            for statement, parameters in before:
+                await conn.execute(statement, parameters)
             return await conn.execute(*last)
+        async with deferring(conn):
+            for statement, parameters in before:
+                await conn.execute(statement, parameters)
         async with committing_each_statement(conn):
             return await conn.execute(*last)
 
