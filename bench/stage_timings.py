@@ -105,10 +105,11 @@ def time_sqlite_statements() -> None:
 
     original = sqlite_driver._run
 
-    def run(connection: Any, operation: str, parameters: Any, many: bool, commit: bool) -> Any:
+    def run(connection: Any, operation: str, parameters: Any, many: bool, commit: bool,
+            *rest: Any) -> Any:  # fmt: skip
         start = time.perf_counter()
         try:
-            return original(connection, operation, parameters, many, commit)
+            return original(connection, operation, parameters, many, commit, *rest)
         finally:
             words = " ".join(re.sub(r"/\*.*?\*/", "", operation).split()[:4])
             record(f"sqlite thread: {words}{' + commit' if commit else ''}", start)

@@ -10,6 +10,7 @@ and its save deletes the tail. No S3 object is written or read for it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 
 import aiofiles
@@ -24,7 +25,8 @@ from intake.uploads.records import SealedTail, TailSpan, Upload
 PIECE = 1024 * 1024
 """The most plaintext bytes one stored piece holds (a PATCH's leftover may take several)."""
 OFFLOAD_BYTES = 256 * 1024
-"""Pieces at least this long are sealed and opened in a thread, off the event loop."""
+"""Pieces (or a window of them) at least this long are sealed and opened in a thread, off
+the event loop."""
 
 
 class Tails:
@@ -68,21 +70,41 @@ class Tails:
             yield view[at : at + self._piece]
 
     async def read(self, upload: Upload) -> AsyncIterator[bytes]:
-        """The upload's tail, opened, in order: at most a window of it (or one piece) is
-        held at a time. :class:`StorageError` when its pieces do not make it whole."""
+        """The upload's tail, opened, in order, a window (or one longer piece) at a time;
+        the next window is read from the database while this one is opened and used, so
+        at most two are held. :class:`StorageError` when its pieces do not make it whole."""
         spans = await self._uploads.tail_spans(upload.id)
         _check_whole(upload, spans)
         if not spans:
             return
         data_key = await self._keys.for_reading(upload.submission_id)
-        for first, last in self._batches(spans):
-            for piece in await self._uploads.tail_pieces(upload.id, first, last):
-                if piece.size >= OFFLOAD_BYTES:
-                    yield await asyncio.to_thread(
-                        open_tail, data_key, upload.id, piece.start, piece.sealed, piece.size
-                    )
+        batches = iter(self._batches(spans))
+
+        def fetch() -> asyncio.Future[list[SealedTail]] | None:
+            batch = next(batches, None)
+            if batch is None:
+                return None
+            return asyncio.ensure_future(self._uploads.tail_pieces(upload.id, *batch))
+
+        def opened(pieces: list[SealedTail]) -> list[bytes]:
+            return [open_tail(data_key, upload.id, p.start, p.sealed, p.size) for p in pieces]
+
+        coming = fetch()
+        try:
+            while coming is not None:
+                pieces = await coming
+                coming = fetch()
+                if sum(piece.size for piece in pieces) >= OFFLOAD_BYTES:
+                    for plain in await asyncio.to_thread(opened, pieces):
+                        yield plain
                 else:
-                    yield open_tail(data_key, upload.id, piece.start, piece.sealed, piece.size)
+                    for plain in opened(pieces):
+                        yield plain
+        finally:
+            if coming is not None:
+                coming.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await coming
 
     def _batches(self, spans: list[TailSpan]) -> list[tuple[int, int]]:
         """The spans grouped in runs of at most a window (a piece longer stands alone),
