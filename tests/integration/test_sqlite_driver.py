@@ -248,7 +248,7 @@ async def test_only_a_statement_marked_unsynced_commits_without_waiting_for_the_
         await conn.execute(insert(rows).values(id="b", n=2))
     events = [s for s in seen if s.startswith(("PRAGMA synchronous", "INSERT", "COMMIT"))]
     assert [e.split(" (")[0] for e in events] == [
-        "PRAGMA synchronous", "PRAGMA synchronous=1", f"INSERT {UNSYNCED} INTO rows", "COMMIT",
+        "PRAGMA synchronous", "PRAGMA synchronous=NORMAL", f"INSERT {UNSYNCED} INTO rows", "COMMIT",
         "PRAGMA synchronous=2", "INSERT INTO rows", "COMMIT",
     ]  # fmt: skip
     async with aiosqlite.connect(tmp_path / "driver.db") as other:
@@ -296,4 +296,27 @@ async def test_statements_held_back_go_with_the_commit_or_with_the_rollback(
     async with database.read() as conn:
         assert (await conn.execute(select(rows.c.id).order_by(rows.c.id))).all() == [
             ("a",), ("b",),
+        ]  # fmt: skip
+
+
+async def test_statements_kept_only_if_their_check_changed_one_row_go_in_one_trip(
+    engine: AsyncEngine, trips: list[str]
+) -> None:
+    database = Database(engine)
+    async with database.transaction() as conn:
+        await database.finish(conn, [(insert(rows).values(id="a", n=1), None)])
+    trips.clear()
+    check = (update(rows).where(rows.c.id == "a", rows.c.n == 1).values(n=2), None)
+    async with database.transaction() as conn:
+        assert await database.finish_if_one(conn, check, [(insert(rows).values(id="b", n=1),
+                                                          None)])  # fmt: skip
+    assert trips == ["_run"]
+    async with database.transaction() as conn:  # the check finds no row: nothing is kept,
+        # and a step that could not have run after it (a duplicate) is never tried
+        assert not await database.finish_if_one(conn, check, [
+            (insert(rows).values(id="c", n=1), None), (insert(rows).values(id="b", n=9), None),
+        ])  # fmt: skip
+    async with database.read() as conn:
+        assert (await conn.execute(select(rows.c.id, rows.c.n).order_by(rows.c.id))).all() == [
+            ("a", 2), ("b", 1),
         ]  # fmt: skip

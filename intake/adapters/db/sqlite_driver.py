@@ -61,9 +61,6 @@ class _Ran:
 
 UNZEROED = "/* freed pages not zeroed */"
 UNSYNCED = "/* committed without waiting for the disk */"
-_MARKED = ((UNZEROED, "secure_delete", 0), (UNSYNCED, "synchronous", 1))
-"""Each marker, the setting it changes for its statement, and the value it runs with."""
-
 
 Deferred = tuple[str, Any, bool]
 """A statement held back (:func:`deferring`): its SQL, its parameters, whether many."""
@@ -76,34 +73,38 @@ def _run(
     many: bool,
     commit: bool,
     deferred: Sequence[Deferred] = (),
+    only_if_one: bool = False,
 ) -> tuple[_Ran, list[Any], bool]:
     """On the connection's thread: run the statements held back, then this one; read its
     rows, close its cursor, commit if ``commit``; and tell whether a transaction is open
-    after it."""
-    for held in deferred:
-        _run_statement(connection, *held)
-    marked = [(name, value) for marker, name, value in _MARKED if marker in operation]
-    if UNSYNCED in operation and not (commit and not connection.in_transaction):
-        marked.remove(("synchronous", 1))  # SQLite changes it only between transactions
-    if not marked:
-        ran, rows = _run_statement(connection, operation, parameters, many)
-        if commit and connection.in_transaction:
-            connection.commit()
-        return ran, rows, connection.in_transaction
-    settings = [(name, connection.execute(f"PRAGMA {name}").fetchone()[0]) for name, _ in marked]
+    after it. With ``only_if_one`` this one runs first, and the statements held back
+    and the commit only if it changed exactly one row (the transaction is rolled back
+    otherwise)."""
+    unsynced = (
+        UNSYNCED in operation and commit and not connection.in_transaction and (not deferred)
+    )  # SQLite changes it only between transactions
+    if unsynced:
+        (syncing,) = connection.execute("PRAGMA synchronous").fetchone()
+        connection.execute("PRAGMA synchronous=NORMAL")
     try:
-        for name, value in marked:
-            connection.execute(f"PRAGMA {name}={value}")
-        ran, rows = _run_statement(connection, operation, parameters, many)
+        if only_if_one:
+            ran, rows = _run_statement(connection, operation, parameters, many)
+            if ran.rowcount != 1:
+                connection.rollback()
+                return ran, rows, connection.in_transaction
+        for held in deferred:
+            _run_statement(connection, *held)
+        if not only_if_one:
+            ran, rows = _run_statement(connection, operation, parameters, many)
         if commit and connection.in_transaction:
             connection.commit()
     except BaseException:
-        if commit and connection.in_transaction:
+        if unsynced and connection.in_transaction:
             connection.rollback()  # a statement on its own: nothing of it is kept
         raise
     finally:
-        for name, value in settings:
-            connection.execute(f"PRAGMA {name}={int(value)}")
+        if unsynced:
+            connection.execute(f"PRAGMA synchronous={int(syncing)}")
     return ran, rows, connection.in_transaction
 
 
@@ -114,6 +115,19 @@ def _commit_after(connection: sqlite3.Connection, deferred: Sequence[Deferred]) 
 
 
 def _run_statement(
+    connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
+) -> tuple[_Ran, list[Any]]:
+    if UNZEROED not in operation:
+        return _run_cursor(connection, operation, parameters, many)
+    (zeroing,) = connection.execute("PRAGMA secure_delete").fetchone()
+    connection.execute("PRAGMA secure_delete=OFF")
+    try:
+        return _run_cursor(connection, operation, parameters, many)
+    finally:
+        connection.execute(f"PRAGMA secure_delete={int(zeroing)}")
+
+
+def _run_cursor(
     connection: sqlite3.Connection, operation: str, parameters: Any, many: bool
 ) -> tuple[_Ran, list[Any]]:
     cursor = connection.cursor()
@@ -142,7 +156,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _trip(self, operation: Any, parameters: Any, many: bool) -> None:
         adapted = cast(OneTripConnection, self._adapt_connection)
-        if adapted.defers and "/*" not in operation:
+        if adapted.defers and UNSYNCED not in operation:
             adapted.deferred.append((operation, parameters, many))
             adapted.open_transaction = True
             self._cursor = cast(Any, _Ran())
@@ -154,7 +168,7 @@ class OneTripCursor(AsyncAdapt_aiosqlite_cursor):
             try:
                 ran, rows, adapted.open_transaction = await connection._execute(
                     _run, connection._conn, operation, parameters, many, adapted.commits_each,
-                    deferred,
+                    deferred, adapted.only_if_one,
                 )  # fmt: skip
             except BaseException:
                 adapted.open_transaction = True
@@ -174,7 +188,7 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
     a write, not for a read, and a ``COMMIT`` of none is a trip that does nothing (one
     per read of the database)."""
 
-    __slots__ = ("commits_each", "deferred", "defers", "open_transaction")
+    __slots__ = ("commits_each", "deferred", "defers", "only_if_one", "open_transaction")
     _cursor_cls = OneTripCursor
 
     def __init__(self, dbapi: Any, connection: Any) -> None:
@@ -184,6 +198,9 @@ class OneTripConnection(AsyncAdapt_aiosqlite_connection):
         transaction open."""
         self.commits_each = False
         """Whether each statement is committed in its own trip."""
+        self.only_if_one = False
+        """Whether that commit is made only when the statement changed exactly one row (a
+        rollback otherwise)."""
         self.defers = False
         """Whether statements are held back, to go with the next one's trip."""
         self.deferred: list[Deferred] = []
@@ -216,19 +233,22 @@ class OneTripDbapi(AsyncAdapt_aiosqlite_dbapi):
 
 
 @contextlib.asynccontextmanager
-async def committing_each_statement(conn: AsyncConnection) -> AsyncIterator[AsyncConnection]:
+async def committing_each_statement(
+    conn: AsyncConnection, *, only_if_one: bool = False
+) -> AsyncIterator[AsyncConnection]:
     """``conn`` with each statement committed in the trip that runs it, for as long as
-    the block lasts (then as before, however the block ends); as it is on a driver other
-    than this one."""
+    the block lasts (then as before, however the block ends); with ``only_if_one``, only
+    when it changed exactly one row, the transaction rolled back otherwise. As it is on a
+    driver other than this one."""
     raw = (await conn.get_raw_connection()).dbapi_connection
     if not isinstance(raw, OneTripConnection):
         yield conn
         return
-    raw.commits_each = True
+    raw.commits_each, raw.only_if_one = True, only_if_one
     try:
         yield conn
     finally:
-        raw.commits_each = False
+        raw.commits_each = raw.only_if_one = False
 
 
 @contextlib.asynccontextmanager

@@ -77,6 +77,26 @@ class Database:
         async with committing_each_statement(conn):
             return await conn.execute(*last)
 
+    async def finish_if_one(
+        self, conn: AsyncConnection, check: Step, steps: Sequence[Step]
+    ) -> bool:
+        """Run ``check`` and ``steps``, the last statements of a :meth:`transaction`, and
+        keep them only if ``check`` changed exactly one row; whether it did. ``check``
+        runs first, and ``steps`` only once it changed its row; on SQLite all in one trip
+        to aiosqlite's thread, which commits the transaction or rolls it back. Nothing
+        may follow them in the block."""
+        if self.postgres:
+            if (await conn.execute(*check)).rowcount != 1:
+                return False
+            for statement, parameters in steps:
+                await conn.execute(statement, parameters)
+            return True
+        async with deferring(conn):
+            for statement, parameters in steps:
+                await conn.execute(statement, parameters)
+        async with committing_each_statement(conn, only_if_one=True):
+            return bool((await conn.execute(*check)).rowcount == 1)
+
     def read(self) -> contextlib.AbstractAsyncContextManager[AsyncConnection]:
         """A connection for reading, one statement or several. On PostgreSQL in
         autocommit: each statement sees what was committed when it began, as it would

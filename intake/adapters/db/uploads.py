@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterable, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Sequence
 from typing import Any
 
 from sqlalchemy import Executable, and_, insert, or_, select, update
@@ -12,10 +12,24 @@ from intake.adapters.db import upload_sql as sql
 from intake.adapters.db import upload_tails
 from intake.adapters.db.schema import submissions, uploads
 from intake.adapters.db.sqlite_driver import UNSYNCED
-from intake.adapters.db.transactions import Database
+from intake.adapters.db.transactions import Database, Step
 from intake.submissions.records import SubmissionState
 from intake.uploads.ports import Claim, Claimed
 from intake.uploads.records import SealedTail, TailSpan, Upload, UploadOwner, UploadState
+
+
+async def _none() -> AsyncGenerator[Step]:
+    return
+    yield
+
+
+async def _at_most(steps: AsyncGenerator[Step], count: int) -> AsyncIterator[Step]:
+    """The next ``count`` steps at most (fewer when ``steps`` ends first)."""
+    for _ in range(count):
+        step = await anext(steps, None)
+        if step is None:
+            return
+        yield step
 
 
 class SqlUploadRepository:
@@ -189,27 +203,28 @@ class SqlUploadRepository:
         tail: AsyncIterable[SealedTail] | None,
     ) -> bool:
         upload_id = values["b_id"]
-        if not drop_tail and tail is None:
-            async with self._db.transaction() as conn:
-                saved = await self._db.finish(conn, [(statement, values)])
-            return saved is not None and saved.rowcount == 1
-        pieces = upload_tails.added(upload_id, tail) if tail is not None else None
+        dropped = [upload_tails.dropped(upload_id, stored=tail_stored)] if drop_tail else []
+        pieces = upload_tails.added(upload_id, tail) if tail is not None else _none()
         try:
-            # The first piece (often the only one) is sealed before the write turn is
-            # taken, not while every other writer waits for it.
-            step = await anext(pieces, None) if pieces is not None else None
+            # The first two pieces (often all there is) are sealed before the write turn is
+            # taken, not while every other writer waits for them.
+            first = [step async for step in _at_most(pieces, 2)]
+            if len(first) < 2:  # all at hand: the save is one trip on SQLite
+                async with self._db.transaction() as conn:
+                    return await self._db.finish_if_one(conn, (statement, values),
+                                                        [*dropped, *first])  # fmt: skip
             async with self._db.transaction() as conn:
                 if (await conn.execute(statement, values)).rowcount != 1:
                     return False
-                last = upload_tails.dropped(upload_id, stored=tail_stored) if drop_tail else None
-                while step is not None:
-                    if last is not None:
-                        await conn.execute(*last)
-                    last, step = step, await anext(pieces, None) if pieces is not None else None
-                await self._db.finish(conn, [last] if last is not None else [])
+                *before, last = [*dropped, *first]
+                for step in before:
+                    await conn.execute(*step)
+                async for step in pieces:
+                    await conn.execute(*last)
+                    last = step
+                await self._db.finish(conn, [last])
         finally:
-            if pieces is not None:
-                await pieces.aclose()
+            await pieces.aclose()
         return True
 
     async def tail_spans(self, upload_id: str) -> list[TailSpan]:
