@@ -14,7 +14,10 @@ VM).
 
 A connection in :func:`committing_each_statement` commits each statement that leaves a
 transaction open in the same trip (a single statement atomic on its own, as
-``Database.statement`` runs them: one trip where the ``COMMIT`` was a second).
+``Database.statement`` runs them: one trip where the ``COMMIT`` was a second). One in
+:func:`deferring` holds its statements back, to run in the trip of the next statement or
+of the commit: a transaction's last statements, whose results no one reads, go in one
+trip (``Database.finish`` and ``finish_if_one``).
 
 A statement that carries the comment :data:`UNZEROED` (``prefix_with``) runs with
 ``secure_delete`` off, set back in the same trip whatever the statement does: for rows
@@ -255,8 +258,8 @@ async def committing_each_statement(
 async def deferring(conn: AsyncConnection) -> AsyncIterator[AsyncConnection]:
     """``conn`` with each statement of the block held back, to run in the trip of the next
     one (or of the commit): for statements whose results no one reads. A statement that
-    fails is reported by that trip. Marked statements are never held back. As it is on a
-    driver other than this one."""
+    fails is reported by that trip. One marked :data:`UNSYNCED` is never held back (it
+    commits on its own). As it is on a driver other than this one."""
     raw = (await conn.get_raw_connection()).dbapi_connection
     if not isinstance(raw, OneTripConnection):
         yield conn
