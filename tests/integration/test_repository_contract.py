@@ -146,10 +146,10 @@ async def test_migrations_build_exactly_the_declared_schema(engine: AsyncEngine)
     await migrate(engine)  # running again changes nothing
 
 
-async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset_with_its_key(
-    engine: AsyncEngine, repository: SqlSubmissionRepository
-) -> None:
-    uploads = SqlUploadRepository(Database(engine))
+async def a_draft_uploading(
+    repository: SqlSubmissionRepository, uploads: SqlUploadRepository
+) -> tuple[Submission, Upload]:
+    """A draft whose token is "right", and its open upload of 10 bytes, 4 of them received."""
     submission = a_submission(state=SubmissionState.DRAFT, token_hash=hash_token("right"))
     await repository.add_submission(submission, [], [])
     upload = Upload(
@@ -159,6 +159,14 @@ async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset_
         expires_at=NOW + dt.timedelta(days=1),
     )  # fmt: skip
     await uploads.add_upload(upload)
+    return submission, upload
+
+
+async def test_an_upload_is_claimed_in_one_step_only_by_its_owner_at_its_offset_with_its_key(
+    engine: AsyncEngine, repository: SqlSubmissionRepository
+) -> None:
+    uploads = SqlUploadRepository(Database(engine))
+    submission, upload = await a_draft_uploading(repository, uploads)
     later = NOW + dt.timedelta(seconds=30)
 
     async def claim(token: str, offset: int, now: dt.datetime = NOW) -> Claimed | None:
@@ -192,15 +200,7 @@ async def test_a_small_patch_saves_unleased_only_where_it_found_the_upload_free(
     engine: AsyncEngine, repository: SqlSubmissionRepository
 ) -> None:
     uploads = SqlUploadRepository(Database(engine))
-    submission = a_submission(state=SubmissionState.DRAFT, token_hash=hash_token("right"))
-    await repository.add_submission(submission, [], [])
-    upload = Upload(
-        id=new_id(), submission_id=submission.id, state=UploadState.OPEN, length=10, offset=4,
-        concat=Concat.NONE, concat_parts=(), filename="a.mp4", declared_type="video/mp4",
-        metadata={}, object_key="k", created_at=NOW, updated_at=NOW,
-        expires_at=NOW + dt.timedelta(days=1),
-    )  # fmt: skip
-    await uploads.add_upload(upload)
+    submission, upload = await a_draft_uploading(repository, uploads)
     mine = WrappedKey(submission.id, "master-1", b"this submission's wrapped key")
     await SqlDataKeyRepository(Database(engine)).add(mine, NOW)
 
