@@ -10,7 +10,6 @@ and its save deletes the tail. No S3 object is written or read for it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 
 import aiofiles
@@ -101,10 +100,9 @@ class Tails:
                     for plain in opened(pieces):
                         yield plain
         finally:
-            if coming is not None:
+            if coming is not None:  # not read to the end: the window ahead is not needed
                 coming.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await coming
+                coming.add_done_callback(_retrieved)
 
     def _batches(self, spans: list[TailSpan]) -> list[tuple[int, int]]:
         """The spans grouped in runs of at most a window (a piece longer stands alone),
@@ -118,6 +116,12 @@ class Tails:
                 if following is not None:
                     first, held = following.start, 0
         return batches
+
+
+def _retrieved(future: asyncio.Future[list[SealedTail]]) -> None:
+    """Take a read's failure, if it failed before it was cancelled (nothing waits for it)."""
+    if not future.cancelled():
+        future.exception()
 
 
 def _check_whole(upload: Upload, spans: list[TailSpan]) -> None:
