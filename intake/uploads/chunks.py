@@ -35,6 +35,17 @@ OCTET_STREAM = "application/octet-stream"
 CHECKSUM_ALGORITHMS = ("sha1", "sha256")
 
 
+def stays_in_tail(
+    offset: int, length: int | None, held: int, content_length: int, part_size: int
+) -> bool:
+    """Whether every byte of a PATCH of ``content_length`` bytes stays in the tail of an
+    upload at ``offset`` of ``length`` that holds ``held`` bytes after its last stored
+    part: it fills no part and does not complete the upload, so the PATCH stores nothing
+    in the bucket (and, held > 0, reads none of the tail back)."""
+    ends = length is not None and offset + content_length >= length
+    return not ends and held + content_length < part_size
+
+
 class ChunkSource(Protocol):
     """A request body: its chunks, and whether the client went away before its end."""
 
@@ -143,8 +154,9 @@ class ChunkWriter:
         digest = hashlib.new(checksum.algorithm) if checksum else None
         self._prefetch = u.held_size > 0 and (
             content_length is None
-            or u.held_size + content_length >= self._limits.part_size
-            or (u.length is not None and u.offset + content_length >= u.length)
+            or not stays_in_tail(
+                u.offset, u.length, u.held_size, content_length, self._limits.part_size
+            )
         )
         incoming = await self._file()
         async for chunk in body:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 
+from intake.uploads.chunks import stays_in_tail
 from intake.uploads.records import Upload, UploadState
 
 Seen = tuple[int, int | None, int]
@@ -19,14 +20,6 @@ Seen = tuple[int, int | None, int]
 
 def seen(upload: Upload) -> Seen:
     return upload.offset, upload.length, upload.held_size
-
-
-def stays_in_tail(upload: Seen, content_length: int, part_size: int) -> bool:
-    """Whether every byte of a PATCH of ``content_length`` bytes stays in the upload's
-    tail: it fills no part and does not complete the upload."""
-    offset, length, held = upload
-    ends = length is not None and offset + content_length >= length
-    return not ends and held + content_length < part_size
 
 
 class RecentUploads:
@@ -55,4 +48,4 @@ class RecentUploads:
         if content_length >= part_size:
             return False
         last = self._seen.get(upload_id)
-        return last is None or last[0] != offset or stays_in_tail(last, content_length, part_size)
+        return last is None or last[0] != offset or stays_in_tail(*last, content_length, part_size)

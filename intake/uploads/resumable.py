@@ -38,14 +38,14 @@ from intake.core.object_store import ObjectStore
 from intake.keys.keyring import KeyRing
 from intake.keys.ports import WrappedKey
 from intake.uploads.allowance import NewUpload, check_allowance, concat_parts, room_left
-from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter
+from intake.uploads.chunks import ChunkChecksum, ChunkSource, ChunkWriter, stays_in_tail
 from intake.uploads.concat import join_partials
 from intake.uploads.kept import KeptProgress, sealing_upload
 from intake.uploads.leases import Lease, Leases
 from intake.uploads.object_writer import S3_MIN_PART_SIZE
 from intake.uploads.policy import UploadPolicy
 from intake.uploads.ports import UploadRepository
-from intake.uploads.recent import RecentUploads, seen, stays_in_tail
+from intake.uploads.recent import RecentUploads, seen
 from intake.uploads.records import Concat, Upload, UploadOwner, UploadState
 from intake.uploads.tails import Tails
 
@@ -184,7 +184,7 @@ class UploadService:
                 free = await self._uploads.free_as_owner(
                     upload_id, token_hash=token_hash, offset=offset, now=now
                 )
-                if free and stays_in_tail(seen(free.upload), content_length, part_size):
+                if free and stays_in_tail(*seen(free.upload), content_length, part_size):
                     upload = await self._checked_patch(free.upload, offset, content_length, None)
                     return await self._receive(upload, None, body, content_length, checksum,
                                                free.key)  # fmt: skip
