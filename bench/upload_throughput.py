@@ -667,7 +667,9 @@ def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, 
         peer = side_figures(work, phases, PEER, statistic)
         ratio = service["throughput_mib_s"] / peer["throughput_mib_s"]
         extra = {"peer": peer, "peer_cost": cost_figures(work, peer, "peer"),
-                 "ratio_service_peer": ratio}  # fmt: skip
+                 "ratio_service_peer": ratio,
+                 "cpu_ratio_peer_service": _cpu_total(peer) / max(_cpu_total(service), 1e-9),
+                 "ratio_service_peer_bound": peer_ratio_bound(service, peer)}  # fmt: skip
     intake_cost = cost_figures(work, service, "intake")
     direct_cost = cost_figures(work, direct, "bench")
     if "postgres" in service["median_cpu_seconds"]:
@@ -693,6 +695,16 @@ def summarize(work: Workload, phases: list[Phase], statistic: str) -> dict[str, 
         "service_start_rss_mib": min(p.start_rss_mib for p in mine),
         "seaweedfs_peak_rss_mib": max(p.peak_rss_mib["seaweedfs"] for p in phases),
     }
+
+
+def peer_ratio_bound(service: dict[str, Any], peer: dict[str, Any]) -> float:
+    """The intake/peer throughput ratio were intake to spend no CPU at all: the peer side's
+    CPU per run over the service side's without intake's. While the processes of a side
+    (the peer or intake, SeaweedFS, the load generator) keep every core busy, throughput
+    is the cores over that CPU, and SeaweedFS's share, the same on both sides, bounds the
+    ratio whatever intake does."""
+    rest = _cpu_total(service) - float(service["median_cpu_seconds"].get("intake", 0.0))
+    return _cpu_total(peer) / max(rest, 1e-9)
 
 
 def baseline_of(work: Workload, others: Sequence[Workload]) -> Workload | None:
@@ -802,6 +814,11 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
             f"   intake/peer {result['ratio_service_peer']:.2f}"
             f" {verdict(result, 'ratio_service_peer')}",
             f"  peer CPU               {_cost(result['peer_cost'])}",
+            f"  median CPU s per run   peer side:    {_cpu(peer)}",
+            f"  CPU peer/service       {result['cpu_ratio_peer_service']:8.2f}"
+            "   (the intake/peer ratio's ceiling while each side keeps every core busy)",
+            f"  ... without intake's   {result['ratio_service_peer_bound']:8.2f}"
+            "   (the ceiling were intake to spend no CPU: the storage's share bounds it)",
         ]
     print("\n".join(lines), flush=True)
 
