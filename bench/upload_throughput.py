@@ -95,6 +95,7 @@ STORAGE_DIR = ROOT / "storage"
 RESULTS = ROOT / "bench" / "results" / "upload_throughput.json"
 KiB = 1024
 MiB = 1024 * KiB
+GiB = 1024 * MiB
 MP4_HEADER = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 SAMPLE_SECONDS = 0.05
 READY_SECONDS = 60.0
@@ -107,6 +108,11 @@ TARGET_CPU_MS_PER_SMALL_UPLOAD = {"multipart": 4.0, "tus": 8.0}  # 1 MiB, whole 
 TARGET_CHUNKED_RATIO = 0.60
 TARGET_CPU_MS_PER_SMALL_PATCH = 2.0
 TARGET_RSS_MIB = 128.0  # 64 uploads in flight
+# What the direct boto3 client spent the day the CPU targets were set (issue 20, on
+# 2026-12-02): per GiB of 64 MiB files, and per GiB of 1 MiB PUTs (1.8 CPU-ms each). The
+# same client spends two to six times that in other hours of this shared VM, so each CPU
+# target is also judged as a multiple of the boto3 client's CPU per GiB in the same run.
+BOTO3_CPU_S_PER_GIB_WHEN_SET = {"large": 0.86, "small": 1.8e-3 * 1024}
 PART_SIZE = 8 * MiB  # the service's default S3 part size (INTAKE_S3_PART_SIZE)
 TUS_VERSION = "1.0.0"
 SERVICE, DIRECT, PEER = "service", "direct", "peer"
@@ -722,6 +728,18 @@ def add_baseline(result: dict[str, Any], baseline: dict[str, Any]) -> None:
     )
 
 
+def cpu_target_per_gib(work: Workload) -> float | None:
+    """The workload's CPU target, if it has one, in CPU-seconds per GiB sent."""
+    if work.goal is Goal.CHUNKED and work.chunk:
+        return TARGET_CPU_MS_PER_SMALL_PATCH / 1000 * (GiB / work.chunk)
+    if work.goal is not Goal.THROUGHPUT:
+        return None
+    if work.size >= PART_SIZE:
+        return TARGET_CPU_S_PER_GIB
+    per_upload = TARGET_CPU_MS_PER_SMALL_UPLOAD[work.protocol] / 1000
+    return per_upload * (GiB / work.size)
+
+
 def judge(work: Workload, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """The workload's targets (issue 20): the figure, the bound, and whether it was met."""
     checks: dict[str, tuple[float, str, float]] = {}
@@ -743,6 +761,9 @@ def judge(work: Workload, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if work.goal is Goal.CHUNKED:
         bound = TARGET_CPU_MS_PER_SMALL_PATCH
         checks["intake_cpu_ms_per_patch"] = (cost["cpu_ms_per_patch"], "<=", bound)
+    if (cpu_target := cpu_target_per_gib(work)) is not None:
+        boto3 = BOTO3_CPU_S_PER_GIB_WHEN_SET["large" if large else "small"]
+        checks["cpu_x_boto3"] = (result["cpu_intake_over_boto3"], "<=", cpu_target / boto3)
     if work.goal is Goal.MEMORY or work.concurrency >= 64:  # 64 uploads in flight
         checks["service_peak_rss_mib"] = (result["service_peak_rss_mib"], "<=", TARGET_RSS_MIB)
     return {
@@ -804,7 +825,8 @@ def print_summary(result: dict[str, Any], statistic: str) -> None:
         ),
         f"  boto3 client CPU       {_cost(result['direct_cost'])}",
         f"  intake CPU / boto3's   {result['cpu_intake_over_boto3']:8.2f}"
-        "   (per GiB, same run: the machine's speed divides out)",
+        "   (per GiB, same run: the machine's speed divides out)"
+        f" {verdict(result, 'cpu_x_boto3')}",
     ]
     if "peer" in result:
         peer = result["peer"]
