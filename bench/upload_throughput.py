@@ -767,7 +767,7 @@ def judge(work: Workload, result: dict[str, Any]) -> dict[str, dict[str, Any]]:
     if work.goal is Goal.MEMORY or work.concurrency >= 64:  # 64 uploads in flight
         checks["service_peak_rss_mib"] = (result["service_peak_rss_mib"], "<=", TARGET_RSS_MIB)
     return {
-        name: {"value": value, "target": f"{op} {bound:g}",
+        name: {"value": value, "target": f"{op} {bound:.3g}",
                "met": value >= bound if op == ">=" else value <= bound}
         for name, (value, op, bound) in checks.items()
     }  # fmt: skip
