@@ -30,6 +30,7 @@ from intake.uploads.turns import Turn
 from intake.web.keys import SUBMISSIONS, UPLOAD_TURNS
 from intake.web.media_types import media_type
 from intake.web.socket_reading import socket_reading
+from intake.web.submissions.disposition import part_names
 
 T = TypeVar("T")
 
@@ -144,12 +145,13 @@ async def _walk_form(
     files: list[tuple[str, str]] = []
     field_count = 0
     while (part := await _next_part(reader, turn)) is not None:
-        name = part.name or ""
+        given_name, given_filename = part_names(part)
+        name = given_name or ""
         encoding = part.headers.get("Content-Transfer-Encoding", "").lower()
         if encoding not in _PLAIN_ENCODINGS:
             raise BadRequest(f"Part {name!r} uses Content-Transfer-Encoding {encoding}; "
                              "send raw bytes.")  # fmt: skip
-        if part.filename is None:
+        if given_filename is None:
             field_count += 1
             if field_count > max_fields:
                 raise PayloadTooLarge(f"Send at most {max_fields} form fields.")
@@ -159,9 +161,9 @@ async def _walk_form(
             raise BadRequest(f"Files go in parts named {FILE_FIELD!r}, not {name!r}.")
         else:
             first = await _from_client(turn, part.read_chunk(policy.uploads.files.sniff_bytes))
-            if not first and not part.filename:
+            if not first and not given_filename:
                 continue  # a browser's file input left empty
-            filename = sanitize_filename(part.filename)
+            filename = sanitize_filename(given_filename)
             chunks = _file_chunks(part, read_chunk, first, turn)
             files.append((filename, await on_file(filename, chunks)))
     return fields, files
