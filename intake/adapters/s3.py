@@ -24,7 +24,13 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from intake.core.errors import ObjectNotFound, StorageError, StorageUnavailable
-from intake.core.object_store import ObjectInfo, PartBody, SpooledBody, UploadedPart
+from intake.core.object_store import (
+    MadeBody,
+    ObjectInfo,
+    SpooledBody,
+    StoreBody,
+    UploadedPart,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -98,6 +104,11 @@ def _make_client(conn: S3Connection) -> S3Client:
         aws_secret_access_key=conn.secret_access_key or None,
         config=config,
     )
+
+
+def _in_memory(body: bytes | bytearray | MadeBody) -> bytes:
+    """The bytes to send, made here (on the S3 thread) when they are a :class:`MadeBody`."""
+    return body.make() if isinstance(body, MadeBody) else bytes(body)
 
 
 def _translate(exc: Exception, key: str) -> StorageError:
@@ -182,19 +193,19 @@ class S3ObjectStore:
             )
 
     async def put(
-        self, key: str, body: PartBody, *, content_type: str, metadata: Mapping[str, str]
+        self, key: str, body: StoreBody, *, content_type: str, metadata: Mapping[str, str]
     ) -> None:
         args = self._write_args(content_type, metadata)
         await self._call(key, self._put_sync, key=key, body=body, args=args)
 
-    def _put_sync(self, key: str, body: PartBody, args: dict[str, Any]) -> None:
+    def _put_sync(self, key: str, body: StoreBody, args: dict[str, Any]) -> None:
         if isinstance(body, SpooledBody):
             with body.open() as f:
                 self._client.put_object(
                     Bucket=self._bucket, Key=key, Body=f, ContentLength=body.length, **args
                 )
         else:
-            self._client.put_object(Bucket=self._bucket, Key=key, Body=bytes(body), **args)
+            self._client.put_object(Bucket=self._bucket, Key=key, Body=_in_memory(body), **args)
 
     async def create_multipart(
         self, key: str, *, content_type: str, metadata: Mapping[str, str]
@@ -209,14 +220,14 @@ class S3ObjectStore:
         return answer["UploadId"]
 
     async def upload_part(
-        self, key: str, upload_id: str, number: int, body: PartBody
+        self, key: str, upload_id: str, number: int, body: StoreBody
     ) -> UploadedPart:
         etag = await self._call(
             key, self._upload_part_sync, key=key, upload_id=upload_id, number=number, body=body
         )
         return UploadedPart(number, etag)
 
-    def _upload_part_sync(self, key: str, upload_id: str, number: int, body: PartBody) -> str:
+    def _upload_part_sync(self, key: str, upload_id: str, number: int, body: StoreBody) -> str:
         common: dict[str, Any] = {
             "Bucket": self._bucket, "Key": key, "UploadId": upload_id, "PartNumber": number,
         }  # fmt: skip
@@ -224,7 +235,7 @@ class S3ObjectStore:
             with body.open() as f:
                 answer = self._client.upload_part(Body=f, ContentLength=body.length, **common)
         else:
-            answer = self._client.upload_part(Body=bytes(body), **common)
+            answer = self._client.upload_part(Body=_in_memory(body), **common)
         return answer["ETag"]
 
     async def copy_part(

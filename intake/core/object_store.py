@@ -29,6 +29,19 @@ PartBody = bytes | bytearray | SpooledBody
 
 
 @dataclass(frozen=True)
+class MadeBody:
+    """``length`` bytes that ``make`` returns, called by the store on the thread that sends
+    them: a part sealed there rather than in a hand-off to a thread of its own."""
+
+    length: int
+    make: Callable[[], bytes]
+
+
+StoreBody = PartBody | MadeBody
+"""What a store's writes take."""
+
+
+@dataclass(frozen=True)
 class ObjectInfo:
     key: str
     size: int
@@ -59,7 +72,7 @@ class ObjectStore(Protocol):
         """Return when the bucket answers; raise ``StorageUnavailable`` otherwise."""
 
     async def put(
-        self, key: str, body: PartBody, *, content_type: str, metadata: Mapping[str, str]
+        self, key: str, body: StoreBody, *, content_type: str, metadata: Mapping[str, str]
     ) -> None:
         """Store a whole object in one request (atomic: all of it or nothing)."""
 
@@ -69,7 +82,7 @@ class ObjectStore(Protocol):
         """Start a multipart upload; return its upload id. Nothing is visible yet."""
 
     async def upload_part(
-        self, key: str, upload_id: str, number: int, body: PartBody
+        self, key: str, upload_id: str, number: int, body: StoreBody
     ) -> UploadedPart:
         """Store part ``number`` (1-based). All parts but the last are >= 5 MiB."""
 

@@ -17,17 +17,23 @@ that belongs to no submission is refused: nothing of a reader is stored unsealed
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import os
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import BinaryIO, TypeVar, cast
 
 from intake.core.bucket_layout import submission_of_key, upload_of_key
 from intake.core.errors import ObjectNotFound, StorageError
-from intake.core.object_store import ObjectInfo, ObjectStore, PartBody, SpooledBody, UploadedPart
+from intake.core.object_store import (
+    MadeBody,
+    ObjectInfo,
+    ObjectStore,
+    SpooledBody,
+    StoreBody,
+    UploadedPart,
+)
 from intake.keys.blocks import (
     BLOCK,
     PREFIX,
@@ -47,6 +53,21 @@ _UPLOAD = "sealed"
 
 def _reader(sealer: Sealer, path: Path, *, first_block: int, final: bool) -> BinaryIO:
     return cast(BinaryIO, SealingReader(sealer, path, first_block, final))
+
+
+def _sealed_body(sealer: Sealer, body: StoreBody, first_block: int, *, final: bool) -> StoreBody:
+    """``body`` sealed from ``first_block`` on, by the inner store's thread as it sends it:
+    read from its spool file and sealed as it goes, or sealed whole from memory."""
+    if isinstance(body, SpooledBody):
+        opener = functools.partial(_reader, sealer, first_block=first_block, final=final)
+        return SpooledBody(body.path, sealed_length(body.length, final=final), opener)
+    length = body.length if isinstance(body, MadeBody) else len(body)
+
+    def seal() -> bytes:
+        plain = body.make() if isinstance(body, MadeBody) else body
+        return sealer.seal(plain, first_block, final=final)
+
+    return MadeBody(sealed_length(length, final=final), seal)
 
 
 class SealingStore:
@@ -89,31 +110,13 @@ class SealingStore:
         await self.inner.ping()
 
     async def put(
-        self, key: str, body: PartBody, *, content_type: str, metadata: Mapping[str, str]
+        self, key: str, body: StoreBody, *, content_type: str, metadata: Mapping[str, str]
     ) -> None:
         prefix = os.urandom(PREFIX)
         sealer = await self._sealer(key, prefix, writing=True)
         sealed_meta = {**metadata, SEAL: f"{_VERSION}.{prefix.hex()}"}
-        async with self._sealed_body(sealer, body, 0, final=True) as sealed:
-            await self.inner.put(key, sealed, content_type=content_type, metadata=sealed_meta)
-
-    @contextlib.asynccontextmanager
-    async def _sealed_body(
-        self, sealer: Sealer, body: PartBody, first_block: int, *, final: bool
-    ) -> AsyncIterator[PartBody]:
-        """``body`` sealed from ``first_block`` on: in memory, or spooled beside it."""
-        if not isinstance(body, SpooledBody):
-            data = await self._run(self._seal_bytes, sealer, body, first_block, final)
-            yield data
-            return
-        opener = functools.partial(_reader, sealer, first_block=first_block, final=final)
-        yield SpooledBody(body.path, sealed_length(body.length, final=final), opener)
-
-    @staticmethod
-    def _seal_bytes(
-        sealer: Sealer, body: bytes | bytearray, first_block: int, final: bool
-    ) -> bytes:
-        return sealer.seal(body, first_block, final=final)
+        sealed = _sealed_body(sealer, body, 0, final=True)
+        await self.inner.put(key, sealed, content_type=content_type, metadata=sealed_meta)
 
     async def create_multipart(
         self, key: str, *, content_type: str, metadata: Mapping[str, str]
@@ -134,16 +137,16 @@ class SealingStore:
         return bytes.fromhex(prefix), int(part_size), inner_id
 
     async def upload_part(
-        self, key: str, upload_id: str, number: int, body: PartBody
+        self, key: str, upload_id: str, number: int, body: StoreBody
     ) -> UploadedPart:
         prefix, part_size, inner_id = self._parse_upload(upload_id)
-        length = body.length if isinstance(body, SpooledBody) else len(body)
+        length = body.length if isinstance(body, SpooledBody | MadeBody) else len(body)
         if length > part_size:
             raise StorageError(f"a sealed part holds at most {part_size} bytes, not {length}")
         sealer = await self._sealer(key, prefix, writing=True)
         first = (number - 1) * part_size // BLOCK
-        async with self._sealed_body(sealer, body, first, final=length < part_size) as sealed:
-            stored = await self.inner.upload_part(key, inner_id, number, sealed)
+        sealed = _sealed_body(sealer, body, first, final=length < part_size)
+        stored = await self.inner.upload_part(key, inner_id, number, sealed)
         return UploadedPart(number, f"{stored.etag}#{length}")
 
     async def copy_part(

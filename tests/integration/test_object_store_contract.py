@@ -12,7 +12,7 @@ import pytest
 
 from intake.adapters.s3 import S3ObjectStore
 from intake.core.errors import ObjectNotFound
-from intake.core.object_store import SpooledBody
+from intake.core.object_store import MadeBody, SpooledBody
 from intake.uploads.object_writer import ObjectWriter, WriterLimits
 
 MiB = 1024 * 1024
@@ -46,6 +46,34 @@ async def test_put_from_a_spooled_file(s3_store: S3ObjectStore, tmp_path: Path) 
     key = fresh_prefix() + "spooled"
     await s3_store.put(key, SpooledBody(path, 1000), content_type="video/mp4", metadata={})
     assert (await s3_store.head(key)).size == 1000
+
+
+async def test_bytes_made_on_the_stores_thread_are_stored_as_made(
+    s3_store: S3ObjectStore,
+) -> None:
+    key = fresh_prefix() + "made"
+    first, last = os.urandom(5 * MiB), os.urandom(300)
+    made: list[int] = []
+
+    def maker(data: bytes) -> MadeBody:
+        def make() -> bytes:
+            made.append(len(data))
+            return data
+
+        return MadeBody(len(data), make)
+
+    await s3_store.put(key, maker(last), content_type="video/mp4", metadata={})
+    assert await s3_store.get_range(key, 0, 299) == last
+    upload = await s3_store.create_multipart(key + "-parts", content_type="video/mp4", metadata={})
+    parts = [
+        await s3_store.upload_part(key + "-parts", upload, 1, maker(first)),
+        await s3_store.upload_part(key + "-parts", upload, 2, maker(last)),
+    ]
+    await s3_store.complete_multipart(key + "-parts", upload, parts)
+    assert await s3_store.get_range(key + "-parts", len(first) - 1, len(first)) == bytes(
+        [first[-1], last[0]]
+    )
+    assert made == [300, 5 * MiB, 300]  # each made once
 
 
 async def test_multipart_with_a_copied_part_joins_in_order(s3_store: S3ObjectStore) -> None:
