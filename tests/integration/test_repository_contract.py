@@ -253,8 +253,12 @@ async def test_a_submission_and_its_job_are_committed_together(
     with pytest.raises(IntegrityError):
         await repository.submit_draft(submitted, [a_file(draft)], [], [job])
     assert (await repository.get_submission(draft.id)).state is SubmissionState.DRAFT  # type: ignore[union-attr]
-    assert await repository.submit_draft(submitted, [a_file(draft)], [], [inspection_job(draft)])
+    stored = a_file(draft)
+    assert await repository.submit_draft(submitted, [stored], [], [inspection_job(draft)])
+    again = [a_file(draft, 1)], [], [inspection_job(draft)]
+    assert not await repository.submit_draft(submitted, *again)  # no longer a draft: nothing kept
     assert [j.kind for j in await queue.jobs_for(draft.id)] == ["inspect_submission"]
+    assert [f.id for f in await repository.files_of(draft.id)] == [stored.id]
 
 
 async def test_a_processing_submission_moves_on_once_no_file_waits(

@@ -230,10 +230,9 @@ class SqlSubmissionRepository:
                   "p_updated_at": submission.updated_at, "p_file_count": submission.file_count,
                   "p_total_bytes": submission.total_bytes}  # fmt: skip
         async with self._tx() as conn:
-            if (await conn.execute(_DRAFT_SUBMITTED, params)).rowcount != 1:
-                return False
-            await self._db.finish(conn, _received(files_, audit, jobs))
-        return True
+            return await self._db.finish_if_one(
+                conn, (_DRAFT_SUBMITTED, params), _received(files_, audit, jobs)
+            )
 
     async def withdraw(
         self, submission_id: str, audit: AuditEntry, event: OutboxEvent | None = None
