@@ -171,6 +171,16 @@ STATE_HELD = (
     .where(submissions.c.id == bindparam("p_submission_id"))
     .with_for_update()
 )
+STATE_WITH_UPLOADS = (
+    select(submissions.c.state.label("submission_state"), uploads)
+    .select_from(submissions.outerjoin(uploads, uploads.c.submission_id == submissions.c.id))
+    .where(submissions.c.id == bindparam("p_submission_id"))
+    .order_by(uploads.c.created_at, uploads.c.id)
+)
+"""A submission's state and its uploads in one statement (one row with no upload when it
+has none): on SQLite only, where writers take turns, so the two cannot drift apart. On
+PostgreSQL a statement that waited for the submission's lock (``STATE_HELD``) re-reads
+only that row: its uploads would come from before the wait."""
 OWNER_BY_TOKEN_HASH = OWNER.where(submissions.c.token_hash == bindparam("p_token_hash"))
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callab
 from typing import Any
 
 from sqlalchemy import Executable, and_, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from intake.adapters.db import upload_sql as sql
 from intake.adapters.db import upload_tails
@@ -43,24 +44,34 @@ class SqlUploadRepository:
     async def add_upload_checked(
         self, submission_id: str, build: Callable[[Sequence[Upload]], Upload]
     ) -> Upload | None:
-        params = {"p_submission_id": submission_id}
         async with self._db.transaction() as conn:
-            state = (await conn.execute(sql.STATE_HELD, params)).scalar()
+            state, existing = await self._state_with_uploads(conn, submission_id)
             if state != SubmissionState.DRAFT.value:
                 return None
-            upload = build(
-                [sql.upload_from(r) for r in await conn.execute(sql.OF_SUBMISSION, params)]
-            )
+            upload = build(existing)
             await self._db.finish(conn, [(insert(uploads), [sql.upload_row(upload)])])
         return upload
+
+    async def _state_with_uploads(
+        self, conn: AsyncConnection, submission_id: str
+    ) -> tuple[str | None, list[Upload]]:
+        """In a write transaction: the submission's state, held (no other writer changes
+        it or its uploads until the transaction ends), and its uploads. One trip on
+        SQLite, two on PostgreSQL (``sql.STATE_WITH_UPLOADS`` says why)."""
+        params = {"p_submission_id": submission_id}
+        if self._db.postgres:
+            state = (await conn.execute(sql.STATE_HELD, params)).scalar()
+            rows = await conn.execute(sql.OF_SUBMISSION, params)
+            return state, [sql.upload_from(r) for r in rows]
+        found = (await conn.execute(sql.STATE_WITH_UPLOADS, params)).all()
+        state = found[0].submission_state if found else None
+        return state, [sql.upload_from(r) for r in found if r.id is not None]
 
     async def declare_length_checked(
         self, upload: Upload, length: int, check: Callable[[Sequence[Upload]], None]
     ) -> bool:
-        params = {"p_submission_id": upload.submission_id}
         async with self._db.transaction() as conn:
-            await conn.execute(sql.STATE_HELD, params)
-            check([sql.upload_from(r) for r in await conn.execute(sql.OF_SUBMISSION, params)])
+            check((await self._state_with_uploads(conn, upload.submission_id))[1])
             declared = await conn.execute(
                 update(uploads)
                 .where(uploads.c.id == upload.id, uploads.c.length.is_(None))
