@@ -41,6 +41,11 @@ StoreBody = PartBody | MadeBody
 """What a store's writes take."""
 
 
+def body_length(body: StoreBody) -> int:
+    """How many bytes ``body`` holds."""
+    return body.length if isinstance(body, SpooledBody | MadeBody) else len(body)
+
+
 @dataclass(frozen=True)
 class ObjectInfo:
     key: str

@@ -33,6 +33,7 @@ from intake.core.object_store import (
     SpooledBody,
     StoreBody,
     UploadedPart,
+    body_length,
 )
 from intake.keys.blocks import (
     BLOCK,
@@ -61,13 +62,12 @@ def _sealed_body(sealer: Sealer, body: StoreBody, first_block: int, *, final: bo
     if isinstance(body, SpooledBody):
         opener = functools.partial(_reader, sealer, first_block=first_block, final=final)
         return SpooledBody(body.path, sealed_length(body.length, final=final), opener)
-    length = body.length if isinstance(body, MadeBody) else len(body)
 
     def seal() -> bytes:
         plain = body.make() if isinstance(body, MadeBody) else body
         return sealer.seal(plain, first_block, final=final)
 
-    return MadeBody(sealed_length(length, final=final), seal)
+    return MadeBody(sealed_length(body_length(body), final=final), seal)
 
 
 class SealingStore:
@@ -140,7 +140,7 @@ class SealingStore:
         self, key: str, upload_id: str, number: int, body: StoreBody
     ) -> UploadedPart:
         prefix, part_size, inner_id = self._parse_upload(upload_id)
-        length = body.length if isinstance(body, SpooledBody | MadeBody) else len(body)
+        length = body_length(body)
         if length > part_size:
             raise StorageError(f"a sealed part holds at most {part_size} bytes, not {length}")
         sealer = await self._sealer(key, prefix, writing=True)
