@@ -13,6 +13,8 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.run-installed
+# pytest's workers (pytest-xdist): each runs its own SeaweedFS, databases and browser.
+PYTEST_WORKERS ?= 2
 DEV_STAMP := $(VENV)/.dev-installed
 FONTS := intake/web/static/fonts/vazirmatn-arabic-400-normal.woff2
 AXE := .cache/npm/axe/node_modules/axe-core/axe.min.js
@@ -64,7 +66,7 @@ typecheck: $(DEV_STAMP)
 
 pytest: $(DEV_STAMP) $(FONTS) $(AXE)
 	./scripts/ensure-postgres.sh
-	INTAKE_BROWSER_TESTS=required $(BIN)/pytest
+	INTAKE_BROWSER_TESTS=required $(BIN)/pytest --numprocesses=$(PYTEST_WORKERS) --dist=worksteal
 
 test: lint typecheck pytest
 

@@ -34,6 +34,7 @@ from tests.openapi_recorder import (  # noqa: F401  (session hooks of the record
     RECORDER,
     pytest_sessionfinish,
     pytest_terminal_summary,
+    pytest_testnodedown,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -238,38 +238,63 @@ def report(found: list[tuple[Recorded, str]]) -> list[str]:
 
 # --- session hooks (imported into tests/conftest.py) ------------------------------------
 
-_UNKNOWN = pytest.StashKey[list[tuple[Recorded, str]]]()
-_KNOWN = pytest.StashKey[list[tuple[Recorded, str, str]]]()
+_FINDINGS = pytest.StashKey[dict[str, Any]]()
+_FROM_WORKERS = pytest.StashKey[list[dict[str, Any]]]()
+_OUTPUT = "openapi_conformance"
 
 
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    unknown, known_ones = [], []
+def _findings() -> dict[str, Any]:
+    """What this process recorded, in plain data (xdist sends a worker's to the controller)."""
+    unknown, known_reasons = [], []
     for record, problem in RECORDER.mismatches():
         deviation = known(record, problem)
         if deviation is None:
             unknown.append((record, problem))
         else:
-            known_ones.append((record, problem, deviation.reason))
-    session.config.stash[_UNKNOWN] = unknown
-    session.config.stash[_KNOWN] = known_ones
-    if unknown and session.exitstatus == pytest.ExitCode.OK:
+            known_reasons.append(deviation.reason)
+    return {"records": len(RECORDER.records), "unknown": report(unknown), "known": known_reasons}
+
+
+def _merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "records": sum(p["records"] for p in parts),
+        "unknown": [line for p in parts for line in p["unknown"]],
+        "known": [reason for p in parts for reason in p["known"]],
+    }
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """On the xdist controller: keep what a worker found, checked in its own process."""
+    output = getattr(node, "workeroutput", {}).get(_OUTPUT)
+    if output is not None:
+        node.config.stash.setdefault(_FROM_WORKERS, []).append(output)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    findings = _merged([_findings(), *config.stash.get(_FROM_WORKERS, [])])
+    if hasattr(config, "workeroutput"):
+        config.workeroutput[_OUTPUT] = findings
+        return
+    config.stash[_FINDINGS] = findings
+    if findings["unknown"] and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    unknown = config.stash.get(_UNKNOWN, [])
-    known_ones = config.stash.get(_KNOWN, [])
-    if not RECORDER.records:
+    findings = config.stash.get(_FINDINGS, None)
+    if not findings or not findings["records"]:
         return
-    title = f"OpenAPI conformance of {len(RECORDER.records)} recorded answers"
-    if unknown:
+    title = f"OpenAPI conformance of {findings['records']} recorded answers"
+    if findings["unknown"]:
         terminalreporter.write_sep("=", title + ": FAILED", red=True)
         terminalreporter.write_line("Answers that the document does not describe:")
-        for line in report(unknown):
+        for line in findings["unknown"]:
             terminalreporter.write_line(line)
     else:
         terminalreporter.write_sep("=", title + ": ok", green=True)
-    reasons = sorted({reason for _, _, reason in known_ones})
-    for reason in reasons:
-        count = sum(1 for *_, r in known_ones if r == reason)
+    known_ones: list[str] = findings["known"]
+    for reason in sorted(set(known_ones)):
+        count = known_ones.count(reason)
         terminalreporter.write_line(f"known deviation ({count} answers, xfail): {reason}")
