@@ -30,6 +30,7 @@ from intake.core.settings.loading import load_settings
 from intake.submissions.ports import SubmissionRepository
 from intake.web.app import create_app
 from intake.web.serving import PrivateAppRunner
+from tests import timeout_dump
 from tests.openapi_recorder import (  # noqa: F401  (session hooks of the recorder)
     RECORDER,
     pytest_sessionfinish,
@@ -39,6 +40,12 @@ from tests.openapi_recorder import (  # noqa: F401  (session hooks of the record
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT.parent / "shared" / "media-samples"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    timeout_dump.install()
+
+
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 TEST_ADDRESS_SECRET = "the tests' address secret"
 TEST_MASTER_KEY = "tests:" + base64.b64encode(bytes(range(32))).decode()
@@ -154,6 +161,7 @@ async def make_client(s3_store: S3ObjectStore, tmp_path: Path) -> AsyncIterator[
         env.setdefault("database_url", f"sqlite+aiosqlite:///{tmp_path / 'app.db'}")
         env.setdefault("server_data_dir", str(tmp_path / "var"))
         env.setdefault("workers_in_process", "false")  # tests run the worker themselves
+        env.setdefault("uploads_janitor_seconds", "0")  # and the janitor
         app = create_app(
             settings or make_settings(**env),
             object_store=object_store or s3_store,
