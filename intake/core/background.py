@@ -8,7 +8,6 @@ so a process can say what it runs, and cancels and awaits them all when it stops
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -18,6 +17,18 @@ from intake.core.errors import IntakeError
 log = logging.getLogger(__name__)
 Sleep = Callable[[float], Awaitable[None]]
 Round = Callable[[], Awaitable[object]]
+
+
+async def cancel_and_wait(*tasks: asyncio.Future[Any]) -> None:
+    """Cancel ``tasks`` and wait until each has ended.
+
+    Not ``suppress(CancelledError): await task``: were the caller itself cancelled while it
+    waits, that would take the caller's CancelledError for the task's and swallow it, and
+    the caller would go on as if never cancelled (a stopping worker polling forever)."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks)
 
 
 async def every(name: str, seconds: float, round_: Round, *, sleep: Sleep = asyncio.sleep) -> None:
@@ -64,8 +75,4 @@ class Background:
     async def stop(self) -> None:
         """Cancel every task and wait until each has finished its cleanup."""
         tasks, self._tasks = list(self._tasks.values()), {}
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await cancel_and_wait(*tasks)

@@ -10,13 +10,13 @@ idempotent (deterministic object keys, conditional row updates).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from intake.core.background import cancel_and_wait
 from intake.core.clock import Clock, utcnow
 from intake.core.ids import new_id
 from intake.jobs.ports import JobQueue
@@ -106,9 +106,7 @@ class Worker:
             await self._failed(job, handler, exc)
             return
         finally:
-            renewer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await renewer
+            await cancel_and_wait(renewer)
         if not await self._queue.complete(job.id, job.lease_id, self._clock()):
             log.warning("job %s finished after its lease was lost", job.id)
 

@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from intake.core.background import cancel_and_wait
 from intake.core.clock import Clock
 from intake.core.errors import Conflict, Gone, Locked
 from intake.uploads.ports import Claim, UploadRepository
@@ -53,11 +54,11 @@ class Leases:
         try:
             yield lease
         finally:
-            keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeper
-            if not lease.released:
-                await asyncio.shield(self._uploads.release(upload_id, lock_id))
+            try:
+                await cancel_and_wait(keeper)
+            finally:  # also when the request is cancelled meanwhile: a retry finds it free
+                if not lease.released:
+                    await asyncio.shield(self._uploads.release(upload_id, lock_id))
 
     async def _keep(self, upload_id: str, lock_id: str) -> None:
         interval = self.term.total_seconds() / 3

@@ -232,3 +232,32 @@ async def test_a_stopping_worker_hands_its_job_back_at_once(engine: AsyncEngine)
     assert (handed_back.state, handed_back.last_error) == (JobState.QUEUED, "its worker stopped")
     now = dt.datetime.now(dt.UTC)
     assert await queue.claim("next", now=now, until=now + SECOND) is not None
+
+
+class Ending:
+    """A handler whose worker is told to stop just as the job ends: while the worker waits
+    for its lease keeper to stop (two turns of the event loop after the handler returns)."""
+
+    def __init__(self) -> None:
+        self.worker: asyncio.Task[Any] | None = None
+
+    async def run(self, job: Job) -> None:
+        assert self.worker is not None
+        loop = asyncio.get_running_loop()
+        loop.call_soon(loop.call_soon, self.worker.cancel)
+
+    async def gave_up(self, job: Job, error: str) -> None:
+        raise AssertionError("not expected")
+
+
+async def test_a_worker_stopped_as_its_job_ends_stops(engine: AsyncEngine) -> None:
+    """The stop reached the worker while it waited for its lease keeper, whose own
+    cancellation it used to take for the stop's and swallow: the worker polled on and the
+    node never stopped."""
+    queue = queue_on(engine)
+    handler = Ending()
+    await queue.add(new_job("k", {}, T0))
+    worker = Worker(queue, {"k": handler}, rules(3))
+    running = handler.worker = asyncio.create_task(worker.run_one())
+    with pytest.raises(asyncio.CancelledError):
+        await running
