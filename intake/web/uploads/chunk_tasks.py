@@ -13,6 +13,7 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from intake.core.background import cancel_and_wait
 from intake.core.errors import IntakeError
 
 log = logging.getLogger(__name__)
@@ -49,8 +50,6 @@ class ChunkTasks:
             return
         tasks = list(self._tasks)
         _, late = await asyncio.wait(tasks, timeout=self._grace)
-        for task in late:
-            task.cancel()
         if late:
             log.warning("%d chunks cancelled at shutdown", len(late))
-            await asyncio.wait(late)
+            await cancel_and_wait(*late)
