@@ -1,4 +1,5 @@
-"""Debian's HAProxy with deploy/haproxy.cfg, round-robin in front of two intake nodes."""
+"""Debian's HAProxy on loopback: deploy/haproxy.cfg round-robin in front of two intake
+nodes, or a configuration of a test's own."""
 
 from __future__ import annotations
 
@@ -21,15 +22,14 @@ def _free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def round_robin(node1: str, node2: str, log: Path) -> AsyncIterator[str]:
-    """The proxy's base URL, in front of ``node1`` and ``node2`` (``host:port``)."""
-    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+async def haproxy(config: Path, env: dict[str, str], log: Path) -> AsyncIterator[str]:
+    """HAProxy with ``config`` (which binds ``${LISTEN}``) and ``env``: its base URL."""
+    binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
     port = _free_port()
-    env = {**os.environ, "LISTEN": f"127.0.0.1:{port}", "NODE1": node1, "NODE2": node2}
     with log.open("ab") as out:
         proc = await asyncio.create_subprocess_exec(
-            haproxy, "-db", "-f", str(ROOT / "deploy" / "haproxy.cfg"), env=env,
-            stdout=out, stderr=out,
+            binary, "-db", "-f", str(config),
+            env={**os.environ, **env, "LISTEN": f"127.0.0.1:{port}"}, stdout=out, stderr=out,
         )  # fmt: skip
     try:
         for _ in range(200):
@@ -45,3 +45,11 @@ async def round_robin(node1: str, node2: str, log: Path) -> AsyncIterator[str]:
         if proc.returncode is None:
             proc.terminate()
             await proc.wait()
+
+
+@contextlib.asynccontextmanager
+async def round_robin(node1: str, node2: str, log: Path) -> AsyncIterator[str]:
+    """The proxy's base URL, in front of ``node1`` and ``node2`` (``host:port``)."""
+    config = ROOT / "deploy" / "haproxy.cfg"
+    async with haproxy(config, {"NODE1": node1, "NODE2": node2}, log) as url:
+        yield url

@@ -80,6 +80,16 @@ def signs_payload(endpoint: str | None) -> bool:
         return True
 
 
+def _send_body_at_once(params: dict[str, Any], **_: Any) -> None:
+    """Drop the ``Expect: 100-continue`` botocore adds to a write whose body is a file.
+
+    A body in memory goes without it; one spooled to disk would wait for the store's
+    go-ahead first: a round trip more for every part, a second's wait behind a proxy
+    that does not pass the 100 on, and a 417 from one that refuses the header.
+    """
+    params["headers"].pop("Expect", None)
+
+
 def _make_client(conn: S3Connection) -> S3Client:
     s3_options = {
         "addressing_style": conn.addressing_style,
@@ -97,13 +107,15 @@ def _make_client(conn: S3Connection) -> S3Client:
         response_checksum_validation="when_required",
     )
     session = boto3.session.Session()
-    return session.client(
+    client = session.client(
         "s3",
         endpoint_url=conn.endpoint or None,
         aws_access_key_id=conn.access_key_id or None,
         aws_secret_access_key=conn.secret_access_key or None,
         config=config,
     )
+    client.meta.events.register_last("before-call.s3", _send_body_at_once)
+    return client
 
 
 def _in_memory(body: bytes | bytearray | MadeBody) -> bytes:
