@@ -11,15 +11,15 @@ import asyncio
 import contextlib
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
-
-import aiofiles
-import aiofiles.os
-from aiofiles.threadpool.binary import AsyncBufferedIOBase
 
 from intake.core.object_store import PartBody, SpooledBody
 
 SPOOL_WRITE_BLOCK = 1024 * 1024
+IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
+
+Chunk = bytes | memoryview
 
 
 class MemoryBudget:
@@ -39,15 +39,68 @@ class MemoryBudget:
         self.used = max(self.used - size, 0)
 
 
+def _kept(chunk: bytes | bytearray | memoryview) -> Chunk:
+    """``chunk`` itself when nothing can change it later, else a copy (a ``bytearray``,
+    or a view of one, may be changed by its owner)."""
+    if isinstance(chunk, memoryview):
+        return chunk if isinstance(chunk.obj, bytes) else bytes(chunk)
+    return chunk if isinstance(chunk, bytes) else bytes(chunk)
+
+
+def write_all(fd: int, chunks: Sequence[Chunk]) -> None:
+    """Write ``chunks`` to ``fd`` in order, as few system calls as the kernel allows (no
+    copy that joins them first)."""
+    views = [memoryview(chunk) for chunk in chunks]
+    at = 0
+    while at < len(views):
+        written = os.writev(fd, views[at : at + IOV_MAX])
+        while at < len(views) and written >= len(views[at]):
+            written -= len(views[at])
+            at += 1
+        if written:
+            views[at] = views[at][written:]
+
+
+def _create(directory: str | None, chunks: Sequence[Chunk]) -> Path:
+    fd, name = tempfile.mkstemp(prefix="intake-part-", dir=directory)
+    try:
+        write_all(fd, chunks)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name)
+        raise
+    finally:
+        os.close(fd)
+    return Path(name)
+
+
+def _append(path: Path, chunks: Sequence[Chunk]) -> None:
+    """Append ``chunks`` to ``path``, opened for this write only: a write still under way
+    when its request is cancelled holds a descriptor of its own, never one reused."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+    try:
+        write_all(fd, chunks)
+    finally:
+        os.close(fd)
+
+
+def _remove(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
 class PartBuffer:
     """Collects the bytes of one part.
 
     Up to ``memory_limit`` bytes stay in memory while the shared budget allows; past that
-    they move to a temporary file written with aiofiles. Later chunks are gathered into
-    writes of ``write_block`` bytes (each write is a trip to a thread, which costs more
-    CPU than the copy when chunks are small), again only while the budget allows, so
-    memory stays bounded whatever the part size and however many buffers spill at once.
-    The spool file lives only as long as the buffer: :meth:`close` removes it.
+    they move to a temporary file. Later chunks are gathered, as they came, into writes of
+    up to ``write_block`` bytes (each write is a trip to a thread, which costs more CPU
+    than a copy when chunks are small; gathered chunks are written by one ``writev``, not
+    joined first), again only while the budget allows, so memory stays bounded whatever
+    the part size and however many buffers spill at once. Chunks are kept as they came,
+    not copied into one growing buffer (whose copies, and pages mapped afresh past 1 MiB,
+    cost more than all the rest of the spooling), unless their owner may change them. The
+    spool file lives only as long as the buffer: :meth:`close` removes it.
     """
 
     def __init__(
@@ -61,35 +114,34 @@ class PartBuffer:
         self._write_block = write_block
         self._spool_dir = spool_dir or None
         self._budget = budget
-        self._memory = bytearray()
+        self._gathered: list[Chunk] = []
+        self._gathered_size = 0
         self._held = 0
-        self._file: AsyncBufferedIOBase | None = None
         self._path: Path | None = None
         self._spooled = 0
 
     @property
     def size(self) -> int:
-        return self._spooled + len(self._memory)
+        return self._spooled + self._gathered_size
 
     @property
     def in_memory(self) -> int:
-        return len(self._memory)
+        return self._gathered_size
 
-    async def write(self, chunk: bytes | memoryview) -> None:
-        limit = self._write_block if self._file else self._memory_limit
-        if len(self._memory) + len(chunk) <= limit and self._take(len(chunk)):
-            self._memory += chunk
+    async def write(self, chunk: bytes | bytearray | memoryview) -> None:
+        limit = self._write_block if self._path else self._memory_limit
+        if self._gathered_size + len(chunk) <= limit and self._take(len(chunk)):
+            self._gather(chunk)
             return
-        if self._file is None:
-            await self._spill()
-        else:
-            await self._write_out()
+        await (self._write_out() if self._path else self._spill())
         if len(chunk) < self._write_block and self._take(len(chunk)):
-            self._memory += chunk
+            self._gather(chunk)
             return
-        assert self._file is not None
-        await self._file.write(chunk)
-        self._spooled += len(chunk)
+        await self._write([_kept(chunk)])
+
+    def _gather(self, chunk: bytes | bytearray | memoryview) -> None:
+        self._gathered.append(_kept(chunk))
+        self._gathered_size += len(chunk)
 
     def _take(self, size: int) -> bool:
         if self._budget is not None and not self._budget.take(size):
@@ -97,50 +149,54 @@ class PartBuffer:
         self._held += size
         return True
 
-    async def _write_out(self) -> None:
-        """Write the bytes gathered in memory to the spool file."""
-        assert self._file is not None
-        if self._memory:
-            await self._file.write(self._memory)
-            self._spooled += len(self._memory)
-            self._memory = bytearray()
-        self._release_budget()
-
     def _release_budget(self) -> None:
         if self._budget is not None and self._held:
             self._budget.give_back(self._held)
         self._held = 0
 
+    async def _write(self, chunks: Sequence[Chunk]) -> None:
+        assert self._path is not None
+        await asyncio.to_thread(_append, self._path, chunks)
+        self._spooled += sum(len(chunk) for chunk in chunks)
+
+    def _take_gathered(self) -> list[Chunk]:
+        gathered, self._gathered, self._gathered_size = self._gathered, [], 0
+        return gathered
+
+    async def _write_out(self) -> None:
+        """Write the chunks gathered in memory to the spool file."""
+        if gathered := self._take_gathered():
+            await self._write(gathered)
+        self._release_budget()
+
     async def _spill(self) -> None:
-        """Move the bytes held in memory to a new spool file."""
-        fd, name = await asyncio.to_thread(
-            tempfile.mkstemp, prefix="intake-part-", dir=self._spool_dir
-        )
-        os.close(fd)
-        self._path = Path(name)
-        self._file = await aiofiles.open(self._path, "wb")
-        await self._write_out()
+        """Move the chunks held in memory to a new spool file (made and written in one
+        trip to a thread)."""
+        gathered = self._take_gathered()
+        made = asyncio.get_running_loop().run_in_executor(None, _create, self._spool_dir, gathered)
+        try:
+            self._path = await asyncio.shield(made)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):  # made all the same: close() removes it
+                self._path = await made
+            raise
+        self._spooled += sum(len(chunk) for chunk in gathered)
+        self._release_budget()
 
     async def body(self) -> PartBody:
-        """The collected bytes, in memory when small and on disk (flushed) when not.
+        """The collected bytes, in memory when small and on disk when not.
 
-        Called once, when the part is complete: the buffer gives its bytes away.
+        Called once, when the part is complete: the buffer gives its bytes away (joined
+        into one, once); the budget holds them until :meth:`close`.
         """
-        if self._file is None:  # given away, not copied; the budget holds it until close
-            data, self._memory = self._memory, bytearray()
-            return data
+        if self._path is None:
+            return b"".join(self._take_gathered())
         await self._write_out()
-        await self._file.flush()
-        assert self._path is not None
         return SpooledBody(self._path, self._spooled)
 
     async def close(self) -> None:
         self._release_budget()
-        self._memory = bytearray()
-        if self._file is not None:
-            await self._file.close()
-            self._file = None
+        self._take_gathered()
         if self._path is not None:
-            with contextlib.suppress(FileNotFoundError):
-                await aiofiles.os.remove(self._path)
-            self._path = None
+            path, self._path = self._path, None
+            await asyncio.to_thread(_remove, path)

@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+import asyncio
+import os
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
+
 from intake.core.object_store import SpooledBody
+from intake.uploads import spool
 from intake.uploads.spool import MemoryBudget, PartBuffer
 
 
@@ -78,3 +85,59 @@ async def test_with_no_room_in_the_budget_a_spilled_part_holds_nothing(tmp_path:
     await buffer.close()
     await other.close()
     assert budget.used == 0
+
+
+async def test_a_chunk_its_owner_changes_later_is_stored_as_it_was(tmp_path: Path) -> None:
+    buffer = PartBuffer(800, str(tmp_path), write_block=200)
+    reused = bytearray(b"a" * 100)
+    for letter in b"abcdefghij":
+        reused[:] = bytes([letter]) * 100
+        await buffer.write(memoryview(reused)[:50])
+        await buffer.write(reused)
+    body = await buffer.body()
+    assert isinstance(body, SpooledBody)
+    assert body.path.read_bytes() == b"".join(bytes([c]) * 150 for c in b"abcdefghij")
+    await buffer.close()
+
+
+def test_short_writes_and_many_chunks_are_written_whole_and_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_writev = os.writev
+    calls: list[int] = []
+
+    def short_writev(fd: int, buffers: Sequence[memoryview]) -> int:
+        calls.append(len(buffers))
+        return real_writev(fd, [bytes(b"".join(buffers))[:1000]])  # at most 1000 bytes a call
+
+    monkeypatch.setattr(os, "writev", short_writev)
+    chunks = [os.urandom(n % 700 + 1) for n in range(3 * spool.IOV_MAX)]
+    path = tmp_path / "spool"
+    with path.open("wb") as f:
+        spool.write_all(f.fileno(), chunks)
+    assert path.read_bytes() == b"".join(chunks)
+    assert max(calls) <= spool.IOV_MAX
+
+
+async def test_a_request_cancelled_as_its_part_spills_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    create = spool._create
+
+    def slow_create(directory: str | None, chunks: Sequence[spool.Chunk]) -> Path:
+        started.set()
+        release.wait()
+        return create(directory, chunks)
+
+    monkeypatch.setattr(spool, "_create", slow_create)
+    buffer = PartBuffer(100, str(tmp_path))
+    await buffer.write(b"a" * 100)
+    spilling = asyncio.ensure_future(buffer.write(b"b" * 100))
+    await asyncio.to_thread(started.wait)
+    spilling.cancel()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await spilling
+    await buffer.close()
+    assert list(tmp_path.iterdir()) == []
