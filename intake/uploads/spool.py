@@ -66,8 +66,7 @@ def _create(directory: str | None, chunks: Sequence[Chunk]) -> Path:
     try:
         write_all(fd, chunks)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(name)
+        Path(name).unlink(missing_ok=True)
         raise
     finally:
         os.close(fd)
@@ -82,11 +81,6 @@ def _append(path: Path, chunks: Sequence[Chunk]) -> None:
         write_all(fd, chunks)
     finally:
         os.close(fd)
-
-
-def _remove(path: Path) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
 
 
 class PartBuffer:
@@ -199,4 +193,4 @@ class PartBuffer:
         self._take_gathered()
         if self._path is not None:
             path, self._path = self._path, None
-            await asyncio.to_thread(_remove, path)
+            await asyncio.to_thread(path.unlink, missing_ok=True)
