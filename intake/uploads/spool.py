@@ -17,7 +17,7 @@ from pathlib import Path
 from intake.core.object_store import PartBody, SpooledBody
 
 SPOOL_WRITE_BLOCK = 1024 * 1024
-IOV_MAX = os.sysconf("SC_IOV_MAX") if hasattr(os, "sysconf") else 1024
+IOV_MAX = os.sysconf("SC_IOV_MAX")
 
 Chunk = bytes | memoryview
 

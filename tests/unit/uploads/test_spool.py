@@ -108,7 +108,7 @@ def test_short_writes_and_many_chunks_are_written_whole_and_in_order(
 
     def short_writev(fd: int, buffers: Sequence[memoryview]) -> int:
         calls.append(len(buffers))
-        return real_writev(fd, [bytes(b"".join(buffers))[:1000]])  # at most 1000 bytes a call
+        return real_writev(fd, [b"".join(buffers)[:1000]])  # at most 1000 bytes a call
 
     monkeypatch.setattr(os, "writev", short_writev)
     chunks = [os.urandom(n % 700 + 1) for n in range(3 * spool.IOV_MAX)]
