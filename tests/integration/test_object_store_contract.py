@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import secrets
 from pathlib import Path
@@ -46,6 +47,31 @@ async def test_put_from_a_spooled_file(s3_store: S3ObjectStore, tmp_path: Path) 
     key = fresh_prefix() + "spooled"
     await s3_store.put(key, SpooledBody(path, 1000), content_type="video/mp4", metadata={})
     assert (await s3_store.head(key)).size == 1000
+
+
+async def test_a_spooled_part_goes_up_in_large_blocks(
+    s3_store: S3ObjectStore, tmp_path: Path
+) -> None:
+    """Each read of a spooled body is a call into its (sealing) reader, a copy of what it
+    sealed and a send of its own: botocore has urllib3 read 128 KiB at a time."""
+    path = tmp_path / "part"
+    data = os.urandom(3 * MiB)
+    path.write_bytes(data)
+    reads: list[int] = []
+
+    class CountedReads(io.FileIO):
+        def read(self, size: int | None = -1) -> bytes:
+            reads.append(-1 if size is None else size)
+            return super().read(size)
+
+    key = fresh_prefix() + "blocks"
+    upload_id = await s3_store.create_multipart(key, content_type="video/mp4", metadata={})
+    part = await s3_store.upload_part(
+        key, upload_id, 1, SpooledBody(path, len(data), lambda p: CountedReads(p))
+    )
+    await s3_store.complete_multipart(key, upload_id, [part])
+    assert await s3_store.get_range(key, 0, len(data) - 1) == data
+    assert 0 < len(reads) <= 4, reads
 
 
 async def test_bytes_made_on_the_stores_thread_are_stored_as_made(
