@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import ctypes
+import gc
 import logging
 import signal
 import sys
@@ -63,6 +64,18 @@ def _tune_malloc() -> None:
         libc.mallopt(_M_TRIM_THRESHOLD, 16 * 1024 * 1024)
 
 
+def _set_aside_startup_objects() -> None:
+    """Keep what start-up made out of the cyclic collector's full passes.
+
+    A started node holds about 160,000 objects that live as long as it does (modules,
+    classes, botocore's models, the app); each full pass visited them all, 130 ms of the
+    event loop's time, every few seconds under upload load. Frozen after one last pass,
+    they are left alone: the full passes of a busy node take about 5 ms.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def serve(settings: Settings) -> None:
     from intake.web.app import create_app
     from intake.web.serving import serve as serve_app
@@ -71,12 +84,12 @@ def serve(settings: Settings) -> None:
     _logging(settings)
     migrate_apart(settings)
     host, port = settings.server.host, settings.server.port
-    asyncio.run(
-        serve_app(
-            create_app(settings), host, port,
-            lambda: logging.getLogger("intake").info("serving on http://%s:%d", host, port),
-        )
-    )  # fmt: skip
+
+    def ready() -> None:
+        _set_aside_startup_objects()
+        logging.getLogger("intake").info("serving on http://%s:%d", host, port)
+
+    asyncio.run(serve_app(create_app(settings), host, port, ready))
 
 
 async def _janitor(settings: Settings, rewrite: bool) -> tuple[int, int]:
@@ -114,6 +127,7 @@ async def _work(settings: Settings, until_idle: bool) -> int:
                 open_services(settings, store, repos) as services,
                 run_loops(WORKER_LOOPS, settings, services, inspection.worker) as background,
             ):
+                _set_aside_startup_objects()
                 log.info("intake worker running: %s", ", ".join(background.names))
                 await stop.wait()
             return 0
