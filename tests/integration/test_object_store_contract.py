@@ -66,9 +66,7 @@ async def test_a_spooled_part_goes_up_in_large_blocks(
 
     key = fresh_prefix() + "blocks"
     upload_id = await s3_store.create_multipart(key, content_type="video/mp4", metadata={})
-    part = await s3_store.upload_part(
-        key, upload_id, 1, SpooledBody(path, len(data), lambda p: CountedReads(p))
-    )
+    part = await s3_store.upload_part(key, upload_id, 1, SpooledBody(path, len(data), CountedReads))
     await s3_store.complete_multipart(key, upload_id, [part])
     assert await s3_store.get_range(key, 0, len(data) - 1) == data
     assert 0 < len(reads) <= 4, reads
