@@ -13,6 +13,7 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from intake.adapters.db.engine import create_engine
 from intake.adapters.db.migrate import current_revision, migrate
@@ -30,6 +31,9 @@ from intake.wiring.loops import WORKER_LOOPS, run_loops
 from intake.wiring.observing import Observed
 from intake.wiring.services import open_services
 from intake.wiring.storage import open_object_store
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -84,12 +88,18 @@ def serve(settings: Settings) -> None:
     _logging(settings)
     migrate_apart(settings)
     host, port = settings.server.host, settings.server.port
+    app = create_app(settings)
 
-    def ready() -> None:
+    async def set_aside(_: web.Application) -> None:
         _set_aside_startup_objects()
-        logging.getLogger("intake").info("serving on http://%s:%d", host, port)
 
-    asyncio.run(serve_app(create_app(settings), host, port, ready))
+    app.on_startup.append(set_aside)  # after the resources start, before the port opens
+    asyncio.run(
+        serve_app(
+            app, host, port,
+            lambda: logging.getLogger("intake").info("serving on http://%s:%d", host, port),
+        )
+    )  # fmt: skip
 
 
 async def _janitor(settings: Settings, rewrite: bool) -> tuple[int, int]:
